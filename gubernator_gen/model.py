@@ -1,0 +1,206 @@
+"""The intermediate representation: an immutable, fully resolved machine.
+
+The front end (``frontend``) builds a :class:`MachineSpec` only from a spec
+that validated without errors; nothing downstream of this module looks at raw
+YAML again. Every collection is a tuple in declaration order, every optional
+value has its default filled in, and every node keeps its :class:`SourcePos`
+so later stages (naming collisions, for example) can still point at the spec.
+
+Metadata and other user data are frozen with :func:`freeze`: mappings become
+``MappingProxyType`` (insertion order kept) and sequences become tuples. The
+plan stage turns them back into Python literals.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Union
+
+from gubernator_gen.diagnostics import SourcePos
+
+#: JSON-like user data after :func:`freeze`.
+PlainData = Union[
+    None, bool, int, float, str, tuple["PlainData", ...], Mapping[str, "PlainData"]
+]
+
+EMPTY_METADATA: Mapping[str, PlainData] = MappingProxyType({})
+
+
+def freeze(value: object) -> PlainData:
+    """Deep-freeze JSON-like data: dicts to read-only mappings, lists to tuples.
+
+    Raises ``TypeError`` for anything that is not plain data; the front end
+    reports such values as diagnostics before building the model.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        frozen: dict[str, PlainData] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"mapping key {key!r} is not a string")
+            frozen[key] = freeze(item)
+        return MappingProxyType(frozen)
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(item) for item in value)
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+class StateKind(str, enum.Enum):
+    """The ``type`` of a state."""
+
+    INITIAL = "initial"
+    STABLE = "stable"
+    TERMINAL = "terminal"
+    ERROR = "error"
+
+
+class ContextType(str, enum.Enum):
+    """The type names allowed in the spec's ``context`` section."""
+
+    STR = "str"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    DECIMAL = "decimal"
+    DATETIME = "datetime"
+    DATE = "date"
+    LIST = "list"
+    DICT = "dict"
+    ANY = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class ContextField:
+    """One field of the typed context; ``optional`` for a trailing ``?``."""
+
+    name: str
+    type: ContextType
+    optional: bool
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    """A state's timeout: after ``seconds`` the machine proposes ``destination``."""
+
+    seconds: int | float
+    destination: str
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """One state, defaults filled in."""
+
+    name: str
+    kind: StateKind
+    description: str
+    on_enter: tuple[str, ...]
+    on_exit: tuple[str, ...]
+    timeout: Timeout | None
+    metadata: Mapping[str, PlainData]
+    pos: SourcePos
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for a ``terminal`` state (no way out)."""
+        return self.kind is StateKind.TERMINAL
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One transition, ``index`` being its position in the spec's list."""
+
+    index: int
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    guards: tuple[str, ...]
+    actions: tuple[str, ...]
+    description: str
+    metadata: Mapping[str, PlainData]
+    pos: SourcePos
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorPolicy:
+    """What the action executor does when actions fail (SPEC §6)."""
+
+    default_fallback: str | None = None
+    retry_attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MachineSpec:
+    """A whole machine, validated and normalised.
+
+    ``source_name`` is the spec's file name only (``order_fsm.yaml``), the one
+    piece of the path that may appear in generated output. ``spec_sha256`` is
+    the SHA-256 of the spec text after variable substitution with line endings
+    normalised to ``\\n``, so it is the same on every platform.
+    ``class_name`` is the explicit ``meta.class_name`` or ``None``; the naming
+    module decides the final class name.
+    """
+
+    source_name: str
+    name: str
+    version: str
+    strict_mode: bool
+    description: str
+    class_name: str | None
+    context: tuple[ContextField, ...] | None
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    error_policy: ErrorPolicy
+    spec_sha256: str
+    pos: SourcePos
+    _states_by_name: Mapping[str, State] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        by_name = MappingProxyType({state.name: state for state in self.states})
+        object.__setattr__(self, "_states_by_name", by_name)
+
+    def state(self, name: str) -> State:
+        """The state called ``name`` (``KeyError`` if there is none)."""
+        return self._states_by_name[name]
+
+    @property
+    def initial_state(self) -> State:
+        """The one state of kind ``initial``."""
+        return next(s for s in self.states if s.kind is StateKind.INITIAL)
+
+    @property
+    def terminal_states(self) -> tuple[State, ...]:
+        """Terminal states in declaration order."""
+        return tuple(s for s in self.states if s.is_terminal)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        """Trigger names in order of first appearance among the transitions."""
+        return tuple(dict.fromkeys(t.trigger for t in self.transitions))
+
+    @property
+    def guards(self) -> tuple[str, ...]:
+        """Guard names in order of first appearance among the transitions."""
+        return tuple(dict.fromkeys(g for t in self.transitions for g in t.guards))
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Action names in order of first appearance.
+
+        States are scanned first (``on_enter`` then ``on_exit``, in declaration
+        order), then the transitions' ``actions``.
+        """
+        names: dict[str, None] = {}
+        for state in self.states:
+            names.update(dict.fromkeys(state.on_enter))
+            names.update(dict.fromkeys(state.on_exit))
+        for transition in self.transitions:
+            names.update(dict.fromkeys(transition.actions))
+        return tuple(names)

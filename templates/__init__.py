@@ -1,0 +1,1 @@
+"""Jinja2 templates for gubernator-gen (shipped as gubernator_gen.templates)."""
