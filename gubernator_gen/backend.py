@@ -1,14 +1,15 @@
 """Back end: :class:`MachineSpec` → generated module source.
 
 Orchestrates ``naming`` (every identifier), ``plan`` (tables and literals),
-``render`` (Jinja2 templates) and ``format`` (black in a fixed mode).
+``render`` (Jinja2 templates) and ``formatting`` (black in a fixed mode).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gubernator_gen.diagnostics import Diagnostic
+from gubernator_gen import formatting, naming, plan, render
+from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.model import MachineSpec
 
 
@@ -22,4 +23,20 @@ class BackendResult:
 
 def generate_module(spec: MachineSpec, *, format: bool = True) -> BackendResult:
     """Generate the module for ``spec``; ``format=False`` skips black."""
-    raise NotImplementedError  # built by the back-end issue (#4)
+    named = naming.build_names(spec)
+    if named.names is None:
+        return BackendResult(None, named.diagnostics)
+    source = render.render_module(plan.build_plan(spec, named.names))
+    if not format:
+        return BackendResult(source, named.diagnostics)
+    try:
+        return BackendResult(formatting.format_source(source), named.diagnostics)
+    except formatting.FormattingError as exc:
+        # Never a traceback for the user, but never silent either: this is a
+        # generator bug, reported where the spec starts.
+        message = (
+            f"internal error: the generated module did not parse ({exc}); "
+            "please report this"
+        )
+        diagnostic = error("GG490", message, spec.pos)
+        return BackendResult(None, (*named.diagnostics, diagnostic))

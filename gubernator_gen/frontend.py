@@ -1,17 +1,22 @@
 """Front end: spec file or text → validated :class:`MachineSpec` or diagnostics.
 
 Orchestrates ``load`` (YAML/JSON with positions, substitution), ``schema``
-(JSON Schema checks), ``validate`` (semantic checks) and the model builder.
+(JSON Schema checks), ``validate`` (semantic checks) and the model builder
+(``build``). Every problem of a file is reported in one run, sorted by
+position; the model is built only when there is no error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
-from gubernator_gen.diagnostics import Diagnostic
+from gubernator_gen import build, load, schema, validate
+from gubernator_gen import frontend_codes as codes
+from gubernator_gen.diagnostics import Diagnostic, error, sort_key
 from gubernator_gen.model import MachineSpec
+from gubernator_gen.tree import MapNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +38,8 @@ def read_spec(
     Diagnostics name the file as ``str(path)``; the model's ``source_name``
     is ``path.name``. Unreadable files are diagnostics, never exceptions.
     """
-    raise NotImplementedError  # built by the front-end issue (#3)
+    loaded = load.load_path(path, defines=defines, environ=environ)
+    return _finish(loaded, PurePath(path))
 
 
 def read_spec_text(
@@ -44,4 +50,45 @@ def read_spec_text(
     environ: Mapping[str, str] | None = None,
 ) -> FrontendResult:
     """Like :func:`read_spec` for text already in memory; ``path`` names it."""
-    raise NotImplementedError  # built by the front-end issue (#3)
+    loaded = load.load_text(
+        text,
+        path=path,
+        defines={} if defines is None else defines,
+        environ={} if environ is None else environ,
+    )
+    return _finish(loaded, PurePath(path))
+
+
+def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:
+    diagnostics = list(loaded.diagnostics)
+    root = loaded.root
+    if root is None or not isinstance(root, MapNode) or loaded.text is None:
+        return FrontendResult(None, _sorted(diagnostics))
+    checked = [*schema.check(root)]
+    has_errors = any(d.is_error for d in (*diagnostics, *checked))
+    checked.extend(validate.check(root, stem=path.stem, warnings=not has_errors))
+    # Where loading put a stand-in value (an empty value for a failed
+    # ${VAR}, a string for a bad tag), later complaints about that value
+    # only repeat the loading error.
+    diagnostics.extend(d for d in checked if d.pos.line not in loaded.suspect_lines)
+    if any(d.is_error for d in diagnostics):
+        return FrontendResult(None, _sorted(diagnostics))
+    try:
+        spec = build.build(
+            root, source_name=path.name, stem=path.stem, text=loaded.text
+        )
+    except (build.ModelError, TypeError, ValueError) as exc:
+        diagnostics.append(
+            error(
+                codes.SCHEMA_OTHER,
+                f"internal error: the checks accepted a spec that cannot be modelled "
+                f"({exc}); please report this",
+                root.pos,
+            )
+        )
+        return FrontendResult(None, _sorted(diagnostics))
+    return FrontendResult(spec, _sorted(diagnostics))
+
+
+def _sorted(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diagnostics, key=sort_key))

@@ -143,7 +143,10 @@ class MachineSpec:
     the SHA-256 of the spec text after variable substitution with line endings
     normalised to ``\\n``, so it is the same on every platform.
     ``class_name`` is the explicit ``meta.class_name`` or ``None``; the naming
-    module decides the final class name.
+    module decides the final class name. ``pos`` is the document root;
+    ``name_pos`` points at whatever decides the class name (``meta.class_name``,
+    else ``meta.machine_name``, else the root when the name comes from the
+    file stem), so a naming collision can be reported there.
     """
 
     source_name: str
@@ -158,6 +161,7 @@ class MachineSpec:
     error_policy: ErrorPolicy
     spec_sha256: str
     pos: SourcePos
+    name_pos: SourcePos
     _states_by_name: Mapping[str, State] = field(
         init=False, repr=False, compare=False
     )

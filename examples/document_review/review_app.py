@@ -1,0 +1,377 @@
+"""Document review on SQLite, driven by the generated ``review_fsm`` machine.
+
+The same load → decide → commit → act loop as the order example, on a
+machine with three differences worth seeing:
+
+- it is **non-strict**: an event that matches no transition is a successful
+  no-op that stays put and runs nothing; this application then writes
+  nothing (``Status.NO_OP``);
+- a review left alone for a week times out into ``STALLED``, a state of type
+  ``error`` that an editor resolves (``escalate``, ``reject``...);
+- its ``error_policy`` names ``STALLED`` as ``default_fallback``: when an
+  action still fails after its retry, the executor proposes the move there,
+  and this application stores it like any other transition.
+
+Run ``python examples/document_review/review_app.py`` for a short demo.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from gubernator_runtime import (
+    Event,
+    ExecutionResult,
+    TransitionResult,
+    as_utc,
+    audit_entry,
+    to_json,
+)
+from review_fsm import Actions, Context, DocumentReview, Guards, State, Trigger
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id                 TEXT PRIMARY KEY,
+    state              TEXT NOT NULL,
+    version            INTEGER NOT NULL,  -- +1 on every transition: the CAS token
+    entered_at         TEXT NOT NULL,     -- ISO 8601 UTC, fixed width
+    body               TEXT NOT NULL,
+    required_approvals INTEGER NOT NULL,
+    approvals          INTEGER NOT NULL,  -- approvals in the current round
+    open_comments      INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS review_audit (
+    id          INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents (id),
+    version     INTEGER NOT NULL,
+    entry       TEXT NOT NULL,  -- the runtime's audit_entry() as JSON
+    UNIQUE (document_id, version)
+);
+"""
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """Open the database; transactions are begun explicitly (``BEGIN IMMEDIATE``)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def _timestamp(moment: datetime) -> str:
+    return as_utc(moment).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One row of the ``documents`` table."""
+
+    id: str
+    state: State
+    version: int
+    entered_at: datetime
+    body: str
+    required_approvals: int
+    approvals: int
+    open_comments: int
+
+    def context(self) -> Context:
+        """The machine's view of the document (the spec declares no context types)."""
+        return {
+            "document_id": self.id,
+            "body": self.body,
+            "required_approvals": self.required_approvals,
+            "approvals": self.approvals,
+            "open_comments": self.open_comments,
+        }
+
+
+class ReviewRules:
+    """The guards of ``review_fsm.yaml``."""
+
+    def has_content(self, ctx: Context) -> bool:
+        """The document is not blank."""
+        return bool(str(ctx["body"]).strip())
+
+    def enough_approvals(self, ctx: Context) -> bool:
+        """The approval being processed brings the round to the required count."""
+        return int(ctx["approvals"]) + 1 >= int(ctx["required_approvals"])
+
+    def no_open_comments(self, ctx: Context) -> bool:
+        """No reviewer comment is still open."""
+        return int(ctx["open_comments"]) == 0
+
+
+class ReviewEffects:
+    """The actions of ``review_fsm.yaml``; they report through ``log``."""
+
+    def __init__(self, log: Callable[[str], object] = print) -> None:
+        self._log = log
+
+    def assign_reviewers(self, ctx: Context) -> None:
+        """Ask reviewers to look at the document."""
+        self._log(f"assign_reviewers: {ctx['document_id']}")
+
+    def notify_author(self, ctx: Context) -> None:
+        """Tell the author that changes were requested."""
+        self._log(f"notify_author: {ctx['document_id']} needs changes")
+
+    def page_editor(self, ctx: Context) -> None:
+        """Get an editor to unblock a stalled review."""
+        self._log(f"page_editor: {ctx['document_id']} is stalled")
+
+    def publish(self, ctx: Context) -> None:
+        """Publish the approved document."""
+        self._log(f"publish: {ctx['document_id']}")
+
+
+class Status(str, enum.Enum):
+    """What became of one event."""
+
+    APPLIED = "applied"  # stored, then acted on
+    NO_OP = "no_op"  # non-strict: nothing matched; nothing written
+    REJECTED = "rejected"  # refused (guards, terminal state); nothing written
+    CONFLICT = "conflict"  # another writer changed the document first
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The decision for one document and, when applied, what followed."""
+
+    status: Status
+    result: TransitionResult[State]
+    document: Document
+    run: ExecutionResult[State] | None = None
+    fallback: Outcome | None = None
+
+
+class ReviewService:
+    """Applies events and timeouts to the documents of one connection."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        actions: Actions,
+        guards: Guards | None = None,
+    ) -> None:
+        self._conn = conn
+        self._machine = DocumentReview(
+            guards=ReviewRules() if guards is None else guards
+        )
+        self._executor = self._machine.executor(actions)
+
+    def create(
+        self,
+        doc_id: str,
+        body: str,
+        *,
+        now: datetime,
+        required_approvals: int = 2,
+        open_comments: int = 0,
+    ) -> Document:
+        """Insert a new document in the machine's initial state (DRAFT)."""
+        document = Document(
+            doc_id,
+            self._machine.initial_state,
+            1,
+            as_utc(now),
+            body,
+            required_approvals,
+            0,
+            open_comments,
+        )
+        with self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document.id,
+                    document.state.value,
+                    document.version,
+                    _timestamp(document.entered_at),
+                    body,
+                    required_approvals,
+                    0,
+                    open_comments,
+                ),
+            )
+        return document
+
+    def get(self, doc_id: str) -> Document:
+        """Load one document (``LookupError`` if unknown)."""
+        rows = self._conn.execute(
+            "SELECT * FROM documents WHERE id = ?", (doc_id,)
+        ).fetchall()
+        if not rows:
+            raise LookupError(doc_id)
+        row = rows[0]
+        return Document(
+            row["id"],
+            State(row["state"]),
+            row["version"],
+            datetime.fromisoformat(row["entered_at"]),
+            row["body"],
+            row["required_approvals"],
+            row["approvals"],
+            row["open_comments"],
+        )
+
+    def handle_event(
+        self,
+        doc_id: str,
+        trigger: Trigger | str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        now: datetime,
+    ) -> Outcome:
+        """Load → decide → commit → act; the payload is seen by the guards only."""
+        document = self.get(doc_id)
+        event = Event(trigger, payload, timestamp=now)
+        result = self._machine.process(document.state, event, document.context())
+        if not result.success:
+            return Outcome(Status.REJECTED, result, document)
+        if result.metadata.get("no_op", False):
+            return Outcome(Status.NO_OP, result, document)
+        return self._commit_and_act(document, result, now, event)
+
+    def sweep_timeouts(self, now: datetime) -> list[Outcome]:
+        """Move every document whose state's timeout has expired at ``now``."""
+        outcomes: list[Outcome] = []
+        rows = self._conn.execute("SELECT id FROM documents").fetchall()
+        for row in rows:
+            document = self.get(row["id"])
+            result = self._machine.check_timeout(
+                document.state, document.entered_at, now
+            )
+            if result is not None:
+                outcomes.append(self._commit_and_act(document, result, now, None))
+        return outcomes
+
+    def audit_trail(self, doc_id: str) -> list[dict[str, Any]]:
+        """The document's audit entries, oldest first."""
+        rows = self._conn.execute(
+            "SELECT entry FROM review_audit WHERE document_id = ? ORDER BY id",
+            (doc_id,),
+        ).fetchall()
+        return [json.loads(row["entry"]) for row in rows]
+
+    def _commit_and_act(
+        self,
+        loaded: Document,
+        result: TransitionResult[State],
+        now: datetime,
+        event: Event | None,
+    ) -> Outcome:
+        document = self._commit(loaded, result, now, event)
+        if document is None:
+            return Outcome(Status.CONFLICT, result, loaded)
+        run = self._executor.execute(result, document.context())
+        fallback = None
+        if run.fallback is not None:
+            fallback = self._commit_and_act(document, run.fallback, now, None)
+        return Outcome(Status.APPLIED, result, document, run, fallback)
+
+    def _commit(
+        self,
+        loaded: Document,
+        result: TransitionResult[State],
+        now: datetime,
+        event: Event | None,
+    ) -> Document | None:
+        """Store the new state and its audit row in one transaction, or nothing."""
+        assert result.target_state is not None  # only successes get here
+        approvals = loaded.approvals
+        if result.trigger == Trigger.APPROVE:
+            approvals += 1
+        elif result.trigger == Trigger.SUBMIT:
+            approvals = 0  # a new round of review
+        document = Document(
+            loaded.id,
+            result.target_state,
+            loaded.version + 1,
+            as_utc(now),
+            loaded.body,
+            loaded.required_approvals,
+            approvals,
+            loaded.open_comments,
+        )
+        entry = audit_entry(result, loaded.id, timestamp=now, event=event)
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = conn.execute(
+                "UPDATE documents SET state = ?, version = ?, entered_at = ?,"
+                " approvals = ? WHERE id = ? AND state = ? AND version = ?",
+                (
+                    document.state.value,
+                    document.version,
+                    _timestamp(document.entered_at),
+                    approvals,
+                    loaded.id,
+                    loaded.state.value,
+                    loaded.version,
+                ),
+            )
+            if cursor.rowcount != 1:
+                conn.rollback()
+                return None
+            conn.execute(
+                "INSERT INTO review_audit (document_id, version, entry)"
+                " VALUES (?, ?, ?)",
+                (document.id, document.version, to_json(entry)),
+            )
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+        return document
+
+
+def demo(database: Path, out: Callable[[str], object] = print) -> None:
+    """Run a short scenario on a fresh database at ``database``."""
+    conn = connect(database)
+    done: list[str] = []  # what the actions did, shown under each event
+    service = ReviewService(conn, ReviewEffects(done.append))
+
+    def show(what: str, outcome: Outcome) -> None:
+        out(f"RFC-7 {what}: {outcome.status.value}, now {outcome.document.state.value}")
+        for line in done:
+            out(f"    action {line}")
+        done.clear()
+
+    start = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+    service.create("RFC-7", "Use SQLite for the audit log.", now=start)
+    out("created RFC-7 (needs 2 approvals): DRAFT")
+    steps = [
+        (Trigger.ESCALATE, timedelta(minutes=1)),  # matches nothing here: no-op
+        (Trigger.SUBMIT, timedelta(minutes=2)),
+        (Trigger.APPROVE, timedelta(hours=1)),  # one of two: stays in review
+    ]
+    for trigger, after in steps:
+        show(trigger.value, service.handle_event("RFC-7", trigger, now=start + after))
+    later = start + timedelta(days=8)
+    out(f"timeout sweep at {later:%Y-%m-%d %H:%M} UTC:")
+    for outcome in service.sweep_timeouts(later):
+        show("timeout", outcome)
+    show("escalate", service.handle_event("RFC-7", Trigger.ESCALATE, now=later))
+    finish = later + timedelta(hours=2)
+    show("approve", service.handle_event("RFC-7", Trigger.APPROVE, now=finish))
+    trail = [
+        f"{e['from_state']}->{e['to_state']}" for e in service.audit_trail("RFC-7")
+    ]
+    out(f"audit trail of RFC-7: {', '.join(trail)}")
+    conn.close()
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as folder:
+        demo(Path(folder) / "reviews.sqlite3")

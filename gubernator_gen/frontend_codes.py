@@ -1,0 +1,124 @@
+"""The front end's diagnostic codes, one table with a one-line meaning each.
+
+``GG1xx`` are reported while reading and parsing a spec, ``GG2xx`` by the
+JSON Schema checks, ``GG3xx`` by the semantic checks (``GG350`` and up are
+warnings). Codes are stable: a code is never reused for another meaning, so
+tools and documentation may rely on them. The command line and the README
+list this table through :data:`CODES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+# Loading: file access, encoding, substitution, YAML syntax, hostile input.
+UNREADABLE_FILE = "GG101"
+NOT_UTF8 = "GG102"
+FILE_TOO_LARGE = "GG103"
+UNDEFINED_VARIABLE = "GG104"
+REQUIRED_VARIABLE = "GG105"
+YAML_SYNTAX = "GG106"
+SEVERAL_DOCUMENTS = "GG107"
+EMPTY_DOCUMENT = "GG108"
+ROOT_NOT_MAPPING = "GG109"
+DUPLICATE_KEY = "GG110"
+UNSUPPORTED_TAG = "GG111"
+BAD_TAGGED_VALUE = "GG112"
+MERGE_KEY = "GG113"
+UNDEFINED_ALIAS = "GG114"
+RECURSIVE_ALIAS = "GG115"
+ALIAS_EXPANSION = "GG116"
+TOO_DEEP = "GG117"
+TOO_MANY_NODES = "GG118"
+NUMBER_TOO_LONG = "GG119"
+
+# Schema: the shape of the document (spec.schema.json).
+WRONG_TYPE = "GG201"
+BAD_NAME = "GG202"
+MISSING_KEY = "GG203"
+UNKNOWN_KEY = "GG204"
+NOT_ALLOWED_VALUE = "GG205"
+KEY_NOT_STRING = "GG206"
+OUT_OF_RANGE = "GG207"
+EMPTY_LIST = "GG208"
+SCHEMA_OTHER = "GG209"
+
+# Semantics: errors.
+DUPLICATE_STATE = "GG301"
+NO_INITIAL_STATE = "GG302"
+SEVERAL_INITIAL_STATES = "GG303"
+UNDEFINED_STATE = "GG304"
+TRANSITION_FROM_TERMINAL = "GG305"
+TIMEOUT_ON_TERMINAL = "GG306"
+KEYWORD_NAME = "GG307"
+DUNDER_NAME = "GG308"
+SHADOWED_TRANSITION = "GG309"
+BAD_MACHINE_NAME = "GG310"
+NOT_FINITE = "GG311"
+
+# Semantics: warnings.
+UNREACHABLE_STATE = "GG350"
+DEAD_END_STATE = "GG351"
+UNREACHABLE_GUARD = "GG352"
+UNREACHABLE_ACTION = "GG353"
+REPEATED_SOURCE = "GG354"
+
+#: Every front-end code with its meaning, in code order.
+CODES: Mapping[str, str] = MappingProxyType(
+    {
+        UNREADABLE_FILE: "the spec file cannot be read (missing, a directory, ...)",
+        NOT_UTF8: "the spec is not valid UTF-8 text",
+        FILE_TOO_LARGE: "the spec file is larger than the size limit",
+        UNDEFINED_VARIABLE: "${VAR} names a variable neither defined nor in the "
+        "environment",
+        REQUIRED_VARIABLE: "${VAR:?message} names a variable that is unset or empty",
+        YAML_SYNTAX: "the text is not valid YAML (or JSON)",
+        SEVERAL_DOCUMENTS: "the file holds more than one YAML document",
+        EMPTY_DOCUMENT: "the file holds no document at all",
+        ROOT_NOT_MAPPING: "the document is not a mapping of top-level keys",
+        DUPLICATE_KEY: "a key is repeated within one mapping",
+        UNSUPPORTED_TAG: "a YAML tag other than the core tags !!str, !!int, !!float, "
+        "!!bool, !!null, !!map, !!seq",
+        BAD_TAGGED_VALUE: "a value cannot be read as the core tag it carries "
+        "(!!int abc)",
+        MERGE_KEY: "a YAML 1.1 merge key (<<), which YAML 1.2 does not have",
+        UNDEFINED_ALIAS: "an alias (*name) refers to no anchor (&name) before it",
+        RECURSIVE_ALIAS: "an alias refers to a node that contains it",
+        ALIAS_EXPANSION: "aliases expand to more nodes than the limit allows",
+        TOO_DEEP: "collections are nested deeper than the limit allows",
+        TOO_MANY_NODES: "the document has more nodes than the limit allows",
+        NUMBER_TOO_LONG: "an integer has too many digits to be read",
+        WRONG_TYPE: "a value has the wrong type (string, number, list, mapping, ...)",
+        BAD_NAME: "a name or version does not have the required form",
+        MISSING_KEY: "a required key is missing",
+        UNKNOWN_KEY: "a key that the spec language does not define",
+        NOT_ALLOWED_VALUE: "a value is not one of the allowed choices",
+        KEY_NOT_STRING: "a mapping key is not a string",
+        OUT_OF_RANGE: "a number is outside its allowed range",
+        EMPTY_LIST: "a list that must not be empty is empty",
+        SCHEMA_OTHER: "any other violation of the spec schema",
+        DUPLICATE_STATE: "two states have the same name",
+        NO_INITIAL_STATE: "no state has type initial",
+        SEVERAL_INITIAL_STATES: "more than one state has type initial",
+        UNDEFINED_STATE: "a source, dest, timeout destination or fallback names no "
+        "state",
+        TRANSITION_FROM_TERMINAL: "a transition leaves a terminal state",
+        TIMEOUT_ON_TERMINAL: "a terminal state has a timeout",
+        KEYWORD_NAME: "a guard, action, context field or class name is a Python "
+        "keyword",
+        DUNDER_NAME: "a guard, action, context field or class name starts with __",
+        SHADOWED_TRANSITION: "a transition can never fire: an earlier one with the "
+        "same source and trigger has no guards",
+        BAD_MACHINE_NAME: "the machine name taken from the file name is not valid",
+        NOT_FINITE: "a timeout is infinite or not a number",
+        UNREACHABLE_STATE: "warning: a state cannot be reached from the initial state",
+        DEAD_END_STATE: "warning: a non-terminal state has no transition and no "
+        "timeout",
+        UNREACHABLE_GUARD: "warning: a guard is used only by transitions that can "
+        "never be taken",
+        UNREACHABLE_ACTION: "warning: an action is used only where the machine never "
+        "goes",
+        REPEATED_SOURCE: "warning: a transition lists the same source state twice",
+    }
+)

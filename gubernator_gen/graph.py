@@ -1,0 +1,245 @@
+"""State diagrams of a machine: Mermaid ``stateDiagram-v2`` and Graphviz DOT.
+
+Both show the same things, in spec order so the output is deterministic:
+
+* the initial state, entered from a start point (``[*]`` in Mermaid);
+* every transition as an edge labelled ``trigger [guard and guard] / action, action``
+  (UML's event [guard] / effect), one edge per source state;
+* every timeout as an edge labelled ``after Ns``: dashed in DOT; Mermaid has
+  no dashed transitions, so there the state with a timeout gets the dashed
+  border of the ``timed`` class;
+* terminal states: an edge to the end point ``[*]`` in Mermaid, a double
+  border in DOT; error states drawn in red (class ``errorState`` in Mermaid);
+* state descriptions: description lines in Mermaid, tooltips in DOT.
+
+Names are safe by construction (the spec's patterns), but descriptions are
+arbitrary user text, and every label goes through the escaping of its
+format. Mermaid's lexer cuts a label at ``:``, ``;`` or a newline, treats
+``#`` and ``%%`` specially and reads some words as keywords, so anything
+outside a plain set of characters becomes an entity code (``#58;``), and a
+state whose name starts like a keyword is declared under an alias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from gubernator_gen.model import MachineSpec, State, StateKind, Timeout, Transition
+
+#: The formats :func:`render_graph` knows, the default first.
+FORMATS = ("mermaid", "dot")
+
+_ERROR_COLOR = "#b91c1c"
+_ERROR_FILL = "#fde8e8"
+_ERROR_TEXT = "#7f1d1d"
+
+# Characters that mean nothing to Mermaid's state-diagram lexer or to the
+# HTML its labels become; everything else ASCII is written as "#code;".
+_MERMAID_PLAIN = frozenset(
+    "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "0123456789 _.,!?()[]/+-='*@$~^|"
+)
+# Words that Mermaid's lexer matches before an identifier (case-insensitive);
+# a state name starting with one is declared under an alias instead.
+_MERMAID_KEYWORD_PREFIXES = (
+    "acc",
+    "class",
+    "click",
+    "default",
+    "direction",
+    "end",
+    "hide",
+    "href",
+    "link",
+    "note",
+    "scale",
+    "state",
+    "style",
+    "subgraph",
+)
+# ".*direction\s+TB" anywhere on a line switches the layout; an entity
+# code in place of the space keeps the words but breaks the match.
+_MERMAID_DIRECTION = re.compile(r"(?i)(direction)\s")
+
+
+def render_graph(spec: MachineSpec, graph_format: str = "mermaid") -> str:
+    """The diagram of ``spec`` in ``graph_format`` (one of :data:`FORMATS`)."""
+    renderers: dict[str, Callable[[MachineSpec], str]] = {
+        "mermaid": to_mermaid,
+        "dot": to_dot,
+    }
+    try:
+        renderer = renderers[graph_format]
+    except KeyError:
+        raise ValueError(f"unknown graph format {graph_format!r}") from None
+    return renderer(spec)
+
+
+def transition_label(transition: Transition) -> str:
+    """``trigger [guard and guard] / action, action``, parts only when present."""
+    label = transition.trigger
+    if transition.guards:
+        label += f" [{' and '.join(transition.guards)}]"
+    if transition.actions:
+        label += f" / {', '.join(transition.actions)}"
+    return label
+
+
+def timeout_label(timeout: Timeout) -> str:
+    """``after 3600s`` (fractions kept, ``3600.0`` written ``3600``)."""
+    seconds = timeout.seconds
+    if isinstance(seconds, float) and seconds.is_integer():
+        seconds = int(seconds)
+    return f"after {seconds}s"
+
+
+def to_mermaid(spec: MachineSpec) -> str:
+    """A Mermaid ``stateDiagram-v2`` of ``spec``."""
+    ids = {
+        state.name: _mermaid_id(index, state) for index, state in enumerate(spec.states)
+    }
+    lines = ["stateDiagram-v2", f"    %% {spec.name} {spec.version}"]
+    for state in spec.states:
+        state_id = ids[state.name]
+        if state_id != state.name:
+            lines.append(f'    state "{state.name}" as {state_id}')
+        elif not state.description.strip():
+            lines.append(f"    {state_id}")
+        # Declaring each state first keeps Mermaid's layout in spec order.
+        lines.extend(
+            f"    {state_id} : {_mermaid_text(line)}"
+            for line in _text_lines(state.description)
+        )
+    lines.append(f"    [*] --> {ids[spec.initial_state.name]}")
+    for transition in spec.transitions:
+        label = _mermaid_text(transition_label(transition))
+        lines.extend(
+            f"    {ids[source]} --> {ids[transition.dest]} : {label}"
+            for source in transition.sources
+        )
+    for state in spec.states:
+        if state.timeout is not None:
+            label = _mermaid_text(timeout_label(state.timeout))
+            lines.append(
+                f"    {ids[state.name]} --> {ids[state.timeout.destination]} : {label}"
+            )
+    lines.extend(f"    {ids[state.name]} --> [*]" for state in spec.terminal_states)
+    error_ids = [ids[s.name] for s in spec.states if s.kind is StateKind.ERROR]
+    timed_ids = [ids[s.name] for s in spec.states if s.timeout is not None]
+    if error_ids:
+        lines.append(
+            f"    classDef errorState fill:{_ERROR_FILL},stroke:{_ERROR_COLOR},"
+            f"color:{_ERROR_TEXT}"
+        )
+        lines.append(f"    class {','.join(error_ids)} errorState")
+    if timed_ids:
+        lines.append("    classDef timed stroke-dasharray:5 5")
+        lines.append(f"    class {','.join(timed_ids)} timed")
+    return "\n".join(lines) + "\n"
+
+
+def to_dot(spec: MachineSpec) -> str:
+    """A Graphviz ``digraph`` of ``spec``."""
+    lines = [
+        f"digraph {_dot_string(spec.name)} {{",
+        f"    graph [label={_dot_string(f'{spec.name} {spec.version}')}, labelloc=t];",
+        '    node [shape=box, style=rounded, fontname="Helvetica"];',
+        '    edge [fontname="Helvetica", fontsize=10];',
+        '    "__start" [shape=point, width=0.15, label=""];',
+    ]
+    lines.extend(
+        f"    {_dot_string(state.name)}{_dot_attributes(_dot_state(state))};"
+        for state in spec.states
+    )
+    lines.append(f'    "__start" -> {_dot_string(spec.initial_state.name)};')
+    for transition in spec.transitions:
+        attributes = _dot_attributes({"label": transition_label(transition)})
+        lines.extend(
+            f"    {_dot_string(source)} -> {_dot_string(transition.dest)}{attributes};"
+            for source in transition.sources
+        )
+    for state in spec.states:
+        if state.timeout is not None:
+            attributes = _dot_attributes(
+                {"label": timeout_label(state.timeout), "style": "dashed"}
+            )
+            lines.append(
+                f"    {_dot_string(state.name)} -> "
+                f"{_dot_string(state.timeout.destination)}{attributes};"
+            )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_id(index: int, state: State) -> str:
+    if state.name.lower().startswith(_MERMAID_KEYWORD_PREFIXES):
+        return f"s{index}_{state.name}"
+    return state.name
+
+
+def _mermaid_text(text: str) -> str:
+    escaped = "".join(_mermaid_char(char) for char in text)
+    return _MERMAID_DIRECTION.sub(r"\1#32;", escaped)
+
+
+def _mermaid_char(char: str) -> str:
+    if char in _MERMAID_PLAIN:
+        return char
+    if not char.isprintable():
+        return " "
+    if ord(char) > 127:
+        return char
+    return f"#{ord(char)};"
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped:
+            yield stripped
+
+
+def _dot_state(state: State) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    if state.description:
+        attributes["tooltip"] = state.description
+    if state.kind is StateKind.TERMINAL:
+        attributes["peripheries"] = "2"
+    if state.kind is StateKind.ERROR:
+        attributes.update(
+            color=_ERROR_COLOR,
+            fontcolor=_ERROR_COLOR,
+            style="rounded,filled",
+            fillcolor=_ERROR_FILL,
+        )
+    return attributes
+
+
+def _dot_attributes(attributes: dict[str, str]) -> str:
+    if not attributes:
+        return ""
+    inner = ", ".join(
+        f"{name}={_dot_string(value)}" for name, value in attributes.items()
+    )
+    return f" [{inner}]"
+
+
+def _dot_string(text: str) -> str:
+    # Inside a DOT string only backslash and the double quote are special,
+    # and backslash sequences (\N, \G, \l...) would expand, so both are
+    # escaped; a newline becomes DOT's centred line break.
+    escaped = []
+    for char in text.replace("\r\n", "\n"):
+        if char == "\\":
+            escaped.append("\\\\")
+        elif char == '"':
+            escaped.append('\\"')
+        elif char == "\n":
+            escaped.append("\\n")
+        elif not char.isprintable():
+            escaped.append(" ")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'

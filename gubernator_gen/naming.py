@@ -1,0 +1,366 @@
+"""Every identifier of the generated module, decided in one place.
+
+The plan and the templates never invent a name: module-level names, import
+aliases, enum members, protocol methods and the machine class all come from
+here, so a collision can be found (and reported at the spec) before any code
+is written.
+
+Diagnostic codes of the back end:
+
+======  ==================================================================
+code    problem
+======  ==================================================================
+GG401   the class name equals a name the generated module defines, imports
+        or uses from builtins (``State``, ``Machine``, ``MACHINE_NAME``,
+        ``str`` ...); reported at ``spec.name_pos``, suggests
+        ``meta.class_name``
+GG402   the class name is not usable: not an identifier, a keyword
+        (``none`` → ``None``), or a dunder name
+GG403   a guard or action name that a ``Guards``/``Actions`` class cannot
+        define: not an identifier, a keyword, or starting with ``__``
+        (Python mangles such names inside a class body)
+GG404   a state or trigger name that cannot become an enum member (the
+        front end's name patterns prevent this; checked again so a model
+        built some other way never yields broken code)
+GG490   internal error: the generated source did not parse (a generator bug)
+======  ==================================================================
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
+from gubernator_gen.model import MachineSpec
+
+# Public names of the generated module (SPEC §4).
+STATE = "State"
+TRIGGER = "Trigger"
+CONTEXT = "Context"
+GUARDS = "Guards"
+ACTIONS = "Actions"
+MACHINE_ALIAS = "Machine"
+MACHINE_NAME = "MACHINE_NAME"
+VERSION = "VERSION"
+STRICT_MODE = "STRICT_MODE"
+INITIAL_STATE = "INITIAL_STATE"
+TERMINAL_STATES = "TERMINAL_STATES"
+TIMEOUTS = "TIMEOUTS"
+SPEC_SHA256 = "SPEC_SHA256"
+
+PUBLIC_NAMES: tuple[str, ...] = (
+    STATE,
+    TRIGGER,
+    CONTEXT,
+    GUARDS,
+    ACTIONS,
+    MACHINE_ALIAS,
+    MACHINE_NAME,
+    VERSION,
+    STRICT_MODE,
+    INITIAL_STATE,
+    TERMINAL_STATES,
+    TIMEOUTS,
+    SPEC_SHA256,
+)
+
+# Private module-level names. Imports are aliased to private names so that a
+# machine called, say, ``state_info`` or ``protocol`` never collides with them.
+DEFINITION = "_DEFINITION"
+CONTEXT_REQUIRED = "_ContextRequired"
+CONTEXT_OPTIONAL = "_ContextOptional"
+RUNTIME = "_runtime"
+RUNTIME_MODULE = "gubernator_runtime"
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """``import module as alias``, or ``from module import name as alias``."""
+
+    module: str
+    name: str | None
+    alias: str
+
+
+ENUM = Import("enum", None, "_enum")
+CALLABLE = Import("collections.abc", "Callable", "_Callable")
+MAPPING = Import("collections.abc", "Mapping", "_Mapping")
+DATE = Import("datetime", "date", "_date")
+DATETIME = Import("datetime", "datetime", "_datetime")
+DECIMAL = Import("decimal", "Decimal", "_Decimal")
+MAPPING_PROXY = Import("types", "MappingProxyType", "_MappingProxyType")
+ANY = Import("typing", "Any", "_Any")
+FINAL = Import("typing", "Final", "_Final")
+PROTOCOL = Import("typing", "Protocol", "_Protocol")
+TYPED_DICT = Import("typing", "TypedDict", "_TypedDict")
+RUNTIME_IMPORT = Import(RUNTIME_MODULE, None, RUNTIME)
+
+STDLIB_IMPORTS: tuple[Import, ...] = (
+    ENUM,
+    CALLABLE,
+    MAPPING,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    MAPPING_PROXY,
+    ANY,
+    FINAL,
+    PROTOCOL,
+    TYPED_DICT,
+)
+
+# Builtins the generated module refers to at module level or in annotations;
+# a class of that name would shadow them for the whole module.
+BUILTINS_USED: tuple[str, ...] = (
+    "ImportError",
+    "bool",
+    "dict",
+    "float",
+    "frozenset",
+    "int",
+    "list",
+    "object",
+    "str",
+    "super",
+)
+
+PRIVATE_NAMES: tuple[str, ...] = (
+    DEFINITION,
+    CONTEXT_REQUIRED,
+    CONTEXT_OPTIONAL,
+    RUNTIME,
+    *(imported.alias for imported in STDLIB_IMPORTS),
+)
+
+# Names inside the protocols' class bodies that a method could shadow.
+_GUARDS_ANNOTATIONS = (CONTEXT, "bool")
+_ACTIONS_ANNOTATIONS = (CONTEXT, "object")
+
+_STATE_MEMBER = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+_TRIGGER_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolNames:
+    """The names one protocol class (``Guards`` or ``Actions``) uses.
+
+    ``methods`` are the spec's names, in first-use order; ``annotations``
+    maps each name the class body refers to (``Context``, ``bool``,
+    ``object``) to what to write instead: itself, or a private module-level
+    alias when a method of the same name would shadow it.
+    """
+
+    methods: tuple[str, ...]
+    annotations: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleNames:
+    """Every identifier of one generated module."""
+
+    class_name: str
+    state_members: Mapping[str, str]
+    trigger_members: Mapping[str, str]
+    guards: ProtocolNames
+    actions: ProtocolNames
+    aliases: tuple[tuple[str, str], ...]
+
+    def state(self, name: str) -> str:
+        """The expression for the ``State`` member of state ``name``."""
+        return f"{STATE}.{self.state_members[name]}"
+
+    def trigger(self, name: str) -> str:
+        """The expression for the ``Trigger`` member of trigger ``name``."""
+        return f"{TRIGGER}.{self.trigger_members[name]}"
+
+    @property
+    def module_names(self) -> frozenset[str]:
+        """Every name bound at module level, besides the class itself."""
+        return frozenset(
+            (*PUBLIC_NAMES, *PRIVATE_NAMES, *(alias for alias, _ in self.aliases))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NamingResult:
+    """The names (``None`` when any error was found) and the diagnostics."""
+
+    names: ModuleNames | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def pascal_case(machine_name: str) -> str:
+    """``order_management`` → ``OrderManagement`` (underscores dropped)."""
+    return "".join(part[:1].upper() + part[1:] for part in machine_name.split("_"))
+
+
+def runtime(name: str) -> str:
+    """The expression for a name exported by the runtime package."""
+    return f"{RUNTIME}.{name}"
+
+
+def all_sort_key(name: str) -> tuple[int, list[tuple[int, int]]]:
+    """Order of ``__all__`` entries, matching ruff's isort-style sort (RUF022).
+
+    SCREAMING_CASE names first, then names starting with a capital, then the
+    rest; within each group a natural sort (digit runs compare as numbers).
+    """
+    if len(name) > 1 and name.isupper():
+        group = 0
+    elif name[:1].isupper():
+        group = 1
+    else:
+        group = 2
+    key: list[tuple[int, int]] = []
+    for run in re.findall(r"\d+|\D", name):
+        if run.isdigit():
+            key.append((ord("0"), int(run)))
+        else:
+            key.append((ord(run), 0))
+    return group, key
+
+
+def build_names(spec: MachineSpec) -> NamingResult:
+    """Decide every identifier for ``spec``, or report why that is impossible."""
+    diagnostics: list[Diagnostic] = []
+    diagnostics.extend(_check_enum_names(spec))
+    uses = _protocol_uses(spec)
+    for name, pos in uses.items():
+        problem = _method_problem(name)
+        if problem is not None:
+            diagnostics.append(error("GG403", problem, pos))
+
+    taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
+    aliases: list[tuple[str, str]] = []
+    guards = _protocol_names(spec.guards, _GUARDS_ANNOTATIONS, taken, aliases)
+    actions = _protocol_names(spec.actions, _ACTIONS_ANNOTATIONS, taken, aliases)
+
+    class_name = spec.class_name or pascal_case(spec.name)
+    class_problem = _class_name_problem(class_name, taken)
+    if class_problem is not None:
+        code, message = class_problem
+        diagnostics.append(error(code, message, spec.name_pos))
+
+    if diagnostics:
+        return NamingResult(None, tuple(diagnostics))
+    names = ModuleNames(
+        class_name=class_name,
+        state_members=MappingProxyType({s.name: s.name for s in spec.states}),
+        trigger_members=MappingProxyType({t: t.upper() for t in spec.triggers}),
+        guards=guards,
+        actions=actions,
+        aliases=tuple(aliases),
+    )
+    return NamingResult(names, ())
+
+
+def _check_enum_names(spec: MachineSpec) -> Iterable[Diagnostic]:
+    for state in spec.states:
+        if not _STATE_MEMBER.match(state.name):
+            yield error(
+                "GG404",
+                f"state name {state.name!r} cannot be a member of the State enum; "
+                "use capital letters, digits and underscores, starting with a letter",
+                state.pos,
+            )
+    reported: set[str] = set()
+    for transition in spec.transitions:
+        trigger = transition.trigger
+        if trigger not in reported and not _TRIGGER_NAME.match(trigger):
+            reported.add(trigger)
+            yield error(
+                "GG404",
+                f"trigger name {trigger!r} cannot be a member of the Trigger enum; "
+                "use lowercase letters, digits and underscores, starting with a letter",
+                transition.pos,
+            )
+
+
+def _protocol_uses(spec: MachineSpec) -> dict[str, SourcePos]:
+    """Where each guard or action name is first used, for diagnostics."""
+    uses: dict[str, SourcePos] = {}
+    for state in spec.states:
+        for name in (*state.on_enter, *state.on_exit):
+            uses.setdefault(name, state.pos)
+    for transition in spec.transitions:
+        for name in (*transition.guards, *transition.actions):
+            uses.setdefault(name, transition.pos)
+    return uses
+
+
+def _method_problem(name: str) -> str | None:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return (
+            f"{name!r} cannot be a method of Guards or Actions: "
+            "it is not a Python identifier"
+        )
+    if name.startswith("__"):
+        return (
+            f"{name!r} cannot be a method of Guards or Actions: Python mangles "
+            "names starting with two underscores inside a class, so no class "
+            "could provide it; rename it"
+        )
+    return None
+
+
+def _protocol_names(
+    methods: tuple[str, ...],
+    annotation_names: tuple[str, ...],
+    taken: set[str],
+    aliases: list[tuple[str, str]],
+) -> ProtocolNames:
+    """Alias each annotation name a method would shadow in the class body."""
+    annotations: dict[str, str] = {}
+    method_set = set(methods)
+    for name in annotation_names:
+        if name not in method_set:
+            annotations[name] = name
+            continue
+        existing = next((a for a, target in aliases if target == name), None)
+        if existing is not None and existing not in method_set:
+            annotations[name] = existing
+            continue
+        alias = _fresh("_" + name, taken | method_set)
+        taken.add(alias)
+        aliases.append((alias, name))
+        annotations[name] = alias
+    return ProtocolNames(methods, MappingProxyType(annotations))
+
+
+def _fresh(base: str, taken: set[str]) -> str:
+    candidate = base
+    while candidate in taken:
+        candidate += "_"
+    return candidate
+
+
+def _class_name_problem(name: str, taken: set[str]) -> tuple[str, str] | None:
+    hint = "; choose another with meta.class_name"
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return (
+            "GG402",
+            f"the machine class would be named {name!r}, "
+            f"which is not a usable Python class name{hint}",
+        )
+    if name.startswith("__") and name.endswith("__"):
+        return (
+            "GG402",
+            f"the machine class would be named {name!r}, a dunder name{hint}",
+        )
+    if name in taken:
+        return (
+            "GG401",
+            f"the machine class would be named {name!r}, which the generated "
+            f"module already defines or imports{hint}",
+        )
+    if name in BUILTINS_USED:
+        return (
+            "GG401",
+            f"the machine class would be named {name!r}, which would shadow the "
+            f"builtin the generated module uses{hint}",
+        )
+    return None

@@ -1,0 +1,772 @@
+"""The plan: a :class:`ModulePlan` in which every name, literal and table is decided.
+
+The plan turns the model into text fragments that the templates only have to
+place: identifiers come from :mod:`gubernator_gen.naming`, every piece of
+user text or data is a literal from :mod:`gubernator_gen.literals`, and every
+list is in a stable order (declaration order, or sorted). Templates contain no
+decisions beyond loops and the presence of optional parts.
+
+Layout is also decided here where it matters for black: a collection is
+written on one line when it fits in black's line length at the indentation
+the template gives it, and otherwise one item per line with a trailing comma,
+which black keeps as it is. The unformatted output is then already what black
+prints, which makes formatting cheap (see ``gubernator_gen.formatting``).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from gubernator_gen import literals, naming
+from gubernator_gen.model import (
+    ContextType,
+    MachineSpec,
+    PlainData,
+    State,
+    StateKind,
+    Transition,
+)
+from gubernator_gen.naming import Import, ModuleNames
+
+#: The runtime API the generated modules are written against: the runtime's
+#: ``API_VERSION`` must have this major and be at least this (SPEC §6).
+RUNTIME_API: tuple[int, int] = (1, 0)
+
+#: black's line length; the templates are laid out for it.
+LINE_LENGTH = 88
+
+# Indentation (in levels of four spaces) at which the templates place
+# keyword arguments of the definition's parts; see templates/module.py.j2.
+_DEFINITION_ARG_DEPTH = 1
+_ITEM_ARG_DEPTH = 3
+_DISPATCH_ROW_DEPTH = 3
+_CONSTANT_ITEM_DEPTH = 2
+
+_CONTEXT_TYPES: Mapping[ContextType, tuple[str, Import | None]] = {
+    ContextType.STR: ("str", None),
+    ContextType.INT: ("int", None),
+    ContextType.FLOAT: ("float", None),
+    ContextType.BOOL: ("bool", None),
+    ContextType.DECIMAL: (naming.DECIMAL.alias, naming.DECIMAL),
+    ContextType.DATETIME: (naming.DATETIME.alias, naming.DATETIME),
+    ContextType.DATE: (naming.DATE.alias, naming.DATE),
+    ContextType.LIST: (f"list[{naming.ANY.alias}]", naming.ANY),
+    ContextType.DICT: (f"dict[str, {naming.ANY.alias}]", naming.ANY),
+    ContextType.ANY: (naming.ANY.alias, naming.ANY),
+}
+
+_STATE_TYPES: Mapping[StateKind, str] = {
+    StateKind.INITIAL: naming.runtime("StateType.INITIAL"),
+    StateKind.STABLE: naming.runtime("StateType.STABLE"),
+    StateKind.TERMINAL: naming.runtime("StateType.TERMINAL"),
+    StateKind.ERROR: naming.runtime("StateType.ERROR"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Identifiers:
+    """Fixed names the template writes (all decided by the naming module)."""
+
+    state: str = naming.STATE
+    trigger: str = naming.TRIGGER
+    context: str = naming.CONTEXT
+    enum_base: str = f"{naming.ENUM.alias}.Enum"
+    typed_dict: str = naming.TYPED_DICT.alias
+    protocol: str = naming.PROTOCOL.alias
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An enum member: ``name = value`` and an optional docstring literal."""
+
+    name: str
+    value: str
+    doc: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """A protocol method ``name(self, ctx: context) -> returns`` with a docstring."""
+
+    name: str
+    context: str
+    returns: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolPlan:
+    """The ``Guards`` or ``Actions`` protocol."""
+
+    name: str
+    doc: str
+    methods: tuple[Method, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypedDictPart:
+    """A functional ``TypedDict`` holding the required or the optional fields.
+
+    The functional form takes any string as a key, so context fields named
+    like keywords (``class``) or like the annotations need no special case.
+    ``fields`` are ``(key literal, type expression)`` pairs.
+    """
+
+    name: str
+    name_literal: str
+    fields: tuple[tuple[str, str], ...]
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContextPlan:
+    """``Context``: an alias (no ``context:`` in the spec) or a ``TypedDict``."""
+
+    alias_of: str | None
+    parts: tuple[TypedDictPart, ...]
+    bases: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A constructor call written one keyword argument per line."""
+
+    callee: str
+    args: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Constant:
+    """``name: annotation = value``; ``items`` explode the value over lines.
+
+    When ``items`` is not empty the value is written as ``opening``, one item
+    per line, then ``closing``.
+    """
+
+    name: str
+    annotation: str
+    value: str
+    items: tuple[str, ...] = ()
+    closing: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchRow:
+    """One state's row of the dispatch table; ``entries`` set when exploded."""
+
+    state: str
+    inline: str | None
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCheck:
+    """The import-time check of the runtime's API version (SPEC §6).
+
+    The messages are string literals, one per line, that the template writes
+    as an implicit concatenation ending with ``version_tail``, which appends
+    the installed version (a line black keeps as it is).
+    """
+
+    major: str
+    minimum: str
+    too_new: tuple[str, ...]
+    too_old: tuple[str, ...]
+    version_tail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModulePlan:
+    """Everything ``templates/module.py.j2`` prints, ready to print."""
+
+    ids: Identifiers
+    header: str
+    docstring: str
+    stdlib_imports: tuple[str, ...]
+    runtime_import: str
+    runtime: str
+    api: ApiCheck
+    state_doc: str
+    states: tuple[Member, ...]
+    trigger_doc: str
+    triggers: tuple[Member, ...]
+    context: ContextPlan
+    aliases: tuple[tuple[str, str], ...]
+    guards: ProtocolPlan
+    actions: ProtocolPlan
+    constants: tuple[Constant, ...]
+    definition_name: str
+    definition_type: str
+    definition_callee: str
+    definition_head: tuple[tuple[str, str], ...]
+    state_infos: tuple[Call, ...]
+    transition_infos: tuple[Call, ...]
+    dispatch: tuple[DispatchRow, ...]
+    definition_tail: tuple[tuple[str, str], ...]
+    class_name: str
+    class_base: str
+    class_doc: str
+    guards_param: str
+    actions_param: str
+    executor_type: str
+    machine_alias: str
+    all_names: tuple[str, ...]
+    mapping_proxy: str
+    final: str
+
+
+def dispatch_table(
+    spec: MachineSpec,
+) -> tuple[tuple[str, tuple[tuple[str, tuple[int, ...]], ...]], ...]:
+    """The precomputed dispatch: for each non-terminal state, in declaration
+    order, each trigger leaving it (in order of first appearance) with the
+    indices of its candidate transitions in spec order.
+
+    This is the one place that decides what ``process`` may fire; flattened
+    compound or parallel states would plug in here.
+    """
+    rows: dict[str, dict[str, list[int]]] = {
+        state.name: {} for state in spec.states if not state.is_terminal
+    }
+    for transition in spec.transitions:
+        for source in transition.sources:
+            row = rows.get(source)
+            if row is not None:
+                row.setdefault(transition.trigger, []).append(transition.index)
+    return tuple(
+        (state, tuple((trigger, tuple(indices)) for trigger, indices in row.items()))
+        for state, row in rows.items()
+    )
+
+
+def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
+    """Decide every piece of text of the module generated for ``spec``."""
+    proxy = naming.MAPPING_PROXY.alias
+    context = _context_plan(spec)
+    imports = _imports(spec)
+    return ModulePlan(
+        ids=Identifiers(),
+        header=(
+            "# Code generated by gubernator-gen from "
+            f"{literals.comment_text(spec.source_name)}. DO NOT EDIT."
+        ),
+        docstring=literals.docstring_literal(_module_doc(spec), ""),
+        stdlib_imports=tuple(_import_line(i) for i in imports),
+        runtime_import=_import_line(naming.RUNTIME_IMPORT),
+        runtime=naming.RUNTIME,
+        api=_api_check(),
+        state_doc=_class_doc(f"The states of {_machine(spec)}."),
+        states=tuple(_state_member(state, names) for state in spec.states),
+        trigger_doc=_class_doc(f"The triggers of {_machine(spec)}."),
+        triggers=tuple(
+            _trigger_member(spec, trigger, names) for trigger in spec.triggers
+        ),
+        context=context,
+        aliases=names.aliases,
+        guards=_guards_plan(spec, names),
+        actions=_actions_plan(spec, names),
+        constants=_constants(spec, names),
+        definition_name=naming.DEFINITION,
+        definition_type=(
+            f"{naming.runtime('MachineDefinition')}[{naming.STATE}, {naming.TRIGGER}]"
+        ),
+        definition_callee=naming.runtime("MachineDefinition"),
+        definition_head=(
+            ("name", naming.MACHINE_NAME),
+            ("version", naming.VERSION),
+            ("strict_mode", naming.STRICT_MODE),
+            ("description", literals.string_literal(spec.description)),
+            ("state_type", naming.STATE),
+            ("trigger_type", naming.TRIGGER),
+            ("initial_state", naming.INITIAL_STATE),
+        ),
+        state_infos=tuple(_state_info(state, names, proxy) for state in spec.states),
+        transition_infos=tuple(
+            _transition_info(transition, names, proxy)
+            for transition in spec.transitions
+        ),
+        dispatch=_dispatch_rows(spec, names, proxy),
+        definition_tail=(
+            ("error_policy", _error_policy(spec, names)),
+            ("spec_sha256", naming.SPEC_SHA256),
+        ),
+        class_name=names.class_name,
+        class_base=(
+            f"{naming.runtime('MachineBase')}"
+            f"[{naming.STATE}, {naming.TRIGGER}, {naming.CONTEXT}]"
+        ),
+        class_doc=literals.docstring_literal(_machine_class_doc(spec), "    "),
+        guards_param=(
+            f"{naming.GUARDS} | {naming.MAPPING.alias}[str, "
+            f"{naming.CALLABLE.alias}[[{naming.CONTEXT}], bool]] | None"
+        ),
+        actions_param=(
+            f"{naming.ACTIONS} | {naming.MAPPING.alias}[str, "
+            f"{naming.CALLABLE.alias}[[{naming.CONTEXT}], object]]"
+        ),
+        executor_type=f"{naming.runtime('ActionExecutor')}[{naming.STATE}]",
+        machine_alias=naming.MACHINE_ALIAS,
+        all_names=tuple(
+            literals.string_literal(name)
+            for name in sorted(
+                (*naming.PUBLIC_NAMES, names.class_name), key=naming.all_sort_key
+            )
+        ),
+        mapping_proxy=proxy,
+        final=naming.FINAL.alias,
+    )
+
+
+# -- module, enums and protocols ---------------------------------------------
+
+
+def _machine(spec: MachineSpec) -> str:
+    return f"the {spec.name} machine"
+
+
+def _class_doc(text: str) -> str:
+    return literals.docstring_literal(text, "    ")
+
+
+def _module_doc(spec: MachineSpec) -> str:
+    paragraphs = [f"State machine {spec.name}, version {spec.version}."]
+    if spec.description.strip():
+        paragraphs.append(spec.description)
+    paragraphs.append(
+        f"Generated from {spec.source_name}; edit the spec, not this module.\n"
+        f"Regenerate with: gubernator-gen generate {shlex.quote(spec.source_name)}"
+    )
+    return "\n\n".join(paragraphs)
+
+
+def _machine_class_doc(spec: MachineSpec) -> str:
+    summary = (
+        spec.description
+        if spec.description.strip()
+        else (f"State machine {spec.name}.")
+    )
+    return (
+        f"{summary}\n\n"
+        "Stateless: build it once with the guards (a Guards implementation or a\n"
+        "mapping of guard name to callable) and call process(state, trigger,\n"
+        "context) with the state your application stored."
+    )
+
+
+def _imports(spec: MachineSpec) -> tuple[Import, ...]:
+    used = {
+        naming.ENUM,
+        naming.CALLABLE,
+        naming.MAPPING,
+        naming.MAPPING_PROXY,
+        naming.FINAL,
+        naming.PROTOCOL,
+    }
+    if spec.context is None:
+        used.add(naming.ANY)
+    else:
+        used.add(naming.TYPED_DICT)
+        for field in spec.context:
+            extra = _CONTEXT_TYPES[field.type][1]
+            if extra is not None:
+                used.add(extra)
+    # isort order: plain imports first, then from-imports, each by module/name.
+    return tuple(
+        sorted(used, key=lambda i: (i.name is not None, i.module, i.name or ""))
+    )
+
+
+def _import_line(imported: Import) -> str:
+    if imported.name is None:
+        return f"import {imported.module} as {imported.alias}"
+    return f"from {imported.module} import {imported.name} as {imported.alias}"
+
+
+def _api_check() -> ApiCheck:
+    major, minor = RUNTIME_API
+    too_new = (
+        f"this module was generated for gubernator-runtime API {major}.x, ",
+        "but the installed gubernator-runtime is newer and incompatible: ",
+        "regenerate the module with a gubernator-gen that supports it",
+    )
+    too_old = (
+        f"this module needs gubernator-runtime API {major}.{minor} or newer ",
+        f"within {major}.x: upgrade gubernator-runtime",
+    )
+    installed = f'".".join(map(str, {naming.runtime("API_VERSION")}))'
+    return ApiCheck(
+        major=str(major),
+        minimum=literals.tuple_literal([str(major), str(minor)]),
+        too_new=tuple(literals.string_literal(line) for line in too_new),
+        too_old=tuple(literals.string_literal(line) for line in too_old),
+        version_tail=f'" (installed runtime API: " + {installed} + ")"',
+    )
+
+
+def _state_member(state: State, names: ModuleNames) -> Member:
+    doc = state.description if state.description.strip() else None
+    return Member(
+        name=names.state_members[state.name],
+        value=literals.string_literal(state.name),
+        doc=None if doc is None else literals.docstring_literal(doc, "    "),
+    )
+
+
+def _route(transition: Transition) -> str:
+    return f"{', '.join(transition.sources)} -> {transition.dest}"
+
+
+def _trigger_member(spec: MachineSpec, trigger: str, names: ModuleNames) -> Member:
+    routes = []
+    for transition in spec.transitions:
+        if transition.trigger == trigger:
+            route = _route(transition)
+            if transition.description.strip():
+                route += f": {transition.description}"
+            routes.append(route)
+    if len(routes) == 1:
+        text = routes[0]
+    else:
+        text = "The first of these whose guards pass:\n\n" + "\n".join(
+            f"- {route}" for route in routes
+        )
+    return Member(
+        name=names.trigger_members[trigger],
+        value=literals.string_literal(trigger),
+        doc=literals.docstring_literal(text, "    "),
+    )
+
+
+def _context_plan(spec: MachineSpec) -> ContextPlan:
+    text = "The context passed to guards and actions, merged with an Event's payload."
+    if spec.context is None:
+        return ContextPlan(
+            alias_of=f"{naming.MAPPING.alias}[str, {naming.ANY.alias}]",
+            parts=(),
+            bases="",
+            doc=literals.docstring_literal(text, ""),
+        )
+    doc = _class_doc(text)
+    required = tuple(
+        (literals.string_literal(f.name), _CONTEXT_TYPES[f.type][0])
+        for f in spec.context
+        if not f.optional
+    )
+    optional = tuple(
+        (literals.string_literal(f.name), _CONTEXT_TYPES[f.type][0])
+        for f in spec.context
+        if f.optional
+    )
+    parts = []
+    if required:
+        parts.append(_typed_dict_part(naming.CONTEXT_REQUIRED, required, total=True))
+    if optional:
+        parts.append(_typed_dict_part(naming.CONTEXT_OPTIONAL, optional, total=False))
+    bases = ", ".join(part.name for part in parts) or naming.TYPED_DICT.alias
+    return ContextPlan(alias_of=None, parts=tuple(parts), bases=bases, doc=doc)
+
+
+def _typed_dict_part(
+    name: str, fields: tuple[tuple[str, str], ...], *, total: bool
+) -> TypedDictPart:
+    return TypedDictPart(name, literals.string_literal(name), fields, total)
+
+
+def _guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
+    uses: dict[str, list[str]] = {name: [] for name in names.guards.methods}
+    for transition in spec.transitions:
+        for guard in transition.guards:
+            uses[guard].append(f"{transition.trigger}: {_route(transition)}")
+    annotations = names.guards.annotations
+    return ProtocolPlan(
+        name=naming.GUARDS,
+        doc=_class_doc(
+            f"The guards of {_machine(spec)}.\n\n"
+            "Each returns True to let its transition fire. Implement them as\n"
+            "methods of any class, or pass a mapping of guard name to callable."
+        ),
+        methods=tuple(
+            Method(
+                name=name,
+                context=annotations[naming.CONTEXT],
+                returns=annotations["bool"],
+                doc=_method_doc("Guard of", uses[name]),
+            )
+            for name in names.guards.methods
+        ),
+    )
+
+
+def _actions_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
+    uses: dict[str, list[str]] = {name: [] for name in names.actions.methods}
+    for state in spec.states:
+        for action in state.on_enter:
+            uses[action].append(f"entering {state.name}")
+        for action in state.on_exit:
+            uses[action].append(f"leaving {state.name}")
+    for transition in spec.transitions:
+        for action in transition.actions:
+            uses[action].append(f"{transition.trigger}: {_route(transition)}")
+    annotations = names.actions.annotations
+    return ProtocolPlan(
+        name=naming.ACTIONS,
+        doc=_class_doc(
+            f"The actions of {_machine(spec)}.\n\n"
+            "The machine's executor runs them; each may be a def or an async def.\n"
+            "Implement them as methods of any class, or pass a mapping of action\n"
+            "name to callable."
+        ),
+        methods=tuple(
+            Method(
+                name=name,
+                context=annotations[naming.CONTEXT],
+                returns=annotations["object"],
+                doc=_method_doc("Runs on", uses[name]),
+            )
+            for name in names.actions.methods
+        ),
+    )
+
+
+def _method_doc(lead: str, uses: list[str]) -> str:
+    # Deduplicated in first-use order: an action can be named twice in a list.
+    unique = list(dict.fromkeys(uses))
+    if len(unique) == 1:
+        text = f"{lead} {unique[0]}."
+    else:
+        text = f"{lead}:\n\n" + "\n".join(f"- {use}" for use in unique)
+    return literals.docstring_literal(text, " " * 8)
+
+
+# -- constants and the definition ---------------------------------------------
+
+
+def _constants(spec: MachineSpec, names: ModuleNames) -> tuple[Constant, ...]:
+    final = naming.FINAL.alias
+    terminal = [names.state(s.name) for s in spec.terminal_states]
+    timeouts = [
+        _keyed(names.state(s.name), _timeout_call(s, names), _CONSTANT_ITEM_DEPTH)
+        for s in spec.states
+        if s.timeout is not None
+    ]
+    return (
+        Constant(naming.MACHINE_NAME, final, literals.string_literal(spec.name)),
+        Constant(naming.VERSION, final, literals.string_literal(spec.version)),
+        Constant(naming.STRICT_MODE, final, repr(bool(spec.strict_mode))),
+        Constant(naming.INITIAL_STATE, final, names.state(spec.initial_state.name)),
+        _collection_constant(
+            naming.TERMINAL_STATES,
+            f"{final}[frozenset[{naming.STATE}]]",
+            "frozenset(",
+            ")",
+            "{",
+            "}",
+            terminal,
+        ),
+        _collection_constant(
+            naming.TIMEOUTS,
+            f"{final}[{naming.MAPPING.alias}[{naming.STATE}, "
+            f"{naming.runtime('StateTimeout')}]]",
+            f"{naming.MAPPING_PROXY.alias}(",
+            ")",
+            "{",
+            "}",
+            timeouts,
+        ),
+        Constant(naming.SPEC_SHA256, final, literals.string_literal(spec.spec_sha256)),
+    )
+
+
+def _collection_constant(
+    name: str,
+    annotation: str,
+    call_open: str,
+    call_close: str,
+    open_: str,
+    close: str,
+    items: Sequence[str],
+) -> Constant:
+    if not items:
+        empty = "" if call_open == "frozenset(" else open_ + close
+        return Constant(name, annotation, call_open + empty + call_close)
+    inline = f"{call_open}{open_}{', '.join(items)}{close}{call_close}"
+    if _fits(f"{name}: {annotation} = {inline}", 0):
+        return Constant(name, annotation, inline)
+    return Constant(
+        name,
+        annotation,
+        f"{call_open}\n    {open_}",
+        tuple(items),
+        f"    {close}\n{call_close}",
+    )
+
+
+def _keyed(key: str, call: Call, depth: int) -> str:
+    """``key: call`` as an item of an exploded mapping at ``depth``."""
+    return key + ": " + _call_text(call, key + ": ", depth)
+
+
+def _timeout_call(state: State, names: ModuleNames) -> Call:
+    timeout = state.timeout
+    assert timeout is not None  # callers filter on it
+    seconds = (
+        literals.int_literal(timeout.seconds)
+        if isinstance(timeout.seconds, int)
+        else literals.float_literal(timeout.seconds)
+    )
+    return Call(
+        naming.runtime("StateTimeout"),
+        (("seconds", seconds), ("destination", names.state(timeout.destination))),
+    )
+
+
+def _state_info(state: State, names: ModuleNames, proxy: str) -> Call:
+    timeout = (
+        "None"
+        if state.timeout is None
+        else _call_text(_timeout_call(state, names), "timeout=", _ITEM_ARG_DEPTH)
+    )
+    return Call(
+        naming.runtime("StateInfo"),
+        (
+            ("name", names.state(state.name)),
+            ("type", _STATE_TYPES[state.kind]),
+            ("description", literals.string_literal(state.description)),
+            ("on_enter", _names_tuple(state.on_enter, "on_enter")),
+            ("on_exit", _names_tuple(state.on_exit, "on_exit")),
+            ("timeout", timeout),
+            ("metadata", _metadata(state.metadata, proxy)),
+        ),
+    )
+
+
+def _transition_info(transition: Transition, names: ModuleNames, proxy: str) -> Call:
+    sources = [names.state(source) for source in transition.sources]
+    return Call(
+        naming.runtime("TransitionInfo"),
+        (
+            ("index", str(transition.index)),
+            ("trigger", names.trigger(transition.trigger)),
+            ("sources", _tuple_arg("sources", sources, _ITEM_ARG_DEPTH)),
+            ("dest", names.state(transition.dest)),
+            ("guards", _names_tuple(transition.guards, "guards")),
+            ("actions", _names_tuple(transition.actions, "actions")),
+            ("description", literals.string_literal(transition.description)),
+            ("metadata", _metadata(transition.metadata, proxy)),
+        ),
+    )
+
+
+def _names_tuple(names: tuple[str, ...], key: str) -> str:
+    return _tuple_arg(key, [literals.string_literal(n) for n in names], _ITEM_ARG_DEPTH)
+
+
+def _metadata(metadata: Mapping[str, PlainData], proxy: str) -> str:
+    return _data_text(metadata, "metadata=", _ITEM_ARG_DEPTH, proxy)
+
+
+def _error_policy(spec: MachineSpec, names: ModuleNames) -> str:
+    policy = spec.error_policy
+    fallback = (
+        "None"
+        if policy.default_fallback is None
+        else names.state(policy.default_fallback)
+    )
+    call = Call(
+        naming.runtime("ErrorPolicy"),
+        (
+            ("default_fallback", fallback),
+            ("retry_attempts", literals.int_literal(policy.retry_attempts)),
+        ),
+    )
+    return _call_text(call, "error_policy=", _DEFINITION_ARG_DEPTH)
+
+
+def _dispatch_rows(
+    spec: MachineSpec, names: ModuleNames, proxy: str
+) -> tuple[DispatchRow, ...]:
+    rows = []
+    for state, entries in dispatch_table(spec):
+        key = names.state(state)
+        rendered = [
+            names.trigger(trigger)
+            + ": "
+            + literals.tuple_literal([str(index) for index in indices])
+            for trigger, indices in entries
+        ]
+        inline = f"{proxy}({{{', '.join(rendered)}}})"
+        if not rendered or _fits(f"{key}: {inline},", _DISPATCH_ROW_DEPTH):
+            rows.append(DispatchRow(key, inline, ()))
+        else:
+            rows.append(DispatchRow(key, None, tuple(rendered)))
+    return tuple(rows)
+
+
+# -- layout -------------------------------------------------------------------
+
+
+def _fits(line: str, depth: int) -> bool:
+    return 4 * depth + _width(line) <= LINE_LENGTH
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes, over- rather than under-estimated.
+
+    Counting each non-ASCII character as two columns (black counts wide
+    characters as two and combining ones as zero) means whatever fits here
+    fits for black too, and the answer does not depend on the Unicode
+    database of the running Python.
+    """
+    if text.isascii():
+        return len(text)
+    return sum(1 if ord(char) < 0x80 else 2 for char in text)
+
+
+def _indent(depth: int) -> str:
+    return "    " * depth
+
+
+def _tuple_arg(key: str, items: Sequence[str], depth: int) -> str:
+    """A tuple argument ``key=(...)``; one item per line when it is too long."""
+    inline = literals.tuple_literal(list(items))
+    if not items or _fits(f"{key}={inline},", depth):
+        return inline
+    body = "".join(f"{_indent(depth + 1)}{item},\n" for item in items)
+    return f"(\n{body}{_indent(depth)})"
+
+
+def _call_text(call: Call, lead: str, depth: int) -> str:
+    """``call`` on one line after ``lead`` when it fits, else one argument per
+    line with a trailing comma (which black keeps exploded)."""
+    inline = f"{call.callee}({', '.join(f'{k}={v}' for k, v in call.args)})"
+    if _fits(f"{lead}{inline},", depth):
+        return inline
+    body = "".join(f"{_indent(depth + 1)}{k}={v},\n" for k, v in call.args)
+    return f"{call.callee}(\n{body}{_indent(depth)})"
+
+
+def _data_text(value: PlainData, lead: str, depth: int, proxy: str) -> str:
+    """Plain data after ``lead`` at ``depth``, exploded level by level while a
+    level does not fit (strings and numbers cannot be split; black leaves
+    them long too)."""
+    inline = literals.data_literal(value, mapping_type=proxy)
+    if _fits(f"{lead}{inline},", depth):
+        return inline
+    if isinstance(value, Mapping) and value:
+        inner = depth + 2
+        items = "".join(
+            f"{_indent(inner)}{key}: {_data_text(item, key + ': ', inner, proxy)},\n"
+            for key, item in ((literals.string_literal(k), v) for k, v in value.items())
+        )
+        pad = _indent(depth + 1)
+        return f"{proxy}(\n{pad}{{\n{items}{pad}}}\n{_indent(depth)})"
+    if isinstance(value, tuple) and value:
+        items = "".join(
+            f"{_indent(depth + 1)}{_data_text(item, '', depth + 1, proxy)},\n"
+            for item in value
+        )
+        return f"(\n{items}{_indent(depth)})"
+    return inline

@@ -1,0 +1,450 @@
+"""Semantic checks of SPEC §3 on the positioned tree.
+
+Errors: duplicate states, not exactly one initial state, references to
+states that do not exist (with suggestions), ways out of terminal states,
+guard/action/context/class names that Python cannot use, shadowed
+transitions, a file stem that cannot name the machine, infinite timeouts.
+
+Warnings (``GG350``+): unreachable states, dead ends, guards and actions
+that are never run, a source listed twice. Warnings are only computed for a
+spec without any error: with errors around (a misspelt ``dest`` makes its
+intended state "unreachable") they would mostly repeat an error in other
+words.
+
+The checks run on whatever parts of the tree are well-formed (see
+:mod:`gubernator_gen.view`); a check that needs the whole picture stands
+down when part of it is malformed, since the schema already reported that.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from collections.abc import Iterable, Iterator
+
+from gubernator_gen import frontend_codes as codes
+from gubernator_gen.diagnostics import Diagnostic, error, warning
+from gubernator_gen.suggest import did_you_mean
+from gubernator_gen.tree import MapNode, ScalarNode, quoted
+from gubernator_gen.view import Name, SpecView, StateView, TransitionView, read
+
+STATE_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+MACHINE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def check(root: MapNode, *, stem: str, warnings: bool = True) -> tuple[Diagnostic, ...]:
+    """Semantic diagnostics of the document ``root``.
+
+    ``stem`` is the spec's file name without extension, the machine name
+    when ``meta.machine_name`` is absent. ``warnings=False`` skips the
+    warnings (the caller already has errors).
+    """
+    spec = read(root)
+    errors = [
+        *_check_machine_name(spec, stem),
+        *_check_states(spec),
+        *_check_references(spec),
+        *_check_terminal(spec),
+        *_check_identifiers(spec),
+        *_check_shadowing(spec),
+    ]
+    if errors or not warnings:
+        return tuple(errors)
+    return tuple(_warnings(spec))
+
+
+def is_usable_identifier(name: str) -> bool:
+    """True for a name the generated code can use as a method or field name."""
+    return bool(IDENTIFIER.match(name)) and not _identifier_problem(name)
+
+
+def _identifier_problem(name: str) -> tuple[str, str] | None:
+    """(code, reason) when a syntactically valid identifier is still unusable."""
+    if keyword.iskeyword(name):
+        return codes.KEYWORD_NAME, "is a Python keyword"
+    if name.startswith("__"):
+        return (
+            codes.DUNDER_NAME,
+            "starts with two underscores (Python reserves __dunder__ names and "
+            "mangles __private ones in classes)",
+        )
+    return None
+
+
+def _check_machine_name(spec: SpecView, stem: str) -> Iterator[Diagnostic]:
+    if spec.meta is not None and "machine_name" in spec.meta:
+        return
+    if spec.root.get("meta") is not None and spec.meta is None:
+        return  # meta is malformed; the schema said so
+    if MACHINE_NAME.match(stem):
+        return
+    meta_key = spec.root.key_node("meta")
+    pos = meta_key.pos if meta_key is not None else spec.root.pos
+    suggestion = re.sub(r"[^a-z0-9_]", "_", stem.lower()).lstrip("0123456789_")
+    example = (
+        f" (e.g. machine_name: {suggestion})" if MACHINE_NAME.match(suggestion) else ""
+    )
+    yield error(
+        codes.BAD_MACHINE_NAME,
+        f"the machine name comes from the file name, but {quoted(stem)} is not a valid "
+        "machine name (lower-case letters, digits and underscores, starting with a "
+        f"letter); set meta.machine_name{example}",
+        pos,
+    )
+
+
+def _check_states(spec: SpecView) -> Iterator[Diagnostic]:
+    first_by_name: dict[str, Name] = {}
+    for state in spec.states:
+        if state.name is None:
+            continue
+        first = first_by_name.get(state.name.text)
+        if first is None:
+            first_by_name[state.name.text] = state.name
+            continue
+        yield error(
+            codes.DUPLICATE_STATE,
+            f"state {quoted(state.name.text)} is already declared at line "
+            f"{first.node.pos.line}",
+            state.name.node.pos,
+        )
+    initials = [state for state in spec.states if state.kind == "initial"]
+    kinds_known = all(state.kind is not None for state in spec.states)
+    if not initials and spec.states and kinds_known and spec.states_node is not None:
+        yield error(
+            codes.NO_INITIAL_STATE,
+            "no state has type initial; mark the state the machine starts in with "
+            "'type: initial'",
+            spec.states_node.pos,
+        )
+    for extra in initials[1:]:
+        first_initial = initials[0]
+        where = extra.kind_node if extra.kind_node is not None else extra.item
+        first_name = first_initial.name.text if first_initial.name else "?"
+        yield error(
+            codes.SEVERAL_INITIAL_STATES,
+            f"only one state can be initial, and {quoted(first_name)} (line "
+            f"{_line(first_initial)}) already is",
+            where.pos,
+        )
+
+
+def _line(state: StateView) -> int:
+    node = state.name.node if state.name is not None else state.item
+    return node.pos.line
+
+
+def _state_names(spec: SpecView) -> list[str]:
+    return [state.name.text for state in spec.states if state.name is not None]
+
+
+def _check_references(spec: SpecView) -> Iterator[Diagnostic]:
+    if not spec.states_complete:
+        return  # some state has no readable name: references cannot be judged
+    known = _state_names(spec)
+    declared = set(known)
+    # A reference written correctly to a state whose declaration has a badly
+    # formed name (already reported) is not a second problem.
+    malformed = {name.casefold() for name in known if not STATE_NAME.match(name)}
+
+    def undefined(name: Name | None, what: str) -> Iterator[Diagnostic]:
+        if name is None or name.text in declared or not STATE_NAME.match(name.text):
+            return
+        if name.text.casefold() in malformed:
+            return
+        yield error(
+            codes.UNDEFINED_STATE,
+            f"{what} {quoted(name.text)} is not a state of this machine"
+            f"{did_you_mean(name.text, known)}",
+            name.node.pos,
+        )
+
+    for state in spec.states:
+        yield from undefined(state.timeout_dest, "timeout destination")
+    for transition in spec.transitions:
+        for source in transition.sources.names:
+            yield from undefined(source, "source")
+        yield from undefined(transition.dest, "dest")
+    yield from undefined(spec.fallback, "default_fallback")
+
+
+def _terminal_names(spec: SpecView) -> set[str]:
+    return {
+        state.name.text
+        for state in spec.states
+        if state.name is not None and state.kind == "terminal"
+    }
+
+
+def _check_terminal(spec: SpecView) -> Iterator[Diagnostic]:
+    terminal = _terminal_names(spec)
+    for state in spec.states:
+        if (
+            state.kind == "terminal"
+            and state.has_timeout
+            and state.timeout_key is not None
+        ):
+            name = quoted(state.name.text) if state.name else "this state"
+            yield error(
+                codes.TIMEOUT_ON_TERMINAL,
+                f"terminal state {name} cannot have a timeout: nothing leaves "
+                "a terminal state",
+                state.timeout_key.pos,
+            )
+        seconds = state.timeout_seconds
+        value = seconds.value if seconds is not None else None
+        if seconds and isinstance(value, float) and not math.isfinite(value):
+            yield error(
+                codes.NOT_FINITE,
+                f"timeout seconds must be a finite number, got {value!r}",
+                seconds.pos,
+            )
+    for transition in spec.transitions:
+        for source in transition.sources.names:
+            if source.text in terminal:
+                yield error(
+                    codes.TRANSITION_FROM_TERMINAL,
+                    f"transition {_describe(transition)} leaves terminal state "
+                    f"{quoted(source.text)}; nothing leaves a terminal state",
+                    source.node.pos,
+                )
+
+
+def _describe(transition: TransitionView) -> str:
+    if transition.trigger is not None:
+        return quoted(transition.trigger.text)
+    return f"#{transition.index + 1}"
+
+
+def _check_identifiers(spec: SpecView) -> Iterator[Diagnostic]:
+    for state in spec.states:
+        yield from _unusable(state.on_enter.names, "action name")
+        yield from _unusable(state.on_exit.names, "action name")
+    for transition in spec.transitions:
+        yield from _unusable(transition.guards.names, "guard name")
+        yield from _unusable(transition.actions.names, "action name")
+    if spec.context is not None:
+        for key, _ in spec.context.string_items():
+            assert isinstance(key.value, str)
+            yield from _unusable([Name(key.value, key)], "context field name")
+    if spec.meta is not None:
+        class_name = spec.meta.get("class_name")
+        if isinstance(class_name, ScalarNode) and isinstance(class_name.value, str):
+            yield from _unusable([Name(class_name.value, class_name)], "class_name")
+
+
+def _unusable(names: Iterable[Name], what: str) -> Iterator[Diagnostic]:
+    for name in names:
+        if not IDENTIFIER.match(name.text):
+            continue  # not an identifier at all: a schema error already
+        problem = _identifier_problem(name.text)
+        if problem is not None:
+            code, reason = problem
+            yield error(
+                code,
+                f"{what} {quoted(name.text)} {reason}; choose another name",
+                name.node.pos,
+            )
+
+
+def _check_shadowing(spec: SpecView) -> Iterator[Diagnostic]:
+    terminal = _terminal_names(spec)
+    # (source, trigger) → the first transition without guards that takes it.
+    catch_all: dict[tuple[str, str], TransitionView] = {}
+    for transition in spec.transitions:
+        if transition.trigger is None:
+            continue
+        trigger = transition.trigger.text
+        for source in transition.sources.names:
+            earlier = catch_all.get((source.text, trigger))
+            if earlier is None or source.text in terminal:
+                continue
+            yield error(
+                codes.SHADOWED_TRANSITION,
+                f"transition {quoted(trigger)} from {quoted(source.text)} can never "
+                f"fire: the transition at line {earlier.item.pos.line} has the same "
+                "source and trigger and no guards, so it always wins",
+                source.node.pos,
+            )
+        if transition.guards.complete and not transition.guards.names:
+            for source in transition.sources.names:
+                catch_all.setdefault((source.text, trigger), transition)
+
+
+def _warnings(spec: SpecView) -> Iterator[Diagnostic]:
+    yield from _repeated_sources(spec)
+    if not (spec.states_complete and spec.transitions_complete):
+        return
+    initials = [state for state in spec.states if state.kind == "initial"]
+    if len(initials) != 1 or initials[0].name is None:
+        return
+    initial = initials[0].name.text
+    by_name = {
+        state.name.text: state for state in spec.states if state.name is not None
+    }
+    terminal = _terminal_names(spec)
+    live = _live_transitions(spec, terminal)
+    with_way_out = {source for t in spec.transitions for source in t.sources.texts}
+    reachable = _reachable(spec, initial, live, by_name)
+    for state in spec.states:
+        assert state.name is not None  # states_complete
+        name = state.name.text
+        if name not in reachable:
+            yield warning(
+                codes.UNREACHABLE_STATE,
+                f"state {quoted(name)} is unreachable: no transition or timeout leads "
+                f"to it from the initial state {quoted(initial)}",
+                state.name.node.pos,
+            )
+        leaves = name in with_way_out or state.has_timeout
+        if state.kind != "terminal" and not leaves:
+            yield warning(
+                codes.DEAD_END_STATE,
+                f"state {quoted(name)} has no way out (no transition, no timeout); "
+                "add one or make it terminal",
+                state.name.node.pos,
+            )
+    yield from _unused_callables(spec, live, reachable, by_name)
+
+
+def _repeated_sources(spec: SpecView) -> Iterator[Diagnostic]:
+    for transition in spec.transitions:
+        seen: set[str] = set()
+        for source in transition.sources.names:
+            if source.text in seen:
+                yield warning(
+                    codes.REPEATED_SOURCE,
+                    f"source {quoted(source.text)} is listed twice in this transition",
+                    source.node.pos,
+                )
+            seen.add(source.text)
+
+
+def _live_transitions(
+    spec: SpecView, terminal: set[str]
+) -> list[tuple[TransitionView, tuple[str, ...]]]:
+    """Each transition with the sources it can actually fire from.
+
+    A source does not count when it is terminal or when an earlier unguarded
+    transition with the same trigger always wins there.
+    """
+    catch_all: set[tuple[str, str]] = set()
+    live: list[tuple[TransitionView, tuple[str, ...]]] = []
+    for transition in spec.transitions:
+        trigger = transition.trigger.text if transition.trigger else ""
+        sources = tuple(
+            s
+            for s in dict.fromkeys(transition.sources.texts)
+            if s not in terminal and (s, trigger) not in catch_all
+        )
+        live.append((transition, sources))
+        if not transition.guards.names:
+            catch_all.update((s, trigger) for s in transition.sources.texts)
+    return live
+
+
+def _reachable(
+    spec: SpecView,
+    initial: str,
+    live: list[tuple[TransitionView, tuple[str, ...]]],
+    by_name: dict[str, StateView],
+) -> set[str]:
+    edges: dict[str, set[str]] = {}
+    for transition, sources in live:
+        assert transition.dest is not None  # transitions_complete
+        for source in sources:
+            edges.setdefault(source, set()).add(transition.dest.text)
+    for state in spec.states:
+        timeout_dest = state.timeout_dest
+        if state.name and timeout_dest and state.kind != "terminal":
+            edges.setdefault(state.name.text, set()).add(timeout_dest.text)
+    # The fallback can be proposed after any failed action, so it counts as
+    # reachable whenever it names a state.
+    seeds = [initial]
+    if spec.fallback is not None and spec.fallback.text in by_name:
+        seeds.append(spec.fallback.text)
+    reachable: set[str] = set()
+    pending = list(seeds)
+    while pending:
+        name = pending.pop()
+        if name in reachable:
+            continue
+        reachable.add(name)
+        pending.extend(edges.get(name, ()))
+    return reachable
+
+
+def _unused_callables(
+    spec: SpecView,
+    live: list[tuple[TransitionView, tuple[str, ...]]],
+    reachable: set[str],
+    by_name: dict[str, StateView],
+) -> Iterator[Diagnostic]:
+    """Warn about guards and actions that no reachable result can contain."""
+    used_guards: set[str] = set()
+    used_actions: set[str] = set()
+    entered: set[str] = set()
+    exited: set[str] = set()
+    for transition, sources in live:
+        fired_from = [s for s in sources if s in reachable]
+        if not fired_from:
+            continue
+        used_guards.update(transition.guards.texts)
+        used_actions.update(transition.actions.texts)
+        exited.update(fired_from)
+        assert transition.dest is not None
+        entered.add(transition.dest.text)
+    for state in spec.states:
+        if state.name is None or state.name.text not in reachable:
+            continue
+        if state.timeout_dest is not None and state.kind != "terminal":
+            exited.add(state.name.text)
+            entered.add(state.timeout_dest.text)
+    if spec.fallback is not None and spec.fallback.text in by_name:
+        # A fallback result exits the state just entered and enters the fallback.
+        exited.update(entered)
+        entered.add(spec.fallback.text)
+    for state_name in entered:
+        if state_name in by_name:
+            used_actions.update(by_name[state_name].on_enter.texts)
+    for state_name in exited:
+        if state_name in by_name:
+            used_actions.update(by_name[state_name].on_exit.texts)
+    reported: set[str] = set()
+    for name in _guard_uses(spec):
+        if name.text not in used_guards and name.text not in reported:
+            reported.add(name.text)
+            yield warning(
+                codes.UNREACHABLE_GUARD,
+                f"guard {quoted(name.text)} is never checked: it is only used by "
+                "transitions that can never be taken",
+                name.node.pos,
+            )
+    reported.clear()
+    for name in _action_uses(spec):
+        if name.text not in used_actions and name.text not in reported:
+            reported.add(name.text)
+            yield warning(
+                codes.UNREACHABLE_ACTION,
+                f"action {quoted(name.text)} is never run: it is only used where the "
+                "machine never goes",
+                name.node.pos,
+            )
+
+
+def _guard_uses(spec: SpecView) -> Iterator[Name]:
+    for transition in spec.transitions:
+        yield from transition.guards.names
+
+
+def _action_uses(spec: SpecView) -> Iterator[Name]:
+    """Every use of an action name, in document order."""
+    uses: list[Name] = []
+    for state in spec.states:
+        uses.extend(state.on_enter.names)
+        uses.extend(state.on_exit.names)
+    for transition in spec.transitions:
+        uses.extend(transition.actions.names)
+    yield from sorted(uses, key=lambda name: (name.node.pos.line, name.node.pos.column))

@@ -1,0 +1,309 @@
+"""The runtime's error hierarchy (SPEC §5 and §6).
+
+Every error carries its facts in ``context`` (plain strings, numbers and
+lists, so it is JSON-ready) besides the human-readable ``message``, and
+``to_dict()``/``FSMError.from_dict()`` round-trip it::
+
+    FSMError
+    ├── InvalidTransitionError          no transition for this state and trigger
+    │   ├── GuardRejectedError          candidates exist, every one was refused
+    │   ├── UndefinedTriggerError       the trigger appears nowhere in the machine
+    │   └── TerminalStateError          the current state is terminal
+    ├── UndefinedStateError             not a state of the machine
+    ├── GuardError                      a guard raised (chained to its exception)
+    ├── ConfigurationError              bad binding or definition
+    │   └── ActionNotFoundError         actions without an implementation
+    └── TimeoutExpiredError             a state's timeout has passed
+
+Failure results of ``process`` carry the first four; the others are raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from gubernator_runtime._base import describe, plain_str, to_plain
+
+
+class FSMError(Exception):
+    """Base of every error of the runtime.
+
+    ``message`` is the text shown to people, ``context`` the structured facts
+    (for logs and audit trails). Errors compare equal when their type,
+    message and context are equal, so a deserialised error equals the
+    original.
+    """
+
+    _types: ClassVar[dict[str, type[FSMError]]] = {}
+
+    message: str
+    context: dict[str, Any]
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+        self._type_name = type(self).__name__
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # First registration wins so an application class that happens to
+        # reuse a runtime name cannot hijack deserialisation of the original.
+        FSMError._types.setdefault(cls.__name__, cls)
+
+    @property
+    def type_name(self) -> str:
+        """The error's type name as serialised (kept for unknown types)."""
+        return self._type_name
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{self._type_name}({self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FSMError):
+            return NotImplemented
+        return (
+            self._type_name == other._type_name
+            and self.message == other.message
+            and self.context == other.context
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._type_name, self.message))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclass constructors take their facts, not the message, so the
+        # default (cls, args) pickling would rebuild them wrongly.
+        return (_rebuild, (type(self), self._type_name, self.message, self.context))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type", "message", "context"}``, JSON-ready."""
+        return {
+            "type": self._type_name,
+            "message": self.message,
+            "context": to_plain(self.context),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FSMError:
+        """Rebuild an error from :meth:`to_dict` output.
+
+        The class is looked up by name among ``FSMError`` subclasses (the
+        runtime's and any the application defined); an unknown name gives a
+        plain ``FSMError`` that still reports the original type name. Calling
+        this on a subclass additionally requires the result to be an instance
+        of it. Malformed data is a ``ValueError``.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"error data must be a mapping, not {type(data).__name__}")
+        type_name = data.get("type")
+        message = data.get("message")
+        context = data.get("context", {})
+        if not isinstance(type_name, str) or not isinstance(message, str):
+            raise ValueError("error data needs string 'type' and 'message'")
+        if not isinstance(context, Mapping):
+            raise ValueError("error 'context' must be a mapping")
+        error_type = FSMError._types.get(type_name, FSMError)
+        if not issubclass(error_type, cls):
+            raise ValueError(f"{type_name} is not a {cls.__name__}")
+        return _rebuild(error_type, type_name, message, dict(context))
+
+
+def _rebuild(
+    error_type: type[FSMError], type_name: str, message: str, context: dict[str, Any]
+) -> FSMError:
+    """Create an error from its parts without calling the subclass constructor."""
+    error = error_type.__new__(error_type)
+    Exception.__init__(error, message)
+    error.message = message
+    error.context = context
+    error._type_name = type_name
+    return error
+
+
+class InvalidTransitionError(FSMError):
+    """No transition leaves ``state`` on ``trigger``."""
+
+    def __init__(
+        self, state: str, trigger: str, message: str | None = None, **context: Any
+    ) -> None:
+        state_text, trigger_text = plain_str(state), plain_str(trigger)
+        if message is None:
+            message = (
+                f"no transition from state {state_text!r} on trigger {trigger_text!r}"
+            )
+        super().__init__(message, state=state_text, trigger=trigger_text, **context)
+
+    @property
+    def state(self) -> str:
+        """The state the transition was attempted from."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger that was attempted."""
+        return str(self.context.get("trigger", ""))
+
+
+class GuardRejectedError(InvalidTransitionError):
+    """Candidate transitions exist but a guard refused each of them.
+
+    ``guard`` names the refusing guard of the last candidate (SPEC §5).
+    """
+
+    def __init__(self, state: str, trigger: str, guard: str) -> None:
+        state_text, trigger_text = plain_str(state), plain_str(trigger)
+        super().__init__(
+            state,
+            trigger,
+            f"guard {guard!r} rejected trigger {trigger_text!r} from state "
+            f"{state_text!r}",
+            guard=guard,
+        )
+
+    @property
+    def guard(self) -> str:
+        """The guard that refused the last candidate transition."""
+        return str(self.context.get("guard", ""))
+
+
+class UndefinedTriggerError(InvalidTransitionError):
+    """The trigger appears in no transition of the machine (strict mode)."""
+
+    def __init__(self, state: str, trigger: str, machine: str = "") -> None:
+        trigger_text = plain_str(trigger)
+        where = f"machine {machine!r}" if machine else "the machine"
+        super().__init__(
+            state,
+            trigger,
+            f"trigger {trigger_text!r} is not defined in {where}",
+            machine=machine,
+        )
+
+
+class TerminalStateError(InvalidTransitionError):
+    """The current state is terminal: nothing leaves it."""
+
+    def __init__(self, state: str, trigger: str) -> None:
+        state_text, trigger_text = plain_str(state), plain_str(trigger)
+        super().__init__(
+            state,
+            trigger,
+            f"state {state_text!r} is terminal; trigger {trigger_text!r} "
+            "cannot leave it",
+        )
+
+
+class UndefinedStateError(FSMError):
+    """A value that is not a state of the machine was used as one."""
+
+    def __init__(self, state: object, machine: str = "") -> None:
+        state_text = describe(state)
+        where = f"machine {machine!r}" if machine else "the machine"
+        super().__init__(
+            f"{state_text!r} is not a state of {where}",
+            state=state_text,
+            machine=machine,
+        )
+
+    @property
+    def state(self) -> str:
+        """The offending value (its ``repr`` when it was not a string)."""
+        return str(self.context.get("state", ""))
+
+
+class GuardError(FSMError):
+    """A guard raised instead of answering; raised chained to that exception."""
+
+    def __init__(
+        self,
+        guard: str,
+        state: str,
+        trigger: str,
+        cause: BaseException | None = None,
+    ) -> None:
+        state_text, trigger_text = plain_str(state), plain_str(trigger)
+        cause_type = type(cause).__name__ if cause is not None else ""
+        cause_message = str(cause) if cause is not None else ""
+        what = (
+            f"raised {cause_type}: {cause_message}" if cause is not None else "failed"
+        )
+        super().__init__(
+            f"guard {guard!r} {what} (state {state_text!r}, trigger {trigger_text!r})",
+            guard=guard,
+            state=state_text,
+            trigger=trigger_text,
+            cause_type=cause_type,
+            cause_message=cause_message,
+        )
+
+    @property
+    def guard(self) -> str:
+        """The guard that raised."""
+        return str(self.context.get("guard", ""))
+
+    @property
+    def state(self) -> str:
+        """The state being left."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger being processed."""
+        return str(self.context.get("trigger", ""))
+
+
+class ConfigurationError(FSMError):
+    """The machine, its definition or its guard/action binding is unusable."""
+
+
+class ActionNotFoundError(ConfigurationError):
+    """Actions that a result or spec needs have no implementation."""
+
+    def __init__(self, actions: Iterable[str], message: str | None = None) -> None:
+        names = [plain_str(name) for name in actions]
+        if message is None:
+            listed = ", ".join(repr(name) for name in names)
+            noun = "action" if len(names) == 1 else "actions"
+            message = f"no implementation for {noun} {listed}"
+        super().__init__(message, actions=names)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every missing action name, in the order they are needed."""
+        return tuple(self.context.get("actions", ()))
+
+
+class TimeoutExpiredError(FSMError):
+    """A state's timeout has passed (see ``TimeoutInfo.raise_if_expired``)."""
+
+    def __init__(
+        self,
+        state: str,
+        seconds: float,
+        destination: str,
+        expires_at: str = "",
+    ) -> None:
+        state_text = plain_str(state)
+        super().__init__(
+            f"state {state_text!r} timed out after {seconds:g} s"
+            + (f" (at {expires_at})" if expires_at else ""),
+            state=state_text,
+            seconds=seconds,
+            destination=plain_str(destination),
+            expires_at=expires_at,
+        )
+
+    @property
+    def state(self) -> str:
+        """The state whose timeout expired."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def destination(self) -> str:
+        """The state the timeout leads to."""
+        return str(self.context.get("destination", ""))

@@ -1,0 +1,272 @@
+"""``TransitionResult``: what ``process`` decided (SPEC §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, overload
+
+from gubernator_runtime._base import (
+    Record,
+    S,
+    frozen_mapping,
+    plain_str,
+    to_plain,
+)
+from gubernator_runtime.errors import FSMError
+
+
+class TransitionResult(Record, Generic[S]):
+    """The outcome of processing one event; immutable.
+
+    A success names ``target_state`` and the actions to run, in the order
+    ``on_exit_actions`` → ``actions_to_execute`` → ``on_enter_actions``
+    (:attr:`all_actions`). A failure has ``target_state`` ``None``, no actions
+    and an ``error``. Generated machines build their success results once at
+    import and return the same object on every call, so treat results as
+    values: compare them with ``==``, never with ``is``.
+    """
+
+    __slots__ = (
+        "_actions_to_execute",
+        "_error",
+        "_metadata",
+        "_on_enter_actions",
+        "_on_exit_actions",
+        "_source_state",
+        "_success",
+        "_target_state",
+        "_trigger",
+    )
+    _fields = (
+        "success",
+        "source_state",
+        "target_state",
+        "trigger",
+        "actions_to_execute",
+        "on_exit_actions",
+        "on_enter_actions",
+        "error",
+        "metadata",
+    )
+    _hash_fields = (
+        "success",
+        "source_state",
+        "target_state",
+        "trigger",
+        "actions_to_execute",
+        "on_exit_actions",
+        "on_enter_actions",
+    )
+
+    def __init__(
+        self,
+        success: bool,
+        source_state: S,
+        target_state: S | None,
+        trigger: str,
+        actions_to_execute: Iterable[str] = (),
+        on_exit_actions: Iterable[str] = (),
+        on_enter_actions: Iterable[str] = (),
+        error: FSMError | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._success = bool(success)
+        self._source_state = source_state
+        self._target_state = target_state
+        self._trigger = trigger
+        self._actions_to_execute = tuple(actions_to_execute)
+        self._on_exit_actions = tuple(on_exit_actions)
+        self._on_enter_actions = tuple(on_enter_actions)
+        self._error = error
+        self._metadata = frozen_mapping(metadata)
+
+    @property
+    def success(self) -> bool:
+        """True when a transition (or a non-strict no-op) was decided."""
+        return self._success
+
+    @property
+    def source_state(self) -> S:
+        """The state the event was processed in."""
+        return self._source_state
+
+    @property
+    def target_state(self) -> S | None:
+        """The state to move to; ``None`` on failure."""
+        return self._target_state
+
+    @property
+    def trigger(self) -> str:
+        """The trigger processed (``"_timeout"`` for timeouts)."""
+        return self._trigger
+
+    @property
+    def actions_to_execute(self) -> tuple[str, ...]:
+        """The transition's own actions."""
+        return self._actions_to_execute
+
+    @property
+    def on_exit_actions(self) -> tuple[str, ...]:
+        """The source state's ``on_exit`` actions."""
+        return self._on_exit_actions
+
+    @property
+    def on_enter_actions(self) -> tuple[str, ...]:
+        """The target state's ``on_enter`` actions."""
+        return self._on_enter_actions
+
+    @property
+    def error(self) -> FSMError | None:
+        """Why the event was refused; ``None`` on success."""
+        return self._error
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """Read-only facts about the decision (see SPEC §5 for the keys)."""
+        return self._metadata
+
+    @property
+    def all_actions(self) -> tuple[str, ...]:
+        """Exit, transition and enter actions, in execution order."""
+        return self._on_exit_actions + self._actions_to_execute + self._on_enter_actions
+
+    @property
+    def state_changed(self) -> bool:
+        """True for a success whose target differs from its source."""
+        return (
+            self._success
+            and self._target_state is not None
+            and self._target_state != self._source_state
+        )
+
+    @property
+    def is_self_transition(self) -> bool:
+        """True for a transition that fires and returns to its source state.
+
+        A non-strict no-op (``metadata["no_op"]``) stays put without firing
+        anything, so it is not a self-transition.
+        """
+        return (
+            self._success
+            and self._target_state == self._source_state
+            and not self._metadata.get("no_op", False)
+        )
+
+    def _values(self) -> tuple[object, ...]:
+        # Exceptions compare by identity, except FSMError which compares by
+        # value; a deserialised result therefore equals the original.
+        return (
+            self._success,
+            self._source_state,
+            self._target_state,
+            self._trigger,
+            self._actions_to_execute,
+            self._on_exit_actions,
+            self._on_enter_actions,
+            self._error,
+            self._metadata,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict; states and triggers as plain strings."""
+        target = self._target_state
+        return {
+            "success": self._success,
+            "source_state": plain_str(self._source_state),
+            "target_state": None if target is None else plain_str(target),
+            "trigger": plain_str(self._trigger),
+            "actions_to_execute": list(self._actions_to_execute),
+            "on_exit_actions": list(self._on_exit_actions),
+            "on_enter_actions": list(self._on_enter_actions),
+            "error": None if self._error is None else self._error.to_dict(),
+            "metadata": to_plain(self._metadata),
+        }
+
+    @overload
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], state_type: None = None
+    ) -> TransitionResult[str]: ...
+
+    @overload
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], state_type: type[S]
+    ) -> TransitionResult[S]: ...
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], state_type: type[Any] | None = None
+    ) -> TransitionResult[Any]:
+        """Rebuild a result from :meth:`to_dict` output.
+
+        With ``state_type`` (the machine's ``State`` enum) the states come
+        back as its members; without it they stay strings. Malformed data is
+        a ``ValueError``.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(
+                f"result data must be a mapping, not {type(data).__name__}"
+            )
+        success = _field(data, "success", bool)
+        source = _field(data, "source_state", str)
+        target = _field(data, "target_state", str, optional=True)
+        trigger = _field(data, "trigger", str)
+        error_data = data.get("error")
+        error = None if error_data is None else FSMError.from_dict(error_data)
+        metadata = data.get("metadata") or {}
+        if not isinstance(metadata, Mapping):
+            raise ValueError("result 'metadata' must be a mapping")
+        if state_type is not None:
+            source = _to_state(state_type, source)
+            target = None if target is None else _to_state(state_type, target)
+        return cls(
+            success,
+            source,
+            target,
+            trigger,
+            _names(data, "actions_to_execute"),
+            _names(data, "on_exit_actions"),
+            _names(data, "on_enter_actions"),
+            error,
+            metadata,
+        )
+
+
+def _field(
+    data: Mapping[str, Any], key: str, kind: type[Any], optional: bool = False
+) -> Any:
+    if key not in data:
+        if optional:
+            return None
+        raise ValueError(f"result data is missing {key!r}")
+    value = data[key]
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind):
+        raise ValueError(
+            f"result {key!r} must be {kind.__name__}, not {type(value).__name__}"
+        )
+    return value
+
+
+def _names(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key, ())
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"result {key!r} must be a list of action names")
+    if not all(isinstance(name, str) for name in value):
+        raise ValueError(f"result {key!r} must contain only strings")
+    return tuple(value)
+
+
+def _to_state(state_type: type[Any], name: str) -> Any:
+    try:
+        return state_type(name)
+    except ValueError:
+        raise ValueError(f"{name!r} is not a {state_type.__name__}") from None
+
+
+#: Metadata of the non-strict "nothing matched" success (SPEC §5 step 4).
+NO_OP_METADATA: Mapping[str, Any] = frozen_mapping(
+    {"no_op": True, "reason": "no_matching_transition"}
+)

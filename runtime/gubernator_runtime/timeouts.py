@@ -1,0 +1,165 @@
+"""State timeouts: deadlines, expiry checks and ``TimeoutInfo``.
+
+Every function takes an explicit ``now`` (defaulting to the current time) so
+that callers and tests decide the clock. Naive datetimes are taken as UTC;
+aware ones are converted to UTC, so naive and aware values mix freely. A
+timeout has expired when ``now >= entered_at + seconds``: exactly at the
+deadline counts as expired.
+
+``datetime`` is imported inside the functions: it is only needed once a
+timeout is checked, and deferring it keeps ``import gubernator_runtime``
+cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Generic
+
+from gubernator_runtime._base import Record, S, plain_str
+from gubernator_runtime.errors import TimeoutExpiredError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+#: The trigger of results produced by a state's timeout.
+TIMEOUT_TRIGGER = "_timeout"
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC: naive values are taken as UTC, aware ones converted."""
+    from datetime import datetime, timezone
+
+    if not isinstance(moment, datetime):
+        raise TypeError(f"expected a datetime, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse ISO 8601 (as written by ``isoformat()``, a ``Z`` suffix allowed) to UTC."""
+    from datetime import datetime
+
+    if text.endswith(("Z", "z")):
+        # fromisoformat() accepts "Z" only from Python 3.11 on.
+        text = text[:-1] + "+00:00"
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+
+
+def expires_at(entered_at: datetime, seconds: float) -> datetime:
+    """The deadline (UTC) of a timeout of ``seconds`` entered at ``entered_at``."""
+    from datetime import timedelta
+
+    return as_utc(entered_at) + timedelta(seconds=seconds)
+
+
+def is_expired(
+    entered_at: datetime, seconds: float, now: datetime | None = None
+) -> bool:
+    """True when ``now`` (default: the current time) is at or past the deadline."""
+    current = utc_now() if now is None else as_utc(now)
+    return current >= expires_at(entered_at, seconds)
+
+
+def remaining_seconds(
+    entered_at: datetime, seconds: float, now: datetime | None = None
+) -> float:
+    """Seconds left before the deadline, never below ``0.0``."""
+    current = utc_now() if now is None else as_utc(now)
+    left = (expires_at(entered_at, seconds) - current).total_seconds()
+    return left if left > 0.0 else 0.0
+
+
+class TimeoutInfo(Record, Generic[S]):
+    """A state's timeout as seen from one moment of entry.
+
+    ``has_timeout`` is False for a state without a timeout; its ``seconds``,
+    ``destination`` and ``expires_at`` are then ``None``, it never expires and
+    ``remaining`` is ``None``. ``expires_at`` is also ``None`` when
+    ``entered_at`` is unknown; such a timeout cannot be checked and
+    :meth:`is_expired` raises ``ValueError``.
+    """
+
+    __slots__ = ("_destination", "_entered_at", "_seconds")
+    _fields = ("seconds", "destination", "entered_at")
+    _hash_fields = _fields
+
+    def __init__(
+        self,
+        seconds: float | None = None,
+        destination: S | None = None,
+        entered_at: datetime | None = None,
+    ) -> None:
+        if (seconds is None) != (destination is None):
+            raise ValueError("a timeout needs both seconds and destination, or neither")
+        if seconds is not None and not seconds > 0:
+            raise ValueError(f"timeout seconds must be > 0, not {seconds!r}")
+        self._seconds = seconds
+        self._destination = destination
+        self._entered_at = None if entered_at is None else as_utc(entered_at)
+
+    @property
+    def has_timeout(self) -> bool:
+        """True when the state has a timeout."""
+        return self._seconds is not None
+
+    @property
+    def seconds(self) -> float | None:
+        """The timeout's length in seconds."""
+        return self._seconds
+
+    @property
+    def destination(self) -> S | None:
+        """The state the timeout leads to."""
+        return self._destination
+
+    @property
+    def entered_at(self) -> datetime | None:
+        """When the state was entered (UTC)."""
+        return self._entered_at
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """The deadline (UTC), if there is a timeout and an entry time."""
+        if self._seconds is None or self._entered_at is None:
+            return None
+        return expires_at(self._entered_at, self._seconds)
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """True at or past the deadline; always False without a timeout."""
+        if self._seconds is None:
+            return False
+        if self._entered_at is None:
+            raise ValueError("cannot check a timeout without entered_at")
+        return is_expired(self._entered_at, self._seconds, now)
+
+    def remaining(self, now: datetime | None = None) -> float | None:
+        """Seconds left (``0.0`` once expired); ``None`` without a timeout."""
+        if self._seconds is None:
+            return None
+        if self._entered_at is None:
+            raise ValueError("cannot check a timeout without entered_at")
+        return remaining_seconds(self._entered_at, self._seconds, now)
+
+    def raise_if_expired(self, state: str, now: datetime | None = None) -> None:
+        """Raise ``TimeoutExpiredError`` for ``state`` if the timeout has passed."""
+        if self._seconds is None or self._destination is None:
+            return
+        if self.is_expired(now):
+            deadline = self.expires_at
+            raise TimeoutExpiredError(
+                state,
+                self._seconds,
+                plain_str(self._destination),
+                deadline.isoformat() if deadline is not None else "",
+            )
