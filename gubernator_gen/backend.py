@@ -26,11 +26,11 @@ def generate_module(spec: MachineSpec, *, format: bool = True) -> BackendResult:
     named = naming.build_names(spec)
     if named.names is None:
         return BackendResult(None, named.diagnostics)
-    source = render.render_module(plan.build_plan(spec, named.names))
+    rendered = render.render_module(plan.build_plan(spec, named.names))
     if not format:
-        return BackendResult(source, named.diagnostics)
+        return BackendResult(rendered.source, named.diagnostics)
     try:
-        return BackendResult(formatting.format_source(source), named.diagnostics)
+        return BackendResult(formatting.format_module(rendered), named.diagnostics)
     except formatting.FormattingError as exc:
         # Never a traceback for the user, but never silent either: this is a
         # generator bug, reported where the spec starts.

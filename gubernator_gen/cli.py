@@ -54,15 +54,15 @@ from gubernator_gen import cli_codes as codes
 from gubernator_gen.config import (
     DEFINE_NAME,
     ConfigError,
-    ProjectConfig,
     display_path,
     load_config,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error, has_errors
+from gubernator_gen.graph import FORMATS as GRAPH_FORMATS
 from gubernator_gen.write import Outcome, check_module, write_if_changed, write_module
 
 if TYPE_CHECKING:
-    from gubernator_gen.compiler import CompileOptions
+    from gubernator_gen.compiler import CompileOptions, CompileResult
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -281,8 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--format",
         dest="graph_format",
-        choices=("mermaid", "dot"),
-        default="mermaid",
+        choices=GRAPH_FORMATS,
+        default=GRAPH_FORMATS[0],
         help="Mermaid stateDiagram-v2 (default) or Graphviz DOT",
     )
     graph.add_argument(
@@ -326,9 +326,6 @@ def _generate(args: argparse.Namespace, *, check: bool) -> int:
             "use --out-dir DIR"
         )
     out_dir = Path(args.out_dir) if args.out_dir is not None else settings.out_dir
-    if args.output is not None or stdout:
-        out_dir = None
-
     from gubernator_gen import compiler  # lazily: black, jinja2
 
     options = _compile_options(settings, format_output=settings.format)
@@ -336,7 +333,6 @@ def _generate(args: argparse.Namespace, *, check: bool) -> int:
     claimed: dict[Path, str] = {}
     failed = False
     for spec in settings.specs:
-        spec_shown = str(spec)
         target: Path | None
         if stdout:
             target = None
@@ -346,42 +342,44 @@ def _generate(args: argparse.Namespace, *, check: bool) -> int:
             target = out_dir / f"{spec.stem}.py"
         else:
             target = spec.with_suffix(".py")
-        target_shown = "<stdout>" if target is None else _shown(target)
         conflict = None if target is None else _claim(target, spec, claimed)
         if conflict is not None:
             _emit((conflict,))
-            failed = True
-            progress.step(spec_shown, target_shown, Outcome.FAILED.value)
-            continue
-        result = compiler.compile_path(spec, options)
-        _emit(result.diagnostics)
-        if result.source is None:
-            failed = True
-            progress.step(spec_shown, target_shown, "not generated")
-            continue
-        data = result.source.replace("\r\n", "\n").encode("utf-8")
-        if target is None:
-            _write_stdout(data)
-            progress.step(spec_shown, target_shown, "printed")
-            continue
-        if check:
-            output = check_module(
-                target,
-                data,
-                display=target_shown,
-                spec_display=spec_shown,
-                force=args.force,
-            )
-            if output.diff:
-                _write_stdout(output.diff.encode("utf-8"))
+            status, ok = Outcome.FAILED.value, False
         else:
-            output = write_module(target, data, display=target_shown, force=args.force)
-        _emit(output.diagnostics)
-        failed = failed or not output.outcome.ok
-        status = "up to date" if check and output.outcome is Outcome.UNCHANGED else None
-        progress.step(spec_shown, target_shown, status or output.outcome.value)
+            source = compiler.compile_path(spec, options)
+            _emit(source.diagnostics)
+            status, ok = _deliver(source, target, check=check, force=args.force)
+        failed = failed or not ok
+        shown = "<stdout>" if target is None else _shown(target)
+        progress.step(str(spec), shown, status)
     progress.summary()
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _deliver(
+    result: CompileResult, target: Path | None, *, check: bool, force: bool
+) -> tuple[str, bool]:
+    """Print, write or check one compiled module; its progress status and success."""
+    if result.source is None:
+        return "not generated", False
+    data = _utf8(result.source.replace("\r\n", "\n"))
+    if target is None:
+        _write_stdout(data)
+        return "printed", True
+    shown = _shown(target)
+    if check:
+        output = check_module(
+            target, data, display=shown, spec_display=str(result.spec_path), force=force
+        )
+        if output.diff:
+            _write_stdout(_utf8(output.diff))
+    else:
+        output = write_module(target, data, display=shown, force=force)
+    _emit(output.diagnostics)
+    if check and output.outcome is Outcome.UNCHANGED:
+        return "up to date", True
+    return output.outcome.value, output.outcome.ok
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -423,9 +421,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             "warnings": sum(_int(r["warnings"]) for r in reports),
             "files": reports,
         }
-        _write_stdout(
-            (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
-        )
+        _write_stdout(_utf8(json.dumps(document, indent=2, ensure_ascii=False) + "\n"))
     progress.summary()
     return EXIT_FAILURE if failed else EXIT_OK
 
@@ -444,7 +440,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     _emit(front.diagnostics)
     if front.spec is None:
         return EXIT_FAILURE
-    data = graph.render_graph(front.spec, args.graph_format).encode("utf-8")
+    data = _utf8(graph.render_graph(front.spec, args.graph_format))
     if args.output is None or args.output == "-":
         _write_stdout(data)
         return EXIT_OK
@@ -471,7 +467,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     text = schema.schema_json()
     if not text.endswith("\n"):
         text += "\n"
-    _write_stdout(text.encode("utf-8"))
+    _write_stdout(_utf8(text))
     return EXIT_OK
 
 
@@ -484,7 +480,6 @@ class _Settings:
     """What a command works on, the command line merged over the configuration."""
 
     specs: tuple[Path, ...]
-    config: ProjectConfig | None
     defines: dict[str, str] = field(default_factory=dict)
     strict: bool = False
     format: bool = True
@@ -519,7 +514,6 @@ def _settings(args: argparse.Namespace) -> _Settings:
     format_option: bool | None = getattr(args, "format", None)
     return _Settings(
         specs=_unique(specs),
-        config=config,
         defines={**(config.defines if config else {}), **cli_defines},
         strict=_first_set(strict_option, config.strict if config else None, False),
         format=_first_set(format_option, config.format if config else None, True),
@@ -639,6 +633,13 @@ def _count_phrase(errors: int, warnings: int, failed: bool) -> str:
 def _emit(diagnostics: Iterable[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         print(diagnostic.format(), file=sys.stderr)
+
+
+def _utf8(text: str) -> bytes:
+    # A file name that is not valid UTF-8 reaches us with lone surrogates
+    # (PEP 383); escaping them keeps the output valid UTF-8 (and a module
+    # that mentions the name importable) instead of failing.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def _write_stdout(data: bytes) -> None:

@@ -108,8 +108,11 @@ def find_pyproject(start: Path) -> Path | None:
     folder = start.resolve()
     for candidate in (folder, *folder.parents):
         path = candidate / PYPROJECT
-        if path.is_file():
-            return path
+        try:
+            if path.is_file():
+                return path
+        except OSError:  # a folder we may not look into is not our project
+            continue
     return None
 
 

@@ -42,9 +42,14 @@ _MERMAID_PLAIN = frozenset(
     "0123456789 _.,!?()[]/+-='*@$~^|"
 )
 # Words that Mermaid's lexer matches before an identifier (case-insensitive);
-# a state name starting with one is declared under an alias instead.
+# a state whose name starts with one is declared under an alias instead.
+# "tb", "bt", "rl" and "lr" are there because the lexer's ".*direction\s+TB"
+# also matches across a line break: a line ending in "...DIRECTION" followed
+# by a line starting with "TB" would be read as a layout switch. No line
+# then starts with those letters, whatever the line before ends with.
 _MERMAID_KEYWORD_PREFIXES = (
     "acc",
+    "bt",
     "class",
     "click",
     "default",
@@ -53,12 +58,18 @@ _MERMAID_KEYWORD_PREFIXES = (
     "hide",
     "href",
     "link",
+    "lr",
     "note",
+    "rl",
     "scale",
     "state",
     "style",
     "subgraph",
+    "tb",
 )
+# After `state "X" as ID` the lexer reads a following "as" + space as
+# another alias keyword, even at the start of the next line.
+_MERMAID_KEYWORD_NAMES = frozenset({"as"})
 # ".*direction\s+TB" anywhere on a line switches the layout; an entity
 # code in place of the space keeps the words but breaks the match.
 _MERMAID_DIRECTION = re.compile(r"(?i)(direction)\s")
@@ -174,7 +185,10 @@ def to_dot(spec: MachineSpec) -> str:
 
 
 def _mermaid_id(index: int, state: State) -> str:
-    if state.name.lower().startswith(_MERMAID_KEYWORD_PREFIXES):
+    lowered = state.name.lower()
+    if lowered in _MERMAID_KEYWORD_NAMES or lowered.startswith(
+        _MERMAID_KEYWORD_PREFIXES
+    ):
         return f"s{index}_{state.name}"
     return state.name
 

@@ -19,6 +19,7 @@ differences:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 from gubernator_gen.model import PlainData
@@ -58,6 +59,31 @@ _ESCAPED_RANGES: tuple[tuple[int, int], ...] = (
 
 _SHORT_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
+# The last two code points of every plane are non-characters.
+_PLANE_ENDS = tuple(
+    (plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)
+)
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(
+        (
+            re.escape(chr(low))
+            if low == high
+            else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        )
+        for low, high in ranges
+    )
+
+
+_UNSAFE_CLASS = _char_class(_ESCAPED_RANGES + _PLANE_ENDS)
+# Everything escape_text rewrites: unsafe characters and the backslash.
+_ESCAPED = re.compile(f"[\\\\{_UNSAFE_CLASS}]")
+# In a docstring line, also a quote followed by another one or ending the
+# line (which may end the docstring): no unescaped `""` can then occur, so no
+# `"""` can close the literal early.
+_DOCSTRING_ESCAPED = re.compile(f'[\\\\{_UNSAFE_CLASS}]|"(?="|\\Z)')
+
 # Larger ints are printed in hex: CPython refuses decimal literals of more
 # than 4300 digits, and 2**4096 stays safely below that.
 _MAX_DECIMAL_BITS = 4096
@@ -65,13 +91,16 @@ _MAX_DECIMAL_BITS = 4096
 
 def must_escape(char: str) -> bool:
     """True when ``char`` is never written raw into generated source."""
-    code = ord(char)
-    if code & 0xFFFE == 0xFFFE:  # the last two code points of every plane
-        return True
-    return any(low <= code <= high for low, high in _ESCAPED_RANGES)
+    return _ESCAPED.match(char) is not None and char != "\\"
 
 
-def _escape_code_point(char: str) -> str:
+def _escape_match(match: re.Match[str]) -> str:
+    char = match.group()
+    short = _SHORT_ESCAPES.get(char)
+    if short is not None:
+        return short
+    if char == '"':
+        return '\\"'
     code = ord(char)
     if code <= 0xFF:
         return f"\\x{code:02x}"
@@ -80,18 +109,22 @@ def _escape_code_point(char: str) -> str:
     return f"\\U{code:08x}"
 
 
-def _escape_char(char: str) -> str:
-    short = _SHORT_ESCAPES.get(char)
-    if short is not None:
-        return short
-    if must_escape(char):
-        return _escape_code_point(char)
-    return char
-
-
 def escape_text(text: str) -> str:
     """Escape backslashes and unsafe characters; quotes are left alone."""
-    return "".join(_escape_char(char) for char in text)
+    return _ESCAPED.sub(_escape_match, text)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes, over- rather than under-estimated.
+
+    Counting each non-ASCII character as two columns (black counts wide
+    characters as two and combining ones as zero) means whatever fits here
+    fits for black too, and the answer does not depend on the Unicode
+    database of the running Python.
+    """
+    if text.isascii():
+        return len(text)
+    return sum(1 if ord(char) < 0x80 else 2 for char in text)
 
 
 def string_literal(text: str) -> str:
@@ -201,14 +234,4 @@ def _clean_lines(text: str) -> list[str]:
 
 
 def _escape_docstring_line(line: str) -> str:
-    out: list[str] = []
-    for position, char in enumerate(line):
-        if char == '"':
-            # A quote followed by another one, or ending the line (which may
-            # end the docstring), is escaped: no unescaped `""` can occur, so
-            # no `"""` can close the literal early.
-            following = line[position + 1 : position + 2]
-            out.append('\\"' if following in ('"', "") else '"')
-        else:
-            out.append(_escape_char(char))
-    return "".join(out)
+    return _DOCSTRING_ESCAPED.sub(_escape_match, line)

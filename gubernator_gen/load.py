@@ -246,7 +246,6 @@ class _TreeBuilder:
         self._anchors: dict[str, tuple[Node, int] | None] = {}
         self._stack: list[_Frame] = []
         self._root: Node | None = None
-        self._root_size = 0
         self._node_count = 0
         self._expansion = 0
         self._merge_keys: set[int] = set()
@@ -458,7 +457,7 @@ class _TreeBuilder:
     def _add(self, node: Node, size: int) -> None:
         if not self._stack:
             if self._root is None:
-                self._root, self._root_size = node, size
+                self._root = node
             return
         frame = self._stack[-1]
         frame.size += size

@@ -335,9 +335,11 @@ def _module_doc(spec: MachineSpec) -> str:
     paragraphs = [f"State machine {spec.name}, version {spec.version}."]
     if spec.description.strip():
         paragraphs.append(spec.description)
+    # The file name as in the header: one line whatever it holds.
+    source = literals.comment_text(spec.source_name)
     paragraphs.append(
-        f"Generated from {spec.source_name}; edit the spec, not this module.\n"
-        f"Regenerate with: gubernator-gen generate {shlex.quote(spec.source_name)}"
+        f"Generated from {source}; edit the spec, not this module.\n"
+        f"Regenerate with: gubernator-gen generate {shlex.quote(source)}"
     )
     return "\n\n".join(paragraphs)
 
@@ -624,40 +626,41 @@ def _timeout_call(state: State, names: ModuleNames) -> Call:
 
 
 def _state_info(state: State, names: ModuleNames, proxy: str) -> Call:
-    timeout = (
-        "None"
-        if state.timeout is None
-        else _call_text(_timeout_call(state, names), "timeout=", _ITEM_ARG_DEPTH)
-    )
-    return Call(
-        naming.runtime("StateInfo"),
-        (
-            ("name", names.state(state.name)),
-            ("type", _STATE_TYPES[state.kind]),
-            ("description", literals.string_literal(state.description)),
-            ("on_enter", _names_tuple(state.on_enter, "on_enter")),
-            ("on_exit", _names_tuple(state.on_exit, "on_exit")),
-            ("timeout", timeout),
-            ("metadata", _metadata(state.metadata, proxy)),
-        ),
-    )
+    # Arguments equal to the runtime's defaults are left out: an empty
+    # description, action list or metadata, and no timeout.
+    args = [("name", names.state(state.name)), ("type", _STATE_TYPES[state.kind])]
+    if state.description:
+        args.append(("description", literals.string_literal(state.description)))
+    if state.on_enter:
+        args.append(("on_enter", _names_tuple(state.on_enter, "on_enter")))
+    if state.on_exit:
+        args.append(("on_exit", _names_tuple(state.on_exit, "on_exit")))
+    if state.timeout is not None:
+        call = _timeout_call(state, names)
+        args.append(("timeout", _call_text(call, "timeout=", _ITEM_ARG_DEPTH)))
+    if state.metadata:
+        args.append(("metadata", _metadata(state.metadata, proxy)))
+    return Call(naming.runtime("StateInfo"), tuple(args))
 
 
 def _transition_info(transition: Transition, names: ModuleNames, proxy: str) -> Call:
     sources = [names.state(source) for source in transition.sources]
-    return Call(
-        naming.runtime("TransitionInfo"),
-        (
-            ("index", str(transition.index)),
-            ("trigger", names.trigger(transition.trigger)),
-            ("sources", _tuple_arg("sources", sources, _ITEM_ARG_DEPTH)),
-            ("dest", names.state(transition.dest)),
-            ("guards", _names_tuple(transition.guards, "guards")),
-            ("actions", _names_tuple(transition.actions, "actions")),
-            ("description", literals.string_literal(transition.description)),
-            ("metadata", _metadata(transition.metadata, proxy)),
-        ),
-    )
+    args = [
+        ("index", str(transition.index)),
+        ("trigger", names.trigger(transition.trigger)),
+        ("sources", _tuple_arg("sources", sources, _ITEM_ARG_DEPTH)),
+        ("dest", names.state(transition.dest)),
+    ]
+    if transition.guards:
+        args.append(("guards", _names_tuple(transition.guards, "guards")))
+    if transition.actions:
+        args.append(("actions", _names_tuple(transition.actions, "actions")))
+    if transition.description:
+        description = literals.string_literal(transition.description)
+        args.append(("description", description))
+    if transition.metadata:
+        args.append(("metadata", _metadata(transition.metadata, proxy)))
+    return Call(naming.runtime("TransitionInfo"), tuple(args))
 
 
 def _names_tuple(names: tuple[str, ...], key: str) -> str:
@@ -709,20 +712,7 @@ def _dispatch_rows(
 
 
 def _fits(line: str, depth: int) -> bool:
-    return 4 * depth + _width(line) <= LINE_LENGTH
-
-
-def _width(text: str) -> int:
-    """Columns ``text`` takes, over- rather than under-estimated.
-
-    Counting each non-ASCII character as two columns (black counts wide
-    characters as two and combining ones as zero) means whatever fits here
-    fits for black too, and the answer does not depend on the Unicode
-    database of the running Python.
-    """
-    if text.isascii():
-        return len(text)
-    return sum(1 if ord(char) < 0x80 else 2 for char in text)
+    return 4 * depth + literals.display_width(line) <= LINE_LENGTH
 
 
 def _indent(depth: int) -> str:
@@ -732,7 +722,9 @@ def _indent(depth: int) -> str:
 def _tuple_arg(key: str, items: Sequence[str], depth: int) -> str:
     """A tuple argument ``key=(...)``; one item per line when it is too long."""
     inline = literals.tuple_literal(list(items))
-    if not items or _fits(f"{key}={inline},", depth):
+    # black does not keep a one-item tuple exploded (its comma is not "magic"),
+    # so one item always stays inline.
+    if len(items) < 2 or _fits(f"{key}={inline},", depth):
         return inline
     body = "".join(f"{_indent(depth + 1)}{item},\n" for item in items)
     return f"(\n{body}{_indent(depth)})"
@@ -763,7 +755,7 @@ def _data_text(value: PlainData, lead: str, depth: int, proxy: str) -> str:
         )
         pad = _indent(depth + 1)
         return f"{proxy}(\n{pad}{{\n{items}{pad}}}\n{_indent(depth)})"
-    if isinstance(value, tuple) and value:
+    if isinstance(value, tuple) and len(value) > 1:
         items = "".join(
             f"{_indent(depth + 1)}{_data_text(item, '', depth + 1, proxy)},\n"
             for item in value

@@ -35,7 +35,15 @@ from gubernator_runtime import (
     audit_entry,
     to_json,
 )
-from review_fsm import Actions, Context, DocumentReview, Guards, State, Trigger
+from review_fsm import (
+    TIMEOUTS,
+    Actions,
+    Context,
+    DocumentReview,
+    Guards,
+    State,
+    Trigger,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -83,6 +91,20 @@ class Document:
     required_approvals: int
     approvals: int
     open_comments: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Document:
+        """Build a document from a ``SELECT * FROM documents`` row."""
+        return cls(
+            row["id"],
+            State(row["state"]),
+            row["version"],
+            datetime.fromisoformat(row["entered_at"]),
+            row["body"],
+            row["required_approvals"],
+            row["approvals"],
+            row["open_comments"],
+        )
 
     def context(self) -> Context:
         """The machine's view of the document (the spec declares no context types)."""
@@ -160,7 +182,7 @@ class ReviewService:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        actions: Actions,
+        actions: Actions | Mapping[str, Callable[[Context], object]],
         guards: Guards | None = None,
     ) -> None:
         self._conn = conn
@@ -213,17 +235,7 @@ class ReviewService:
         ).fetchall()
         if not rows:
             raise LookupError(doc_id)
-        row = rows[0]
-        return Document(
-            row["id"],
-            State(row["state"]),
-            row["version"],
-            datetime.fromisoformat(row["entered_at"]),
-            row["body"],
-            row["required_approvals"],
-            row["approvals"],
-            row["open_comments"],
-        )
+        return Document.from_row(rows[0])
 
     def handle_event(
         self,
@@ -233,7 +245,12 @@ class ReviewService:
         *,
         now: datetime,
     ) -> Outcome:
-        """Load → decide → commit → act; the payload is seen by the guards only."""
+        """Load → decide → commit → act for one event.
+
+        ``payload`` (who approved, say) is merged over the document for the
+        guards and recorded in the audit entry. A non-strict no-op, a refused
+        event and an event that lost a race write nothing.
+        """
         document = self.get(doc_id)
         event = Event(trigger, payload, timestamp=now)
         result = self._machine.process(document.state, event, document.context())
@@ -245,10 +262,14 @@ class ReviewService:
 
     def sweep_timeouts(self, now: datetime) -> list[Outcome]:
         """Move every document whose state's timeout has expired at ``now``."""
+        timed = [state.value for state in TIMEOUTS]
+        rows = self._conn.execute(
+            "SELECT * FROM documents WHERE state IN"
+            f" ({', '.join('?' * len(timed))}) ORDER BY entered_at, id",
+            timed,
+        ).fetchall()
         outcomes: list[Outcome] = []
-        rows = self._conn.execute("SELECT id FROM documents").fetchall()
-        for row in rows:
-            document = self.get(row["id"])
+        for document in map(Document.from_row, rows):
             result = self._machine.check_timeout(
                 document.state, document.entered_at, now
             )
@@ -304,7 +325,8 @@ class ReviewService:
             approvals,
             loaded.open_comments,
         )
-        entry = audit_entry(result, loaded.id, timestamp=now, event=event)
+        extra = None if event is None else {"payload": event.payload}
+        entry = audit_entry(result, loaded.id, timestamp=now, event=event, extra=extra)
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -329,10 +351,13 @@ class ReviewService:
                 " VALUES (?, ?, ?)",
                 (document.id, document.version, to_json(entry)),
             )
+            conn.commit()
         except BaseException:
-            conn.rollback()
+            # Whatever went wrong (a failed COMMIT included), leave no
+            # transaction open on this connection.
+            if conn.in_transaction:
+                conn.rollback()
             raise
-        conn.commit()
         return document
 
 

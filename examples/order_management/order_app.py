@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from gubernator_runtime import (
     Event,
@@ -319,7 +319,7 @@ class OrderService:
         """
         payload: OrderFacts = {} if facts is None else facts
         order = self.get_order(order_id)
-        event = Event(trigger, dict(payload), timestamp=now)
+        event = Event(trigger, payload, timestamp=now)
         result = self._machine.process(order.state, event, order.context())
         if not result.success:
             return Outcome(Status.REJECTED, result, order)
@@ -349,15 +349,15 @@ class OrderService:
                     )
         return outcomes
 
-    def audit_trail(self, order_id: str) -> list[dict[str, object]]:
+    def audit_trail(self, order_id: str) -> list[dict[str, Any]]:
         """The order's audit entries, oldest first, each with its ``execution``."""
         rows = self._conn.execute(
             "SELECT entry, execution FROM order_audit WHERE order_id = ? ORDER BY id",
             (order_id,),
         ).fetchall()
-        trail: list[dict[str, object]] = []
+        trail: list[dict[str, Any]] = []
         for row in rows:
-            entry: dict[str, object] = json.loads(row["entry"])
+            entry: dict[str, Any] = json.loads(row["entry"])
             execution = row["execution"]
             entry["execution"] = None if execution is None else json.loads(execution)
             trail.append(entry)
@@ -436,10 +436,13 @@ class OrderService:
                 (order.id, order.version, to_json(entry)),
             )
             audit_id = cursor.lastrowid
+            conn.commit()
         except BaseException:
-            conn.rollback()
+            # Whatever went wrong (a failed COMMIT included), leave no
+            # transaction open on this connection.
+            if conn.in_transaction:
+                conn.rollback()
             raise
-        conn.commit()
         assert audit_id is not None  # set by every successful INSERT
         return order, audit_id
 

@@ -67,6 +67,14 @@ def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
 
 
 @pytest.fixture
+def other_conn(db_path: Path) -> Iterator[sqlite3.Connection]:
+    """A second connection to the same file: another writer."""
+    connection = connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
 def effects() -> Recorder:
     """Recording actions."""
     return Recorder()
@@ -127,7 +135,6 @@ def test_happy_path_stores_every_transition_and_its_audit_row(
     assert trail[0]["extra"] == {"payload": {"paid_amount": "30.00"}}
     assert trail[0]["timestamp"] == (START + timedelta(minutes=1)).isoformat()
     execution = trail[0]["execution"]
-    assert isinstance(execution, dict)
     assert execution["all_succeeded"] is True
     assert audit_count(db_path) == 3
 
@@ -216,11 +223,13 @@ class RacingRules(OrderRules):
     [(Trigger.CANCEL, State.CANCELLED), (Trigger.PAY, State.PAID)],
 )
 def test_concurrent_update_loses_cleanly(
-    db_path: Path, competing_trigger: Trigger, final_state: State
+    conn: sqlite3.Connection,
+    other_conn: sqlite3.Connection,
+    competing_trigger: Trigger,
+    final_state: State,
 ) -> None:
-    first, second = connect(db_path), connect(db_path)
     winner_effects, loser_effects = Recorder(), Recorder()
-    winner = OrderService(first, winner_effects)
+    winner = OrderService(conn, winner_effects)
     winner.place_order("A-1", Decimal("30"), now=START)
     facts: OrderFacts = {"paid_amount": Decimal("30")}
 
@@ -228,7 +237,7 @@ def test_concurrent_update_loses_cleanly(
         outcome = winner.handle_event("A-1", competing_trigger, facts, now=START)
         assert outcome.status is Status.APPLIED
 
-    loser = OrderService(second, loser_effects, guards=RacingRules(compete))
+    loser = OrderService(other_conn, loser_effects, guards=RacingRules(compete))
     lost = loser.handle_event("A-1", Trigger.PAY, facts, now=START)
 
     # Both decided from PENDING; only the first commit counts.
@@ -248,8 +257,6 @@ def test_concurrent_update_loses_cleanly(
     retry = loser.handle_event("A-1", Trigger.PAY, facts, now=START)
     assert retry.status is Status.REJECTED
     assert len(loser.audit_trail("A-1")) == 1
-    first.close()
-    second.close()
 
 
 class CommitInspector(OrderEffects):
@@ -312,7 +319,6 @@ def test_failing_action_is_retried_as_the_error_policy_says(
     assert flaky.calls == 3
     (entry,) = service.audit_trail("A-1")
     execution = entry["execution"]
-    assert isinstance(execution, dict)
     attempts = {r["name"]: r["attempts"] for r in execution["action_results"]}
     assert attempts == {"audit_exit": 1, "capture_payment": 3, "send_receipt": 1}
 
@@ -336,7 +342,6 @@ def test_action_failing_after_retries_keeps_the_committed_state(
     assert service.get_order("A-1").state is State.PAID
     (entry,) = service.audit_trail("A-1")
     execution = entry["execution"]
-    assert isinstance(execution, dict)
     assert execution["failed_actions"] == ["capture_payment"]
     assert execution["all_succeeded"] is False
 
@@ -415,10 +420,11 @@ class PayOnExit(Recorder):
             )
 
 
-def test_timeout_sweep_loses_cleanly_to_a_concurrent_update(db_path: Path) -> None:
-    sweeper_conn, payer_conn = connect(db_path), connect(db_path)
-    payer = OrderService(payer_conn, Recorder())
-    sweeper = OrderService(sweeper_conn, PayOnExit(payer))
+def test_timeout_sweep_loses_cleanly_to_a_concurrent_update(
+    conn: sqlite3.Connection, other_conn: sqlite3.Connection
+) -> None:
+    payer = OrderService(other_conn, Recorder())
+    sweeper = OrderService(conn, PayOnExit(payer))
     sweeper.place_order("A-1", Decimal("1"), now=START)
     sweeper.place_order("B-2", Decimal("1"), now=START + timedelta(seconds=1))
 
@@ -429,8 +435,6 @@ def test_timeout_sweep_loses_cleanly_to_a_concurrent_update(db_path: Path) -> No
     ]
     assert sweeper.get_order("B-2").state is State.PAID
     assert [e["trigger"] for e in sweeper.audit_trail("B-2")] == ["pay"]
-    sweeper_conn.close()
-    payer_conn.close()
 
 
 def test_orders_survive_reopening_the_database(db_path: Path) -> None:

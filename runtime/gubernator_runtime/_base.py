@@ -41,6 +41,8 @@ def describe(value: object) -> str:
 
 def names_tuple(value: str | Any) -> tuple[str, ...]:
     """Normalise an action or guard list: one name, or an iterable of names."""
+    if value.__class__ is tuple:  # what generated modules pass: no copy
+        return value
     if isinstance(value, str):
         return (value,)
     return tuple(value)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 import types
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from gubernator_runtime._base import Record, S, lookup_callables, plain_str
 from gubernator_runtime.errors import ActionNotFoundError, ConfigurationError
@@ -34,6 +34,10 @@ ActionCallable = Callable[[Any], object]
 FallbackProposer = Callable[
     [TransitionResult[S], tuple[str, ...]], "TransitionResult[S] | None"
 ]
+
+#: The state type of one call: an executor built without a machine (whose
+#: ``S`` nothing determines) still types ``execute``'s result from its input.
+R = TypeVar("R", bound=str)
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
 _LOGGER_NAME = "gubernator_runtime"
@@ -300,8 +304,8 @@ class ActionExecutor(Generic[S]):
         return [resolved[name] for name in names]
 
     def execute(
-        self, result: TransitionResult[S], context: Any = None
-    ) -> ExecutionResult[S]:
+        self, result: TransitionResult[R], context: Any = None
+    ) -> ExecutionResult[R]:
         """Run ``result``'s actions synchronously.
 
         Raises ``ActionNotFoundError`` (before anything runs) for missing
@@ -331,8 +335,8 @@ class ActionExecutor(Generic[S]):
         return self._finish(result, outcomes, skipped, started)
 
     async def aexecute(
-        self, result: TransitionResult[S], context: Any = None
-    ) -> ExecutionResult[S]:
+        self, result: TransitionResult[R], context: Any = None
+    ) -> ExecutionResult[R]:
         """Run ``result``'s actions, awaiting those that are asynchronous.
 
         Actions run one after another, never concurrently: their order is
@@ -417,15 +421,18 @@ class ActionExecutor(Generic[S]):
 
     def _finish(
         self,
-        result: TransitionResult[S],
+        result: TransitionResult[R],
         outcomes: list[ActionResult],
         skipped: tuple[str, ...],
         started: float,
-    ) -> ExecutionResult[S]:
+    ) -> ExecutionResult[R]:
         failed = tuple(o.name for o in outcomes if not o.success)
-        fallback = None
+        fallback: TransitionResult[R] | None = None
         if failed and self._fallback is not None:
-            fallback = self._fallback(result, failed)
+            # The proposer belongs to the machine that made ``result``, so its
+            # states are the result's states.
+            proposer = cast("FallbackProposer[R]", self._fallback)
+            fallback = proposer(result, failed)
             if fallback is not None:
                 _logger().info(
                     "actions %s failed; proposing fallback to %r",

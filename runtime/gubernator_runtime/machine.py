@@ -110,38 +110,40 @@ class _MachineTables:
                 machine=self.name,
             )
 
-        def to_state(value: object) -> Any:
-            try:
-                member = state_type(value)
-            except (ValueError, TypeError):
-                raise fail(
-                    f"{describe(value)!r} is not a {state_type.__name__}"
-                ) from None
-            return member
+        # Lookups keyed by member; plain strings find them too (str enums).
+        state_members = _members(state_type, "state_type", fail)
+        trigger_members = _members(trigger_type, "trigger_type", fail)
 
         def to_trigger(value: object) -> Any:
             try:
-                return trigger_type(value)
-            except (ValueError, TypeError):
+                return trigger_members[value]
+            except (KeyError, TypeError):
                 raise fail(
                     f"{describe(value)!r} is not a {trigger_type.__name__}"
                 ) from None
 
         state_info: dict[Any, StateInfo] = {}
         for info in definition.states:
-            member = to_state(info.name)
+            member = state_members.get(info.name)
+            if member is None:
+                raise fail(f"{describe(info.name)!r} is not a {state_type.__name__}")
             if member in state_info:
                 raise fail(f"state {plain_str(member)!r} is defined twice")
             state_info[member] = info
+        state_of: dict[Any, Any] = {member: member for member in state_info}
 
         def known_state(value: object) -> Any:
-            member = to_state(value)
-            if member not in state_info:
-                raise fail(f"{describe(value)!r} is not one of the definition's states")
-            return member
+            try:
+                return state_of[value]
+            except (KeyError, TypeError):
+                if value in state_members:
+                    problem = "is not one of the definition's states"
+                else:
+                    problem = f"is not a {state_type.__name__}"
+                raise fail(f"{describe(value)!r} {problem}") from None
 
         self.state_info = state_info
-        self.state_of: dict[Any, Any] = {member: member for member in state_info}
+        self.state_of = state_of
         known_state(definition.initial_state)
         self.terminal = frozenset(m for m, i in state_info.items() if i.is_terminal)
 
@@ -159,6 +161,8 @@ class _MachineTables:
         available_triggers: dict[Any, tuple[Any, ...]] = {}
         for state_key, row in definition.dispatch.items():
             source = known_state(state_key)
+            if source in self.terminal:
+                raise fail(f"terminal state {plain_str(source)!r} has transitions")
             on_exit = state_info[source].on_exit
             cells: dict[Any, _Candidates] = {}
             used: set[int] = set()
@@ -181,15 +185,13 @@ class _MachineTables:
                     if not reachable:
                         continue  # behind an unguarded candidate: never fires
                     dest = dests[index]
-                    result = TransitionResult(
-                        True,
+                    result = TransitionResult.prebuilt_success(
                         source,
                         dest,
                         trigger,
                         transition.actions,
                         on_exit,
                         state_info[dest].on_enter,
-                        None,
                         descriptions[index],
                     )
                     found.append((transition.guards, result))
@@ -279,6 +281,20 @@ class _MachineTables:
             raise UndefinedStateError(value, self.name) from None
 
 
+def _members(
+    enum_type: type[Any], role: str, fail: Callable[[str], ConfigurationError]
+) -> dict[Any, Any]:
+    problem = f"{role} must be a str Enum, not {enum_type!r}"
+    try:
+        members = {member: member for member in enum_type}
+    except TypeError:
+        raise fail(problem) from None
+    # Plain strings can only find the members of a str-valued enum.
+    if not (isinstance(enum_type, type) and issubclass(enum_type, str)):
+        raise fail(problem)
+    return members
+
+
 def _bind_guards(guards: object, tables: _MachineTables) -> dict[str, GuardCallable]:
     bound, missing = lookup_callables(guards, tables.guard_names)
     if missing:
@@ -356,14 +372,19 @@ class MachineBase(Generic[S, T, C]):
         """
         # The hot path: no allocation, no parsing, no scanning. Anything
         # unusual (unknown state or trigger, an Event, an unhashable value)
-        # misses the table and takes the slow path.
+        # misses the table and takes the slow path, which is called after
+        # the except clause so that its errors do not chain to the miss.
         try:
             entry = self._dispatch[current_state][event]
         except (KeyError, TypeError):
-            return self._process_slow(current_state, event, context)
-        if entry.__class__ is tuple:
-            return self._evaluate(entry, EMPTY_MAPPING if context is None else context)
-        return entry  # type: ignore[no-any-return]
+            pass
+        else:
+            if entry.__class__ is tuple:
+                return self._evaluate(
+                    entry, EMPTY_MAPPING if context is None else context
+                )
+            return entry  # type: ignore[no-any-return]
+        return self._process_slow(current_state, event, context)
 
     def _evaluate(self, candidates: _BoundCandidates, ctx: Any) -> TransitionResult[S]:
         rejected_by = ""

@@ -80,6 +80,34 @@ class TransitionResult(Record, Generic[S]):
         self._error = error
         self._metadata = frozen_mapping(metadata)
 
+    @classmethod
+    def prebuilt_success(
+        cls,
+        source_state: S,
+        target_state: S,
+        trigger: str,
+        actions_to_execute: tuple[str, ...],
+        on_exit_actions: tuple[str, ...],
+        on_enter_actions: tuple[str, ...],
+        metadata: Mapping[str, Any],
+    ) -> TransitionResult[S]:
+        """A success result from parts that are already tuples and read-only.
+
+        ``MachineBase`` builds thousands of these at import; skipping the
+        constructor's normalisation keeps large machines quick to import.
+        """
+        result = cls.__new__(cls)
+        result._success = True
+        result._source_state = source_state
+        result._target_state = target_state
+        result._trigger = trigger
+        result._actions_to_execute = actions_to_execute
+        result._on_exit_actions = on_exit_actions
+        result._on_enter_actions = on_enter_actions
+        result._error = None
+        result._metadata = metadata
+        return result
+
     @property
     def success(self) -> bool:
         """True when a transition (or a non-strict no-op) was decided."""

@@ -388,3 +388,19 @@ def test_console_script(tmp_path: Path) -> None:
     run = run_program([str(script)], "generate", "door.yaml", cwd=tmp_path)
     assert run.returncode == 0
     assert (tmp_path / "door.py").exists()
+
+
+def test_a_spec_name_that_is_not_utf8(run_cli: RunCli, tmp_path: Path) -> None:
+    name = b"we\xffird.yaml"
+    try:
+        (tmp_path / os.fsdecode(name)).write_bytes(VALID_SPEC.encode())
+    except (OSError, UnicodeError):
+        pytest.skip("this file system only takes UTF-8 names")
+    run = run_cli("generate", os.fsdecode(name))
+    assert_no_traceback(run)
+    assert run.returncode == 0, run.stderr
+    (module,) = tmp_path.glob("*.py")
+    module.read_bytes().decode("utf-8")  # still valid UTF-8
+    run = run_cli("validate", os.fsdecode(name), "--format", "json")
+    assert run.returncode == 0
+    assert json.loads(run.stdout)["ok"] is True

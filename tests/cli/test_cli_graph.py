@@ -227,6 +227,33 @@ def test_keyword_like_state_names_get_an_alias_in_mermaid() -> None:
     assert '"DEFAULT" -> "STATE" [label="go"];' in _body(to_dot(machine))
 
 
+def test_no_mermaid_line_can_continue_a_direction_statement() -> None:
+    # Mermaid reads "direction", whitespace (newlines included), then TB, BT,
+    # RL or LR as a layout switch, even across lines; and "as" after an
+    # aliased state as a keyword.
+    machine = _machine(
+        [
+            _state("TURN_DIRECTION", StateKind.INITIAL, "pick a direction"),
+            _state("TBD"),
+            _state("LR"),
+            _state("AS"),
+            _state("ASSIGNED"),
+        ],
+        [
+            _transition(0, "go", ["TURN_DIRECTION"], "TBD"),
+            _transition(1, "go", ["TBD"], "AS"),
+        ],
+    )
+    lines = _body(to_mermaid(machine))
+    assert 'state "TBD" as s1_TBD' in lines
+    assert 'state "LR" as s2_LR' in lines
+    assert 'state "AS" as s3_AS' in lines
+    assert "ASSIGNED" in lines  # only the bare word "as" is a keyword
+    assert "TURN_DIRECTION --> s1_TBD : go" in lines
+    for line in lines[1:]:
+        assert not re.match(r"(?i)(tb|bt|rl|lr|as\s)", line), line
+
+
 _NAMES = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True)
 
 
@@ -252,6 +279,7 @@ def test_diagrams_are_well_formed_for_any_names_and_text(
     assert mermaid == to_mermaid(machine)  # deterministic
     for line in mermaid.splitlines()[1:]:
         assert line.startswith("    ")
+        assert not re.match(r"(?i)\s*(tb|bt|rl|lr|as\s)", line)
         if " : " in line:
             # A Mermaid label runs to the first ':' ';' or newline.
             label = line.split(" : ", 1)[1]

@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from frontend_support import BASE, located, run
 
 from gubernator_gen import frontend_codes, load, schema
 from gubernator_gen.diagnostics import Severity
 from gubernator_gen.frontend import read_spec
+from gubernator_gen.tree import MapNode
 
 
 def _edit(line_no: int, new_line: str, text: str = BASE) -> str:
@@ -192,7 +194,7 @@ def test_gg209_other_schema_keyword() -> None:
     from jsonschema import Draft7Validator
 
     tree = load.load_text(BASE, path="spec.yaml", defines={}, environ={}).root
-    assert isinstance(tree, load.MapNode)
+    assert isinstance(tree, MapNode)
     errors = list(
         Draft7Validator({"properties": {"states": {"maxItems": 1}}}).iter_errors(
             {"states": [1, 2]}
@@ -247,3 +249,17 @@ def test_version_number_hints_to_quote() -> None:
     assert located(result.diagnostics) == [("GG201", 2, 12)]
     assert "quotes" in result.diagnostics[0].message
     assert '"1.0.0"' in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "expected"), CASES, ids=[case[0] for case in CASES]
+)
+def test_pure_python_parser_reports_the_same(
+    code: str,
+    text: str | bytes,
+    expected: list[tuple[str, int, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without libyaml the pure-Python parser is used; positions must not move.
+    monkeypatch.setattr(load, "_Loader", yaml.SafeLoader)
+    assert located(run(text).diagnostics) == expected

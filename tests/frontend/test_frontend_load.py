@@ -20,7 +20,7 @@ def _values(text: str) -> list[object]:
     assert isinstance(root, MapNode)
     seq = root.get("v")
     assert isinstance(seq, SeqNode)
-    values = []
+    values: list[object] = []
     for item in seq.items:
         assert isinstance(item, ScalarNode)
         values.append(item.value)

@@ -127,8 +127,8 @@ def test_positions_are_kept() -> None:
     assert [(s.pos.line, s.pos.column) for s in spec.states] == [
         (12, 5),
         (16, 5),
-        (24, 5),
-        (26, 5),
+        (23, 5),
+        (25, 5),
     ]
     timeout = spec.states[0].timeout
     assert timeout is not None and (timeout.pos.line, timeout.pos.column) == (15, 14)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from gubernator_runtime import (
     ErrorPolicy,
@@ -17,7 +17,8 @@ from gubernator_runtime import (
 
 def str_enum(name: str, values: Iterable[str]) -> type[Any]:
     """A ``str`` enum whose members are named after their upper-cased values."""
-    return enum.Enum(name, [(value.upper(), value) for value in values], type=str)
+    members = [(value.upper(), value) for value in values]
+    return cast("type[Any]", enum.Enum(name, members, type=str))
 
 
 def build_machine(

@@ -59,6 +59,8 @@ class Context(TypedDict, total=False):
     amount: float
     paid: bool
     express: bool
+    stock: bool
+    note: str
 
 
 class Guards(Protocol):

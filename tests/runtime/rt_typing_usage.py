@@ -107,5 +107,8 @@ def use_machine() -> None:
     entry: dict[str, Any] = audit_entry(result, "order-1", execution=run)
     back: TransitionResult[State] = result_from_json(to_json(result), State)
     guard: Guard[Mapping[str, Any]] = equals("paid", True)
+    standalone = ActionExecutor[State]({"send_receipt": print})
+    plain_run: ExecutionResult[State] = standalone.execute(result)
+    print(plain_run.all_succeeded, plain_run.failed_actions)
     print(target, source, from_string, from_event, ok, triggers, state, names)
     print(expired, destination, fallback, entry, back, guard(context))

@@ -86,13 +86,14 @@ def test_composition() -> None:
     big = greater_than("amount", 1000)
     assert all_of(paid, is_truthy("flag"))(CTX) is True
     assert all_of(paid, big)(CTX) is False
-    assert all_of()(CTX) is True
+    nothing: tuple[Guard[Mapping[str, Any]], ...] = ()
+    assert all_of(*nothing)(CTX) is True
     assert any_of(big, paid)(CTX) is True
     assert any_of(big, always_false())(CTX) is False
-    assert any_of()(CTX) is False
+    assert any_of(*nothing)(CTX) is False
     assert none_of(big, always_false())(CTX) is True
     assert none_of(big, paid)(CTX) is False
-    assert none_of()(CTX) is True
+    assert none_of(*nothing)(CTX) is True
     assert negate(paid)(CTX) is False
     assert negate(big)(CTX) is True
 
@@ -114,8 +115,14 @@ def test_composition_short_circuits_and_accepts_plain_functions() -> None:
 
 
 def test_truthiness_of_plain_functions_is_converted_to_bool() -> None:
-    assert negate(lambda ctx: "")(CTX) is True
-    assert all_of(lambda ctx: [1])(CTX) is True
+    def empty_text(ctx: Mapping[str, Any]) -> str:
+        return ""
+
+    def non_empty_list(ctx: Mapping[str, Any]) -> list[int]:
+        return [1]
+
+    assert negate(empty_text)(CTX) is True
+    assert all_of(non_empty_list)(CTX) is True
 
 
 def test_descriptions() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -270,7 +271,7 @@ def test_guard_error_from_the_hot_path_with_a_factory_guard() -> None:
 
     bad = OrderManagement(guards_map(is_paid=greater_than("paid", 3)))
     with pytest.raises(GuardError):
-        bad.process("PENDING", "pay", {"paid": None})
+        bad.process("PENDING", "pay", {"paid": None})  # type: ignore[arg-type]
 
 
 def test_bad_event_type_is_a_type_error(machine: OrderManagement) -> None:
@@ -546,6 +547,12 @@ def _definition(**overrides: Any) -> MachineDefinition[Any, Any]:
     return MachineDefinition(**fields)
 
 
+class PlainTrigger(enum.Enum):
+    """An enum that is not str-valued: plain strings could not find it."""
+
+    PAY = "pay"
+
+
 def _make_class(definition: Any) -> type[Any]:
     return type("Broken", (MachineBase,), {"__slots__": (), "definition": definition})
 
@@ -559,6 +566,9 @@ def _make_class(definition: Any) -> type[Any]:
         ({"dispatch": {"NOWHERE": {"pay": (0,)}}}, "not a State"),
         ({"dispatch": {"PENDING": {"fly": (0,)}}}, "not a Trigger"),
         ({"initial_state": "NOWHERE"}, "not a State"),
+        ({"dispatch": {"DELIVERED": {"pay": (0,)}}}, "terminal state 'DELIVERED'"),
+        ({"state_type": str}, "state_type must be a str Enum"),
+        ({"trigger_type": PlainTrigger}, "trigger_type must be a str Enum"),
         ({"error_policy": ErrorPolicy(default_fallback="LIMBO")}, "not a State"),
         (
             {"states": (*OrderManagement.definition.states, StateInfo("PAID"))},
@@ -626,7 +636,12 @@ def test_unguarded_candidate_shadows_later_ones() -> None:
         ],
     )
     asked: list[str] = []
-    machine = cls({"never_asked": lambda ctx: asked.append("x") or True})
+
+    def never_asked(ctx: Any) -> bool:
+        asked.append("x")
+        return True
+
+    machine = cls({"never_asked": never_asked})
     assert machine.process("A", "go").target_state == "B"
     assert asked == []
     assert len(machine.available_transitions("A")) == 2
@@ -635,3 +650,13 @@ def test_unguarded_candidate_shadows_later_ones() -> None:
 def test_results_are_typed_transition_results(machine: OrderManagement) -> None:
     result: TransitionResult[State] = machine.process("PENDING", "cancel")
     assert isinstance(result, TransitionResult)
+
+
+def test_slow_path_errors_do_not_chain_to_the_table_miss() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        OrderManagement().process("PAID", "ship")
+    assert caught.value.__context__ is None
+    with pytest.raises(UndefinedStateError) as undefined:
+        OrderManagement().process("NOPE", "ship")
+    assert undefined.value.__cause__ is None
+    assert undefined.value.__suppress_context__

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -274,3 +275,13 @@ def test_any_result_round_trips_through_json(
     )
     back = TransitionResult.from_dict(json.loads(json.dumps(result.to_dict())), State)
     assert back == result
+
+
+def test_prebuilt_success_equals_the_constructed_result() -> None:
+    metadata = MappingProxyType({"transition_description": "Go"})
+    prebuilt = TransitionResult.prebuilt_success(
+        "A", "B", "go", ("t1", "t2"), ("x1",), ("e1",), metadata
+    )
+    assert prebuilt == sample()
+    assert prebuilt.metadata is metadata  # shared, not copied
+    assert prebuilt.error is None and prebuilt.success

@@ -1,0 +1,383 @@
+"""Generated modules behave as SPEC §5 says, checked against a reference."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import gubernator_runtime as runtime
+import pytest
+from backend_factory import S, T, machine
+from backend_reference import Expected, GuardOutcome, reference_process
+from backend_strategies import machine_specs
+from backend_support import generate, load_module
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gubernator_gen.model import MachineSpec
+
+UNKNOWN_STATE = "NOT_A_STATE"
+UNKNOWN_TRIGGER = "not_a_trigger"
+ENTERED = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def _guard_callables(
+    outcomes: Mapping[str, GuardOutcome], calls: list[str]
+) -> dict[str, Callable[[Any], bool]]:
+    def make(name: str, outcome: GuardOutcome) -> Callable[[Any], bool]:
+        def guard(ctx: Any) -> bool:
+            calls.append(name)
+            if outcome == "raise":
+                raise RuntimeError(f"guard {name} failed")
+            return bool(outcome)
+
+        return guard
+
+    return {name: make(name, outcome) for name, outcome in outcomes.items()}
+
+
+def _guards_object(callables: Mapping[str, Callable[[Any], bool]]) -> object:
+    """An object with one method per guard, like a user's Guards class."""
+    methods = {
+        name: (lambda function: lambda self, ctx: function(ctx))(function)
+        for name, function in callables.items()
+    }
+    return type("UserGuards", (), methods)()
+
+
+def _check(
+    module: types.ModuleType,
+    machine_object: Any,
+    state: str,
+    trigger: str,
+    event: object,
+    expected: Expected,
+    calls: list[str],
+) -> None:
+    calls.clear()
+    if expected.raises is not None:
+        with pytest.raises(getattr(runtime, expected.raises)):
+            machine_object.process(state, event)
+        assert calls == list(expected.guard_calls)
+        return
+    result = machine_object.process(state, event)
+    assert result.success is expected.success
+    assert result.source_state == state
+    assert isinstance(result.source_state, module.State)
+    assert result.trigger == trigger
+    assert result.target_state == expected.target
+    if expected.target is not None:
+        assert isinstance(result.target_state, module.State)
+    assert result.actions_to_execute == expected.actions
+    assert result.on_exit_actions == expected.on_exit
+    assert result.on_enter_actions == expected.on_enter
+    if expected.error is None:
+        assert result.error is None
+    else:
+        assert type(result.error).__name__ == expected.error
+    if expected.metadata is not None:
+        assert dict(result.metadata) == expected.metadata
+    if expected.reason is not None:
+        assert result.metadata["reason"] == expected.reason
+    if expected.rejected_by is not None:
+        assert result.error.guard == expected.rejected_by
+    assert calls == list(expected.guard_calls)
+
+
+def _check_module_data(spec: MachineSpec, module: types.ModuleType) -> None:
+    assert [member.value for member in module.State] == [s.name for s in spec.states]
+    assert [member.name for member in module.State] == [s.name for s in spec.states]
+    assert [member.value for member in module.Trigger] == list(spec.triggers)
+    assert module.MACHINE_NAME == spec.name
+    assert module.VERSION == spec.version
+    assert module.STRICT_MODE is spec.strict_mode
+    assert module.SPEC_SHA256 == spec.spec_sha256
+    assert module.INITIAL_STATE is module.State(spec.initial_state.name)
+    assert module.TERMINAL_STATES == {s.name for s in spec.terminal_states}
+    assert {
+        state: (timeout.seconds, timeout.destination)
+        for state, timeout in module.TIMEOUTS.items()
+    } == {
+        s.name: (s.timeout.seconds, s.timeout.destination)
+        for s in spec.states
+        if s.timeout is not None
+    }
+    definition = module.Machine.definition
+    assert definition.description == spec.description
+    for info, state in zip(definition.states, spec.states, strict=True):
+        assert (info.name, info.type.value, info.description) == (
+            state.name,
+            state.kind.value,
+            state.description,
+        )
+        assert (info.on_enter, info.on_exit) == (state.on_enter, state.on_exit)
+        assert info.metadata == state.metadata
+    for info, transition in zip(definition.transitions, spec.transitions, strict=True):
+        assert (info.index, info.trigger, info.sources, info.dest) == (
+            transition.index,
+            transition.trigger,
+            transition.sources,
+            transition.dest,
+        )
+        assert (info.guards, info.actions) == (transition.guards, transition.actions)
+        assert info.description == transition.description
+        assert info.metadata == transition.metadata
+    policy = definition.error_policy
+    assert policy.default_fallback == spec.error_policy.default_fallback
+    assert policy.retry_attempts == spec.error_policy.retry_attempts
+
+
+def _check_timeouts(spec: MachineSpec, machine_object: Any) -> None:
+    for state in spec.states:
+        if state.timeout is None:
+            assert machine_object.check_timeout(state.name, ENTERED, ENTERED) is None
+            continue
+        deadline = ENTERED + timedelta(seconds=state.timeout.seconds)
+        early = deadline - timedelta(milliseconds=100)
+        assert machine_object.check_timeout(state.name, ENTERED, early) is None
+        result = machine_object.check_timeout(state.name, ENTERED, deadline)
+        assert result is not None and result.success
+        destination = spec.state(state.timeout.destination)
+        assert result.target_state == destination.name
+        assert result.trigger == "_timeout"
+        assert result.on_exit_actions == state.on_exit
+        assert result.on_enter_actions == destination.on_enter
+        assert result.actions_to_execute == ()
+
+
+@given(spec=machine_specs(), data=st.data())
+@settings(
+    max_examples=45,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_generated_machines_agree_with_the_reference(
+    spec: MachineSpec, data: st.DataObject
+) -> None:
+    module = load_module(generate(spec), "random")
+    _check_module_data(spec, module)
+
+    outcome = st.sampled_from([True, True, False, "raise"])
+    outcomes = data.draw(
+        st.fixed_dictionaries({guard: outcome for guard in spec.guards}), "guards"
+    )
+    calls: list[str] = []
+    callables = _guard_callables(outcomes, calls)
+    bound = callables if data.draw(st.booleans(), "as mapping") else _guards_object(callables)
+    with_guards = module.Machine(guards=bound)
+    without_guards = module.Machine()
+    _check_timeouts(spec, with_guards)
+
+    state_names = [s.name for s in spec.states] + [UNKNOWN_STATE]
+    trigger_names = [*spec.triggers, UNKNOWN_TRIGGER]
+    events = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(state_names),
+                st.sampled_from(trigger_names),
+                st.sampled_from(["member", "string", "event"]),
+            ),
+            min_size=1,
+            max_size=12,
+        ),
+        "events",
+    )
+    for state, trigger, form in events:
+        state_arg: object = state
+        if form == "member" and state != UNKNOWN_STATE:
+            state_arg = module.State(state)
+        event: object = trigger
+        if form == "member" and trigger != UNKNOWN_TRIGGER:
+            event = module.Trigger(trigger)
+        elif form == "event":
+            event = runtime.Event(trigger)
+        for machine_object, guards in ((with_guards, outcomes), (without_guards, None)):
+            expected = reference_process(spec, state, trigger, guards)
+            _check(module, machine_object, state_arg, trigger, event, expected, calls)  # type: ignore[arg-type]
+
+
+HOSTILE_TEXT = (
+    'q"uo\'te """ triple \'\'\' \\ back\\ {{ x }} {% y %} {# z #} nl\n'
+    "NUL\x00 cr\r tab\t ру́сский 中文 🙂 \u202e bidi \u2028 end\""
+)
+
+
+def _hostile_spec() -> MachineSpec:
+    return machine(
+        [
+            S(
+                "NO",
+                "initial",
+                HOSTILE_TEXT,
+                on_enter=["Context", "bool"],
+                on_exit=["object", "_Context"],
+                timeout=(float("inf"), "TRUE"),
+                metadata={
+                    "text": HOSTILE_TEXT,
+                    "list": [1, 2.5, None, True, {"inf": float("-inf")}],
+                    HOSTILE_TEXT: 2**200,
+                },
+            ),
+            S("TRUE", description='"""'),
+            S("NONE", "terminal", description="\\"),
+            S("NAME"),
+            S("VALUE"),
+            S("MRO", "error"),
+        ],
+        [
+            T(
+                "import",
+                "NO",
+                "TRUE",
+                ["match", "case", "type", "_", "self", "ctx", "Context", "bool"],
+                ["match", "self"],
+                HOSTILE_TEXT,
+                {"nested": {"deeper": [HOSTILE_TEXT]}},
+            ),
+            T("class_", ["TRUE", "NAME", "VALUE"], "NONE", ["object", "Mapping"]),
+            T("on", "NO", "NO", description="self-transition"),
+            T("on", "MRO", "NAME"),
+        ],
+        name="state_info",
+        description=HOSTILE_TEXT,
+        context={"class": "int", "str": "str?", "Context": "any", HOSTILE_TEXT: "date"},
+        source_name="we\"ird {name}\n.yaml",
+        strict_mode=False,
+        default_fallback="MRO",
+    )
+
+
+@pytest.fixture(scope="module")
+def hostile_module() -> types.ModuleType:
+    return load_module(generate(_hostile_spec()), "hostile")
+
+
+def test_hostile_names_and_text_round_trip_exactly(hostile_module: types.ModuleType) -> None:
+    module = hostile_module
+    spec = _hostile_spec()
+    _check_module_data(spec, module)
+    assert module.State.NO == "NO" and module.State.TRUE == "TRUE"
+    assert module.State.NONE.value == "NONE" and module.State.NAME.value == "NAME"
+    assert module.State.VALUE.value == "VALUE" and module.State.MRO.value == "MRO"
+    assert module.Trigger.IMPORT.value == "import"
+    assert module.Trigger.CLASS_.value == "class_"
+    assert module.Trigger.ON.value == "on"
+    assert module.Machine is module.StateInfo
+    assert module.Machine.definition.description == HOSTILE_TEXT
+    assert module.Context.__required_keys__ == {"class", "Context", HOSTILE_TEXT}
+    assert module.Context.__optional_keys__ == {"str"}
+
+
+def test_hostile_guard_names_bind_from_a_class(hostile_module: types.ModuleType) -> None:
+    module = hostile_module
+    seen: list[str] = []
+
+    class Guards:
+        def match(self, ctx: object) -> bool:
+            seen.append("match")
+            return True
+
+        def case(self, ctx: object) -> bool:
+            seen.append("case")
+            return True
+
+        def type(self, ctx: object) -> bool:
+            seen.append("type")
+            return True
+
+        def _(self, ctx: object) -> bool:
+            seen.append("_")
+            return True
+
+        def self(self, ctx: object) -> bool:
+            seen.append("self")
+            return True
+
+        def ctx(self, ctx: object) -> bool:
+            seen.append("ctx")
+            return True
+
+        def Context(self, ctx: object) -> bool:  # noqa: N802 - the spec's name
+            seen.append("Context")
+            return True
+
+        def bool(self, ctx: object) -> bool:
+            seen.append("bool")
+            return True
+
+        def object(self, ctx: object) -> bool:
+            return False
+
+        def Mapping(self, ctx: object) -> bool:  # noqa: N802 - the spec's name
+            return True
+
+    machine_object = module.Machine(guards=Guards())
+    result = machine_object.process("NO", "import")
+    assert result.success and result.target_state == "TRUE"
+    assert seen == ["match", "case", "type", "_", "self", "ctx", "Context", "bool"]
+    assert result.metadata["transition_description"] == HOSTILE_TEXT
+    refused = machine_object.process("NAME", "class_")
+    assert not refused.success and refused.error.guard == "object"
+
+
+def test_missing_guards_are_named_at_construction(hostile_module: types.ModuleType) -> None:
+    with pytest.raises(runtime.ConfigurationError) as raised:
+        hostile_module.Machine(guards={"match": lambda ctx: True})
+    for name in ("case", "type", "self", "Mapping"):
+        assert repr(name) in str(raised.value)
+
+
+def test_hostile_docstrings_show_the_text(hostile_module: types.ModuleType) -> None:
+    doc = hostile_module.Machine.__doc__
+    assert doc is not None
+    assert "{{ x }} {% y %}" in doc and "\x00" in doc and "\u202e" in doc
+    assert '"""' in doc and "\\ back\\" in doc
+    module_doc = hostile_module.__doc__
+    assert module_doc is not None and module_doc.startswith("State machine state_info")
+
+
+def test_unguarded_results_are_prebuilt_once() -> None:
+    spec = machine([S("A", "initial"), S("B")], [T("go", "A", "B")])
+    module = load_module(generate(spec))
+    machine_object = module.Machine()
+    first = machine_object.process("A", "go")
+    assert machine_object.process(module.State.A, module.Trigger.GO) is first
+    assert module.Machine().process("A", "go") is first
+
+
+def test_event_payload_is_merged_over_the_context() -> None:
+    spec = machine(
+        [S("A", "initial"), S("B")],
+        [T("go", "A", "B", guards=["big"])],
+        context={"amount": "int"},
+    )
+    module = load_module(generate(spec))
+    machine_object = module.Machine(guards={"big": lambda ctx: ctx["amount"] > 10})
+    assert not machine_object.process("A", "go", {"amount": 5}).success
+    event = runtime.Event("go", payload={"amount": 50})
+    assert machine_object.process("A", event, {"amount": 5}).success
+
+
+def test_executor_knows_the_error_policy() -> None:
+    spec = machine(
+        [S("A", "initial"), S("B", on_enter=["enter_b"]), S("FAILED", "error")],
+        [T("go", "A", "B", actions=["work"])],
+        default_fallback="FAILED",
+        retry_attempts=2,
+    )
+    module = load_module(generate(spec))
+    attempts: list[str] = []
+
+    def work(ctx: object) -> None:
+        attempts.append("work")
+        raise RuntimeError("always fails")
+
+    machine_object = module.Machine()
+    executor = machine_object.executor({"work": work, "enter_b": lambda ctx: None})
+    run = executor.execute(machine_object.process("A", "go"), {})
+    assert attempts == ["work"] * 3
+    assert run.fallback is not None and run.fallback.target_state == "FAILED"
+    with pytest.raises(runtime.ActionNotFoundError):
+        machine_object.executor({"work": work})
