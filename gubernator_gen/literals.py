@@ -209,8 +209,10 @@ def docstring_literal(text: str, indent: str) -> str:
     escaped = [_escape_docstring_line(line) for line in lines]
     if escaped and escaped[0].startswith('"'):
         escaped[0] = " " + escaped[0]
-    if escaped and escaped[-1].endswith('"'):
-        escaped[-1] += " "
+    if len(escaped) == 1 and escaped[0].endswith('"'):
+        # Only a one-line docstring has its closing quotes right after the
+        # text; black separates a final quote from them with a space.
+        escaped[0] += " "
     if len(escaped) <= 1:
         return '"""' + (escaped[0] if escaped else " ") + '"""'
     body = "\n".join((indent + line) if line else "" for line in escaped[1:])

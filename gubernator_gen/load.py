@@ -341,6 +341,7 @@ class _TreeBuilder:
     def _syntax_error(self, exc: yaml.MarkedYAMLError, text: str) -> None:
         mark = exc.problem_mark or exc.context_mark
         pos = self._pos(mark) if mark is not None else _start(self.path)
+        pos = _within(pos, text)
         message = exc.problem or "invalid YAML"
         if exc.context:
             context = exc.context
@@ -622,6 +623,23 @@ def _describe(value: ScalarValue) -> str:
     if isinstance(value, str):
         return f"the string {_quote(value)}"
     return f"the value {shorten(repr(value), 40)}"
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _within(pos: SourcePos, text: str) -> SourcePos:
+    """``pos`` moved back to the end of the text if it lies past it.
+
+    At the end of a file without a final newline the parser reports the
+    start of a line that does not exist; editors cannot jump there.
+    """
+    breaks = [match.end() for match in _LINE_BREAK.finditer(text)]
+    last_line = len(breaks) + 1
+    if pos.line <= last_line:
+        return pos
+    last_start = breaks[-1] if breaks else 0
+    return SourcePos(pos.path, last_line, len(text) - last_start + 1)
 
 
 def _tab_near(text: str, line: int) -> bool:

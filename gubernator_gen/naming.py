@@ -123,6 +123,7 @@ BUILTINS_USED: tuple[str, ...] = (
     "frozenset",
     "int",
     "list",
+    "map",
     "object",
     "str",
     "super",

@@ -7,7 +7,7 @@ import math
 from types import MappingProxyType
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gubernator_gen import formatting, literals
@@ -147,6 +147,8 @@ def test_docstrings_of_any_text_parse_and_keep_their_characters(text: str) -> No
 
 
 @given(st.lists(ANY_TEXT, min_size=1, max_size=4).map("\n".join))
+@example('0\n"')
+@example('"\nx\n"')
 @settings(max_examples=200, deadline=None)
 def test_docstrings_are_what_black_prints(text: str) -> None:
     literal = literals.docstring_literal(text, "    ")

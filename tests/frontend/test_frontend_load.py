@@ -249,3 +249,10 @@ class TestSubstitution:
         # The empty stand-in would also fail the schema; only GG104 is reported.
         result = run("meta:\n  version: ${V}\n  strict_mode: maybe\n" + BASE)
         assert located(result.diagnostics) == [("GG104", 2, 12), ("GG201", 3, 16)]
+
+
+def test_syntax_error_at_the_end_points_inside_the_file() -> None:
+    # Without a final newline the parser reports a line past the end.
+    assert located(run("a: [1,\n  2").diagnostics) == [("GG106", 2, 4)]
+    assert located(run("a: [1,\r\n  2").diagnostics) == [("GG106", 2, 4)]
+    assert located(run("a: [1,\n  2\n").diagnostics) == [("GG106", 3, 1)]
