@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gubernator_gen import formatting, naming, plan, render
+from gubernator_gen import backend_codes, formatting, naming, plan, render
 from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.model import MachineSpec
 
@@ -38,5 +38,5 @@ def generate_module(spec: MachineSpec, *, format: bool = True) -> BackendResult:
             f"internal error: the generated module did not parse ({exc}); "
             "please report this"
         )
-        diagnostic = error("GG490", message, spec.pos)
+        diagnostic = error(backend_codes.INTERNAL_ERROR, message, spec.pos)
         return BackendResult(None, (*named.diagnostics, diagnostic))

@@ -25,10 +25,9 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
+from gubernator_gen.layout import LINE_LENGTH
 from gubernator_gen.literals import display_width
 from gubernator_gen.render import RenderedModule, Section
-
-LINE_LENGTH = 88
 
 #: black's mode for every generated module (line length 88, Python 3.10+).
 MODE = Mode(
@@ -85,6 +84,9 @@ def _format_item(item: str, section: Section) -> str:
     before, after = section.context
     formatted = format_source(before + item + after)
     lines = formatted.splitlines(keepends=True)
-    start = lines.index(before.splitlines(keepends=True)[-1]) + 1
-    end = len(lines) - 1 - lines[::-1].index(after.splitlines(keepends=True)[0])
-    return "".join(lines[start:end])
+    try:
+        start = lines.index(before.splitlines(keepends=True)[-1]) + 1
+        last = lines[::-1].index(after.splitlines(keepends=True)[0])
+    except ValueError:
+        raise FormattingError(f"a {section.name} item lost its context") from None
+    return "".join(lines[start : len(lines) - 1 - last])

@@ -5,25 +5,8 @@ aliases, enum members, protocol methods and the machine class all come from
 here, so a collision can be found (and reported at the spec) before any code
 is written.
 
-Diagnostic codes of the back end:
-
-======  ==================================================================
-code    problem
-======  ==================================================================
-GG401   the class name equals a name the generated module defines, imports
-        or uses from builtins (``State``, ``Machine``, ``MACHINE_NAME``,
-        ``str`` ...); reported at ``spec.name_pos``, suggests
-        ``meta.class_name``
-GG402   the class name is not usable: not an identifier, a keyword
-        (``none`` → ``None``), or a dunder name
-GG403   a guard or action name that a ``Guards``/``Actions`` class cannot
-        define: not an identifier, a keyword, or starting with ``__``
-        (Python mangles such names inside a class body)
-GG404   a state or trigger name that cannot become an enum member (the
-        front end's name patterns prevent this; checked again so a model
-        built some other way never yields broken code)
-GG490   internal error: the generated source did not parse (a generator bug)
-======  ==================================================================
+Its diagnostics (``GG401`` to ``GG404``) are listed with their meaning in
+:mod:`gubernator_gen.backend_codes`.
 """
 
 from __future__ import annotations
@@ -34,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from gubernator_gen import backend_codes
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.model import MachineSpec
 
@@ -233,7 +217,7 @@ def build_names(spec: MachineSpec) -> NamingResult:
     for name, pos in uses.items():
         problem = _method_problem(name)
         if problem is not None:
-            diagnostics.append(error("GG403", problem, pos))
+            diagnostics.append(error(backend_codes.METHOD_NAME_UNUSABLE, problem, pos))
 
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
     aliases: list[tuple[str, str]] = []
@@ -263,7 +247,7 @@ def _check_enum_names(spec: MachineSpec) -> Iterable[Diagnostic]:
     for state in spec.states:
         if not _STATE_MEMBER.match(state.name):
             yield error(
-                "GG404",
+                backend_codes.MEMBER_NAME_UNUSABLE,
                 f"state name {state.name!r} cannot be a member of the State enum; "
                 "use capital letters, digits and underscores, starting with a letter",
                 state.pos,
@@ -274,7 +258,7 @@ def _check_enum_names(spec: MachineSpec) -> Iterable[Diagnostic]:
         if trigger not in reported and not _TRIGGER_NAME.match(trigger):
             reported.add(trigger)
             yield error(
-                "GG404",
+                backend_codes.MEMBER_NAME_UNUSABLE,
                 f"trigger name {trigger!r} cannot be a member of the Trigger enum; "
                 "use lowercase letters, digits and underscores, starting with a letter",
                 transition.pos,
@@ -343,24 +327,24 @@ def _class_name_problem(name: str, taken: set[str]) -> tuple[str, str] | None:
     hint = "; choose another with meta.class_name"
     if not name.isidentifier() or keyword.iskeyword(name):
         return (
-            "GG402",
+            backend_codes.CLASS_NAME_UNUSABLE,
             f"the machine class would be named {name!r}, "
             f"which is not a usable Python class name{hint}",
         )
     if name.startswith("__") and name.endswith("__"):
         return (
-            "GG402",
+            backend_codes.CLASS_NAME_UNUSABLE,
             f"the machine class would be named {name!r}, a dunder name{hint}",
         )
     if name in taken:
         return (
-            "GG401",
+            backend_codes.CLASS_NAME_COLLISION,
             f"the machine class would be named {name!r}, which the generated "
             f"module already defines or imports{hint}",
         )
     if name in BUILTINS_USED:
         return (
-            "GG401",
+            backend_codes.CLASS_NAME_COLLISION,
             f"the machine class would be named {name!r}, which would shadow the "
             f"builtin the generated module uses{hint}",
         )

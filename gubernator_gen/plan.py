@@ -6,11 +6,12 @@ user text or data is a literal from :mod:`gubernator_gen.literals`, and every
 list is in a stable order (declaration order, or sorted). Templates contain no
 decisions beyond loops and the presence of optional parts.
 
-Layout is also decided here where it matters for black: a collection is
-written on one line when it fits in black's line length at the indentation
-the template gives it, and otherwise one item per line with a trailing comma,
-which black keeps as it is. The unformatted output is then already what black
-prints, which makes formatting cheap (see ``gubernator_gen.formatting``).
+Layout is also decided here where it matters for black (with the helpers
+of :mod:`gubernator_gen.layout`): a collection is written on one line when it
+fits in black's line length at the indentation the template gives it, and
+otherwise one item per line with a trailing comma, which black keeps as it
+is. The unformatted output is then already what black prints, which makes
+formatting cheap (see :mod:`gubernator_gen.formatting`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gubernator_gen import literals, naming
+from gubernator_gen.layout import Call, call_text, data_text, fits, tuple_arg
 from gubernator_gen.model import (
     ContextType,
     MachineSpec,
@@ -33,9 +35,6 @@ from gubernator_gen.naming import Import, ModuleNames
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).
 RUNTIME_API: tuple[int, int] = (1, 0)
-
-#: black's line length; the templates are laid out for it.
-LINE_LENGTH = 88
 
 # Indentation (in levels of four spaces) at which the templates place
 # keyword arguments of the definition's parts; see templates/module.py.j2.
@@ -128,14 +127,6 @@ class ContextPlan:
     parts: tuple[TypedDictPart, ...]
     bases: str
     doc: str
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A constructor call written one keyword argument per line."""
-
-    callee: str
-    args: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,7 +586,7 @@ def _collection_constant(
         empty = "" if call_open == "frozenset(" else open_ + close
         return Constant(name, annotation, call_open + empty + call_close)
     inline = f"{call_open}{open_}{', '.join(items)}{close}{call_close}"
-    if _fits(f"{name}: {annotation} = {inline}", 0):
+    if fits(f"{name}: {annotation} = {inline}", 0):
         return Constant(name, annotation, inline)
     return Constant(
         name,
@@ -608,7 +599,7 @@ def _collection_constant(
 
 def _keyed(key: str, call: Call, depth: int) -> str:
     """``key: call`` as an item of an exploded mapping at ``depth``."""
-    return key + ": " + _call_text(call, key + ": ", depth)
+    return key + ": " + call_text(call, key + ": ", depth)
 
 
 def _timeout_call(state: State, names: ModuleNames) -> Call:
@@ -637,7 +628,7 @@ def _state_info(state: State, names: ModuleNames, proxy: str) -> Call:
         args.append(("on_exit", _names_tuple(state.on_exit, "on_exit")))
     if state.timeout is not None:
         call = _timeout_call(state, names)
-        args.append(("timeout", _call_text(call, "timeout=", _ITEM_ARG_DEPTH)))
+        args.append(("timeout", call_text(call, "timeout=", _ITEM_ARG_DEPTH)))
     if state.metadata:
         args.append(("metadata", _metadata(state.metadata, proxy)))
     return Call(naming.runtime("StateInfo"), tuple(args))
@@ -648,7 +639,7 @@ def _transition_info(transition: Transition, names: ModuleNames, proxy: str) -> 
     args = [
         ("index", str(transition.index)),
         ("trigger", names.trigger(transition.trigger)),
-        ("sources", _tuple_arg("sources", sources, _ITEM_ARG_DEPTH)),
+        ("sources", tuple_arg("sources", sources, _ITEM_ARG_DEPTH)),
         ("dest", names.state(transition.dest)),
     ]
     if transition.guards:
@@ -664,11 +655,11 @@ def _transition_info(transition: Transition, names: ModuleNames, proxy: str) -> 
 
 
 def _names_tuple(names: tuple[str, ...], key: str) -> str:
-    return _tuple_arg(key, [literals.string_literal(n) for n in names], _ITEM_ARG_DEPTH)
+    return tuple_arg(key, [literals.string_literal(n) for n in names], _ITEM_ARG_DEPTH)
 
 
 def _metadata(metadata: Mapping[str, PlainData], proxy: str) -> str:
-    return _data_text(metadata, "metadata=", _ITEM_ARG_DEPTH, proxy)
+    return data_text(metadata, "metadata=", _ITEM_ARG_DEPTH, proxy)
 
 
 def _error_policy(spec: MachineSpec, names: ModuleNames) -> str:
@@ -685,7 +676,7 @@ def _error_policy(spec: MachineSpec, names: ModuleNames) -> str:
             ("retry_attempts", literals.int_literal(policy.retry_attempts)),
         ),
     )
-    return _call_text(call, "error_policy=", _DEFINITION_ARG_DEPTH)
+    return call_text(call, "error_policy=", _DEFINITION_ARG_DEPTH)
 
 
 def _dispatch_rows(
@@ -701,64 +692,8 @@ def _dispatch_rows(
             for trigger, indices in entries
         ]
         inline = f"{proxy}({{{', '.join(rendered)}}})"
-        if not rendered or _fits(f"{key}: {inline},", _DISPATCH_ROW_DEPTH):
+        if not rendered or fits(f"{key}: {inline},", _DISPATCH_ROW_DEPTH):
             rows.append(DispatchRow(key, inline, ()))
         else:
             rows.append(DispatchRow(key, None, tuple(rendered)))
     return tuple(rows)
-
-
-# -- layout -------------------------------------------------------------------
-
-
-def _fits(line: str, depth: int) -> bool:
-    return 4 * depth + literals.display_width(line) <= LINE_LENGTH
-
-
-def _indent(depth: int) -> str:
-    return "    " * depth
-
-
-def _tuple_arg(key: str, items: Sequence[str], depth: int) -> str:
-    """A tuple argument ``key=(...)``; one item per line when it is too long."""
-    inline = literals.tuple_literal(list(items))
-    # black does not keep a one-item tuple exploded (its comma is not "magic"),
-    # so one item always stays inline.
-    if len(items) < 2 or _fits(f"{key}={inline},", depth):
-        return inline
-    body = "".join(f"{_indent(depth + 1)}{item},\n" for item in items)
-    return f"(\n{body}{_indent(depth)})"
-
-
-def _call_text(call: Call, lead: str, depth: int) -> str:
-    """``call`` on one line after ``lead`` when it fits, else one argument per
-    line with a trailing comma (which black keeps exploded)."""
-    inline = f"{call.callee}({', '.join(f'{k}={v}' for k, v in call.args)})"
-    if _fits(f"{lead}{inline},", depth):
-        return inline
-    body = "".join(f"{_indent(depth + 1)}{k}={v},\n" for k, v in call.args)
-    return f"{call.callee}(\n{body}{_indent(depth)})"
-
-
-def _data_text(value: PlainData, lead: str, depth: int, proxy: str) -> str:
-    """Plain data after ``lead`` at ``depth``, exploded level by level while a
-    level does not fit (strings and numbers cannot be split; black leaves
-    them long too)."""
-    inline = literals.data_literal(value, mapping_type=proxy)
-    if _fits(f"{lead}{inline},", depth):
-        return inline
-    if isinstance(value, Mapping) and value:
-        inner = depth + 2
-        items = "".join(
-            f"{_indent(inner)}{key}: {_data_text(item, key + ': ', inner, proxy)},\n"
-            for key, item in ((literals.string_literal(k), v) for k, v in value.items())
-        )
-        pad = _indent(depth + 1)
-        return f"{proxy}(\n{pad}{{\n{items}{pad}}}\n{_indent(depth)})"
-    if isinstance(value, tuple) and len(value) > 1:
-        items = "".join(
-            f"{_indent(depth + 1)}{_data_text(item, '', depth + 1, proxy)},\n"
-            for item in value
-        )
-        return f"(\n{items}{_indent(depth)})"
-    return inline

@@ -136,3 +136,75 @@ def machine(
         pos=pos(1, 1),
         name_pos=pos(3, 17),
     )
+
+
+HOSTILE_TEXT = (
+    "q\"uo'te \"\"\" triple ''' \\ back\\ {{ x }} {% y %} {# z #} nl\n"
+    'NUL\x00 cr\r tab\t ру́сский 中文 🙂 \u202e bidi \u2028 end"'  # noqa: RUF001 - non-Latin text on purpose
+)
+
+
+def hostile_spec() -> MachineSpec:
+    """Hostile but valid names and text everywhere they can go."""
+    return machine(
+        [
+            S(
+                "NO",
+                "initial",
+                HOSTILE_TEXT,
+                on_enter=["Context", "bool"],
+                on_exit=["object", "_Context"],
+                timeout=(float("inf"), "TRUE"),
+                metadata={
+                    "text": HOSTILE_TEXT,
+                    "list": [1, 2.5, None, True, {"inf": float("-inf")}],
+                    HOSTILE_TEXT: 2**200,
+                },
+            ),
+            S("TRUE", description='"""'),
+            S("NONE", "terminal", description="\\"),
+            S("NAME"),
+            S("VALUE"),
+            S("MRO", "error"),
+        ],
+        [
+            T(
+                "import",
+                "NO",
+                "TRUE",
+                ["match", "case", "type", "_", "self", "ctx", "Context", "bool"],
+                ["match", "self"],
+                HOSTILE_TEXT,
+                {"nested": {"deeper": [HOSTILE_TEXT]}},
+            ),
+            T("class_", ["TRUE", "NAME", "VALUE"], "NONE", ["object", "Mapping"]),
+            T("on", "NO", "NO", description="self-transition"),
+            T("on", "MRO", "NAME"),
+        ],
+        name="state_info",
+        description=HOSTILE_TEXT,
+        context={"class": "int", "str": "str?", "Context": "any", HOSTILE_TEXT: "date"},
+        source_name='we"ird {name}\n.yaml',
+        strict_mode=False,
+        default_fallback="MRO",
+    )
+
+
+def feature_rich_spec() -> MachineSpec:
+    """Every kind of context type, timeouts, metadata and shadowed annotations."""
+    return machine(
+        [
+            S("A", "initial", timeout=(5, "B"), metadata={"x": [1, {"y": 2.5}]}),
+            S("B", on_enter=["object"]),
+            S("END", "terminal"),
+        ],
+        [T("go", ["A", "B"], "END", guards=["bool", "Context"], actions=["act"])],
+        context={
+            "d": "decimal",
+            "t": "datetime?",
+            "day": "date",
+            "l": "list",
+            "m": "dict",
+            "a": "any",
+        },
+    )

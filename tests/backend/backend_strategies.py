@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from backend_factory import S, T, machine
 from hypothesis import strategies as st
 
-from backend_factory import S, T, machine
 from gubernator_gen.model import MachineSpec
 
 # Hostile but valid names: they must all generate working modules.
@@ -42,24 +42,43 @@ METADATA = st.dictionaries(st.text(max_size=8), PLAIN, max_size=3)
 CONTEXT = st.none() | st.dictionaries(
     st.sampled_from(["order_id", "class", "amount", "when", "Context", "bool", "ñ"]),
     st.sampled_from(
-        ["str", "int", "float", "bool", "decimal", "datetime", "date", "list", "dict", "any"]
+        [
+            "str",
+            "int",
+            "float",
+            "bool",
+            "decimal",
+            "datetime",
+            "date",
+            "list",
+            "dict",
+            "any",
+        ]
     ).flatmap(lambda kind: st.sampled_from([kind, kind + "?"])),
     max_size=4,
 )
 
 
 @st.composite
-def machine_specs(draw: st.DrawFn, *, max_states: int = 6, max_transitions: int = 10) -> MachineSpec:
+def machine_specs(
+    draw: st.DrawFn, *, max_states: int = 6, max_transitions: int = 10
+) -> MachineSpec:
     """A random valid machine: one initial state, terminal states without
     ways out, transitions that are never shadowed by an earlier unguarded
     one (the front end rejects those), timeouts, self- and multi-source
     transitions, strict or not."""
-    names = draw(st.lists(st.sampled_from(STATE_NAMES), min_size=1, max_size=max_states, unique=True))
+    names = draw(
+        st.lists(
+            st.sampled_from(STATE_NAMES), min_size=1, max_size=max_states, unique=True
+        )
+    )
     initial = draw(st.sampled_from(names))
     kinds = {
-        name: "initial"
-        if name == initial
-        else draw(st.sampled_from(["stable", "stable", "terminal", "error"]))
+        name: (
+            "initial"
+            if name == initial
+            else draw(st.sampled_from(["stable", "stable", "terminal", "error"]))
+        )
         for name in names
     }
     open_states = [name for name in names if kinds[name] != "terminal"]
@@ -86,7 +105,9 @@ def machine_specs(draw: st.DrawFn, *, max_states: int = 6, max_transitions: int 
     covered: set[tuple[str, str]] = set()
     for _ in range(draw(st.integers(0, max_transitions))):
         trigger = draw(st.sampled_from(TRIGGER_NAMES))
-        wanted = draw(st.lists(st.sampled_from(open_states), min_size=1, max_size=3, unique=True))
+        wanted = draw(
+            st.lists(st.sampled_from(open_states), min_size=1, max_size=3, unique=True)
+        )
         sources = [s for s in wanted if (s, trigger) not in covered]
         if not sources:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import types
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,7 @@ from typing import Any
 
 import gubernator_runtime as runtime
 import pytest
-from backend_factory import S, T, machine
+from backend_factory import HOSTILE_TEXT, S, T, hostile_spec, machine
 from backend_reference import Expected, GuardOutcome, reference_process
 from backend_strategies import machine_specs
 from backend_support import generate, load_module
@@ -40,10 +41,11 @@ def _guard_callables(
 
 def _guards_object(callables: Mapping[str, Callable[[Any], bool]]) -> object:
     """An object with one method per guard, like a user's Guards class."""
-    methods = {
-        name: (lambda function: lambda self, ctx: function(ctx))(function)
-        for name, function in callables.items()
-    }
+
+    def method(function: Callable[[Any], bool]) -> Callable[[object, Any], bool]:
+        return lambda self, ctx: function(ctx)
+
+    methods = {name: method(function) for name, function in callables.items()}
     return type("UserGuards", (), methods)()
 
 
@@ -90,12 +92,12 @@ def _check_module_data(spec: MachineSpec, module: types.ModuleType) -> None:
     assert [member.value for member in module.State] == [s.name for s in spec.states]
     assert [member.name for member in module.State] == [s.name for s in spec.states]
     assert [member.value for member in module.Trigger] == list(spec.triggers)
-    assert module.MACHINE_NAME == spec.name
-    assert module.VERSION == spec.version
+    assert spec.name == module.MACHINE_NAME
+    assert spec.version == module.VERSION
     assert module.STRICT_MODE is spec.strict_mode
-    assert module.SPEC_SHA256 == spec.spec_sha256
+    assert spec.spec_sha256 == module.SPEC_SHA256
     assert module.INITIAL_STATE is module.State(spec.initial_state.name)
-    assert module.TERMINAL_STATES == {s.name for s in spec.terminal_states}
+    assert {s.name for s in spec.terminal_states} == module.TERMINAL_STATES
     assert {
         state: (timeout.seconds, timeout.destination)
         for state, timeout in module.TIMEOUTS.items()
@@ -159,13 +161,19 @@ def test_generated_machines_agree_with_the_reference(
     module = load_module(generate(spec), "random")
     _check_module_data(spec, module)
 
-    outcome = st.sampled_from([True, True, False, "raise"])
+    outcome: st.SearchStrategy[GuardOutcome] = st.sampled_from(
+        [True, True, False, "raise"]
+    )
     outcomes = data.draw(
         st.fixed_dictionaries({guard: outcome for guard in spec.guards}), "guards"
     )
     calls: list[str] = []
     callables = _guard_callables(outcomes, calls)
-    bound = callables if data.draw(st.booleans(), "as mapping") else _guards_object(callables)
+    bound = (
+        callables
+        if data.draw(st.booleans(), "as mapping")
+        else _guards_object(callables)
+    )
     with_guards = module.Machine(guards=bound)
     without_guards = module.Machine()
     _check_timeouts(spec, with_guards)
@@ -198,65 +206,16 @@ def test_generated_machines_agree_with_the_reference(
             _check(module, machine_object, state_arg, trigger, event, expected, calls)  # type: ignore[arg-type]
 
 
-HOSTILE_TEXT = (
-    'q"uo\'te """ triple \'\'\' \\ back\\ {{ x }} {% y %} {# z #} nl\n'
-    "NUL\x00 cr\r tab\t ру́сский 中文 🙂 \u202e bidi \u2028 end\""
-)
-
-
-def _hostile_spec() -> MachineSpec:
-    return machine(
-        [
-            S(
-                "NO",
-                "initial",
-                HOSTILE_TEXT,
-                on_enter=["Context", "bool"],
-                on_exit=["object", "_Context"],
-                timeout=(float("inf"), "TRUE"),
-                metadata={
-                    "text": HOSTILE_TEXT,
-                    "list": [1, 2.5, None, True, {"inf": float("-inf")}],
-                    HOSTILE_TEXT: 2**200,
-                },
-            ),
-            S("TRUE", description='"""'),
-            S("NONE", "terminal", description="\\"),
-            S("NAME"),
-            S("VALUE"),
-            S("MRO", "error"),
-        ],
-        [
-            T(
-                "import",
-                "NO",
-                "TRUE",
-                ["match", "case", "type", "_", "self", "ctx", "Context", "bool"],
-                ["match", "self"],
-                HOSTILE_TEXT,
-                {"nested": {"deeper": [HOSTILE_TEXT]}},
-            ),
-            T("class_", ["TRUE", "NAME", "VALUE"], "NONE", ["object", "Mapping"]),
-            T("on", "NO", "NO", description="self-transition"),
-            T("on", "MRO", "NAME"),
-        ],
-        name="state_info",
-        description=HOSTILE_TEXT,
-        context={"class": "int", "str": "str?", "Context": "any", HOSTILE_TEXT: "date"},
-        source_name="we\"ird {name}\n.yaml",
-        strict_mode=False,
-        default_fallback="MRO",
-    )
-
-
 @pytest.fixture(scope="module")
 def hostile_module() -> types.ModuleType:
-    return load_module(generate(_hostile_spec()), "hostile")
+    return load_module(generate(hostile_spec()), "hostile")
 
 
-def test_hostile_names_and_text_round_trip_exactly(hostile_module: types.ModuleType) -> None:
+def test_hostile_names_and_text_round_trip_exactly(
+    hostile_module: types.ModuleType,
+) -> None:
     module = hostile_module
-    spec = _hostile_spec()
+    spec = hostile_spec()
     _check_module_data(spec, module)
     assert module.State.NO == "NO" and module.State.TRUE == "TRUE"
     assert module.State.NONE.value == "NONE" and module.State.NAME.value == "NAME"
@@ -270,47 +229,51 @@ def test_hostile_names_and_text_round_trip_exactly(hostile_module: types.ModuleT
     assert module.Context.__optional_keys__ == {"str"}
 
 
-def test_hostile_guard_names_bind_from_a_class(hostile_module: types.ModuleType) -> None:
+def test_hostile_guard_names_bind_from_a_class(
+    hostile_module: types.ModuleType,
+) -> None:
     module = hostile_module
     seen: list[str] = []
 
+    # Methods named bool and object shadow the builtins inside the class body
+    # (the generated Guards protocol avoids this with private aliases).
     class Guards:
-        def match(self, ctx: object) -> bool:
+        def match(self, ctx: builtins.object) -> builtins.bool:
             seen.append("match")
             return True
 
-        def case(self, ctx: object) -> bool:
+        def case(self, ctx: builtins.object) -> builtins.bool:
             seen.append("case")
             return True
 
-        def type(self, ctx: object) -> bool:
+        def type(self, ctx: builtins.object) -> builtins.bool:
             seen.append("type")
             return True
 
-        def _(self, ctx: object) -> bool:
+        def _(self, ctx: builtins.object) -> builtins.bool:
             seen.append("_")
             return True
 
-        def self(self, ctx: object) -> bool:
+        def self(self, ctx: builtins.object) -> builtins.bool:
             seen.append("self")
             return True
 
-        def ctx(self, ctx: object) -> bool:
+        def ctx(self, ctx: builtins.object) -> builtins.bool:
             seen.append("ctx")
             return True
 
-        def Context(self, ctx: object) -> bool:  # noqa: N802 - the spec's name
+        def Context(self, ctx: builtins.object) -> builtins.bool:
             seen.append("Context")
             return True
 
-        def bool(self, ctx: object) -> bool:
+        def bool(self, ctx: builtins.object) -> builtins.bool:
             seen.append("bool")
             return True
 
-        def object(self, ctx: object) -> bool:
+        def object(self, ctx: builtins.object) -> builtins.bool:
             return False
 
-        def Mapping(self, ctx: object) -> bool:  # noqa: N802 - the spec's name
+        def Mapping(self, ctx: builtins.object) -> builtins.bool:
             return True
 
     machine_object = module.Machine(guards=Guards())
@@ -322,7 +285,9 @@ def test_hostile_guard_names_bind_from_a_class(hostile_module: types.ModuleType)
     assert not refused.success and refused.error.guard == "object"
 
 
-def test_missing_guards_are_named_at_construction(hostile_module: types.ModuleType) -> None:
+def test_missing_guards_are_named_at_construction(
+    hostile_module: types.ModuleType,
+) -> None:
     with pytest.raises(runtime.ConfigurationError) as raised:
         hostile_module.Machine(guards={"match": lambda ctx: True})
     for name in ("case", "type", "self", "Mapping"):

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen import formatting, literals
+from gubernator_gen import formatting, layout, literals
 from gubernator_gen.model import freeze
 
 # Every code point, surrogates included (YAML escapes can produce them).
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
 HOSTILE = [
-    'q"uo\'te',
+    "q\"uo'te",
     '"""',
     "'''",
-    "ends with quote\"",
+    'ends with quote"',
     '"starts with quote',
     "back\\slash\\",
     "{{ jinja }} {% block %} {# c #}",
@@ -55,12 +55,16 @@ def test_string_literal_round_trips_any_text(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 def test_string_literal_is_what_black_prints(text: str) -> None:
     statement = f"x = {literals.string_literal(text)}\n"
-    if literals.display_width(statement) <= formatting.LINE_LENGTH:
+    if literals.display_width(statement) <= layout.LINE_LENGTH:
         assert formatting.format_source(statement) == statement
 
 
 def test_unsafe_characters_are_escaped_and_visible_text_is_not() -> None:
-    for char in "\x00\x1b\x7f\x85\xa0\u00ad\u200b\u200e\u202e\u2028\u2066\ufeff\ue000\U000e0001\ufffe\U0010ffff":
+    unsafe = (
+        "\x00\x1b\x7f\x85\xa0\u00ad\u200b\u200e\u202e\u2028\u2066\ufeff"
+        "\ue000\U000e0001\ufffe\U0010ffff"
+    )
+    for char in unsafe:
         assert literals.must_escape(char), hex(ord(char))
     for char in "aZ9 _-é中🙂\u0301":
         assert not literals.must_escape(char), hex(ord(char))
@@ -86,27 +90,27 @@ def test_huge_ints_are_written_in_hex_and_evaluate_exactly() -> None:
     value = -(7**6000)
     literal = literals.int_literal(value)
     assert literal.startswith("-0x")
-    assert eval(literal) == value  # noqa: S307 - our own literal, checked
+    assert eval(literal) == value
     assert literals.int_literal(12345) == "12345"
 
 
 def test_data_literal_is_read_only_all_the_way_down() -> None:
     data = freeze({"a": [1, {"b": None}], "c": {"d": (True, 2.5)}, "e": "x"})
     literal = literals.data_literal(data, mapping_type="MappingProxyType")
-    value = eval(literal, {"MappingProxyType": MappingProxyType})  # noqa: S307
+    value = eval(literal, {"MappingProxyType": MappingProxyType})
     assert value == data
     assert isinstance(value, MappingProxyType)
     assert isinstance(value["a"], tuple)
     assert isinstance(value["a"][1], MappingProxyType)
     with pytest.raises(TypeError):
-        value["c"]["d"] = 1  # type: ignore[index]
+        value["c"]["d"] = 1
 
 
 def test_data_literal_handles_non_finite_floats() -> None:
     literal = literals.data_literal(
         freeze({"nan": float("nan"), "inf": [float("inf")]}), mapping_type="dict"
     )
-    value = eval(literal)  # noqa: S307
+    value = eval(literal)
     assert math.isnan(value["nan"]) and value["inf"] == (float("inf"),)
 
 
@@ -132,8 +136,7 @@ def test_docstrings_cannot_be_broken_out_of(text: str, indent: str) -> None:
     shown = _docstring_of(literal, indent)
     # Only blanks at line ends and line starts may differ (documentation
     # cleaning); every other character survives in order.
-    squeeze = lambda s: "".join(s.split())  # noqa: E731
-    assert squeeze(shown) == squeeze(text)
+    assert "".join(shown.split()) == "".join(text.split())
 
 
 @given(ANY_TEXT)

@@ -184,3 +184,17 @@ def test_diagnostic_positions_come_from_the_model() -> None:
     spec = machine([S("A", "initial")], name="trigger")
     (diagnostic,) = backend.generate_module(spec).diagnostics
     assert diagnostic.pos == SourcePos("spec.yaml", 3, 17)
+
+
+def test_back_end_codes_are_one_table_of_gg4xx_codes() -> None:
+    from gubernator_gen import backend_codes
+
+    assert all(code.startswith("GG4") for code in backend_codes.CODES)
+    spec = machine(
+        [S("A", "initial", on_enter=["__x"]), S("lower")],
+        [T("Go", "A", "lower")],
+        name="state",
+    )
+    reported = {d.code for d in backend.generate_module(spec).diagnostics}
+    assert reported == {"GG401", "GG403", "GG404"}
+    assert reported <= set(backend_codes.CODES)

@@ -18,14 +18,12 @@ from pathlib import Path
 import gubernator_runtime
 import mypy.api
 import pytest
-from backend_factory import S, T, machine
+from backend_factory import S, T, feature_rich_spec, hostile_spec, machine
 from backend_support import EXAMPLES, generate
-from test_backend_behaviour import _hostile_spec
-from test_backend_generate import _feature_rich_spec
 
 from gubernator_gen.compiler import CompileOptions, compile_path
 
-MISUSE = '''\
+MISUSE = """\
 from order_fsm import Context, Guards, OrderManagement, State, Trigger
 
 
@@ -47,9 +45,9 @@ OrderManagement(guards={"payment_covers_amount": 42})  # E: not callable
 result = OrderManagement().process(State.PENDING, Trigger.PAY)
 persist(result.target_state)  # E: may be None
 bad_context: Context = {"order_id": 1}  # E: wrong type, missing keys
-'''
+"""
 
-GOOD_USAGE = '''\
+GOOD_USAGE = """\
 from decimal import Decimal
 
 from order_fsm import (
@@ -108,7 +106,7 @@ run = machine.executor(actions).execute(result, ctx)
 first: State = INITIAL_STATE
 done: frozenset[State] = TERMINAL_STATES
 seconds: float = TIMEOUTS[State.PENDING].seconds
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -128,8 +126,8 @@ def _write_modules(directory: Path) -> tuple[str, ...]:
         result = compile_path(spec_path, CompileOptions(environ={}))
         assert result.source is not None
         sources[stem] = result.source
-    sources["hostile_fsm"] = generate(_hostile_spec())
-    sources["features_fsm"] = generate(_feature_rich_spec())
+    sources["hostile_fsm"] = generate(hostile_spec())
+    sources["features_fsm"] = generate(feature_rich_spec())
     sources["minimal_fsm"] = generate(machine([S("ONLY", "initial")]))
     sources["optional_fsm"] = generate(
         machine(
@@ -146,7 +144,9 @@ def _write_modules(directory: Path) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ToolReports]:
+def reports(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ToolReports]:
     directory = tmp_path_factory.mktemp("generated")
     modules = _write_modules(directory)
     (directory / "misuse.py").write_text(MISUSE, encoding="utf-8")
@@ -182,8 +182,17 @@ def reports(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReq
     py310_out, _ = py310.communicate()
     generated = [str(directory / f"{stem}.py") for stem in modules]
     ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache",
-         "--output-format", "concise", *generated],
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--output-format",
+            "concise",
+            *generated,
+        ],
         capture_output=True,
         text=True,
         cwd=directory,
@@ -231,7 +240,9 @@ def test_mypy_rejects_misuse_of_a_generated_module(
     assert "items_in_stock" in report
 
 
-def test_generated_modules_pass_ruff_without_configuration(reports: ToolReports) -> None:
+def test_generated_modules_pass_ruff_without_configuration(
+    reports: ToolReports,
+) -> None:
     assert reports.ruff.returncode == 0, reports.ruff.stdout + reports.ruff.stderr
 
 

@@ -1,0 +1,36 @@
+"""The back end's diagnostic codes (``GG4xx``), one line of meaning each.
+
+Like the other stages' codes, these are stable: a code is never reused for
+another meaning. ``naming`` reports GG401 to GG404 before any code is
+written; GG490 marks a generator bug instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+CLASS_NAME_COLLISION = "GG401"
+CLASS_NAME_UNUSABLE = "GG402"
+METHOD_NAME_UNUSABLE = "GG403"
+MEMBER_NAME_UNUSABLE = "GG404"
+INTERNAL_ERROR = "GG490"
+
+#: Every back-end code with its meaning, in code order.
+CODES: Mapping[str, str] = MappingProxyType(
+    {
+        CLASS_NAME_COLLISION: "the machine class name equals a name the generated "
+        "module defines, imports or uses from builtins (State, Machine, "
+        "MACHINE_NAME, str, ...); set meta.class_name",
+        CLASS_NAME_UNUSABLE: "the machine class name is not an identifier, is a "
+        "keyword (machine_name none gives None) or is a dunder name; set "
+        "meta.class_name",
+        METHOD_NAME_UNUSABLE: "a guard or action name cannot be a method of "
+        "Guards/Actions: not an identifier, a keyword, or starting with __ "
+        "(mangled inside a class)",
+        MEMBER_NAME_UNUSABLE: "a state or trigger name cannot be an enum member "
+        "(the front end's name patterns normally prevent this)",
+        INTERNAL_ERROR: "internal error: the generated source did not parse (a "
+        "generator bug; please report it)",
+    }
+)
