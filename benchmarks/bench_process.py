@@ -92,8 +92,9 @@ def _pygubernator_machine() -> Any:
 
 def _handwritten(generated: ModuleType) -> Callable[[str, str], Any]:
     """A dict of prepared results, as one would write it by hand."""
-    machine = generated.Machine(guards={"payment_covers_amount": _always,
-                                        "items_in_stock": _always})
+    machine = generated.Machine(
+        guards={"payment_covers_amount": _always, "items_in_stock": _always}
+    )
     table = {PLAIN: machine.process(*PLAIN, CONTEXT)}
 
     def lookup(state: str, trigger: str) -> Any:
@@ -119,7 +120,9 @@ def _check_same_decisions(generated_machine: Any, interpreted: Any) -> None:
             and tuple(ours.all_actions) == tuple(theirs.all_actions)
         )
         if not same:
-            raise SystemExit(f"decisions differ on {state} + {trigger}: {ours} / {theirs}")
+            raise SystemExit(
+                f"decisions differ on {state} + {trigger}: {ours} / {theirs}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,18 +160,24 @@ def main(argv: list[str] | None = None) -> int:
             ),
         }
 
-    print(f"Python {platform.python_version()} on {platform.machine()}, "
-          f"best of {repeat} x {number} calls (pygubernator: {pyg_number})")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, "
+        f"best of {repeat} x {number} calls (pygubernator: {pyg_number})"
+    )
     for name, ns in rows.items():
         print(f"  {name:<28} {ns:10.1f} ns/call")
     vs_pyg = rows["pygubernator, guarded"] / rows["generated, guarded"]
     vs_pyg_plain = rows["pygubernator, plain"] / rows["generated, plain"]
     vs_hand = rows["generated, plain"] / rows["hand-written dict, plain"]
-    print(f"pygubernator / generated, guarded: {vs_pyg:6.1f}x "
-          f"(target >= {TARGET_VS_PYGUBERNATOR:g}x)")
+    print(
+        f"pygubernator / generated, guarded: {vs_pyg:6.1f}x "
+        f"(target >= {TARGET_VS_PYGUBERNATOR:g}x)"
+    )
     print(f"pygubernator / generated, plain:   {vs_pyg_plain:6.1f}x")
-    print(f"generated / hand-written, plain:   {vs_hand:6.2f}x "
-          f"(target <= {TARGET_VS_HANDWRITTEN:g}x)")
+    print(
+        f"generated / hand-written, plain:   {vs_hand:6.2f}x "
+        f"(target <= {TARGET_VS_HANDWRITTEN:g}x)"
+    )
     met = vs_pyg >= TARGET_VS_PYGUBERNATOR and vs_hand <= TARGET_VS_HANDWRITTEN
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met or args.quick else 1

@@ -50,7 +50,9 @@ class CompileResult:
         return self.source is not None
 
 
-def compile_path(spec_path: Path, options: CompileOptions | None = None) -> CompileResult:
+def compile_path(
+    spec_path: Path, options: CompileOptions | None = None
+) -> CompileResult:
     """Run every stage on one spec file and return source or diagnostics."""
     opts = options or CompileOptions()
     environ = os.environ if opts.environ is None else opts.environ
@@ -71,4 +73,6 @@ def compile_path(spec_path: Path, options: CompileOptions | None = None) -> Comp
 def _stopped(
     spec_path: Path, spec: MachineSpec | None, diagnostics: list[Diagnostic]
 ) -> CompileResult:
-    return CompileResult(spec_path, spec, None, tuple(sorted(diagnostics, key=sort_key)))
+    return CompileResult(
+        spec_path, spec, None, tuple(sorted(diagnostics, key=sort_key))
+    )

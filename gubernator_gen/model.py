@@ -17,14 +17,14 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Union
+from typing import TypeAlias
 
 from gubernator_gen.diagnostics import SourcePos
 
 #: JSON-like user data after :func:`freeze`.
-PlainData = Union[
-    None, bool, int, float, str, tuple["PlainData", ...], Mapping[str, "PlainData"]
-]
+PlainData: TypeAlias = (
+    "bool | int | float | str | tuple[PlainData, ...] | Mapping[str, PlainData] | None"
+)
 
 EMPTY_METADATA: Mapping[str, PlainData] = MappingProxyType({})
 
@@ -162,9 +162,7 @@ class MachineSpec:
     spec_sha256: str
     pos: SourcePos
     name_pos: SourcePos
-    _states_by_name: Mapping[str, State] = field(
-        init=False, repr=False, compare=False
-    )
+    _states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name = MappingProxyType({state.name: state for state in self.states})

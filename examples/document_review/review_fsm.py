@@ -46,6 +46,10 @@ class State(str, _enum.Enum):
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
 
+    def __str__(self) -> str:
+        """The plain value, as stored in a database or printed in an f-string."""
+        return str.__str__(self)
+
 
 class Trigger(str, _enum.Enum):
     """The triggers of the document_review machine."""
@@ -64,6 +68,10 @@ class Trigger(str, _enum.Enum):
     """IN_REVIEW, STALLED -> REJECTED"""
     ESCALATE = "escalate"
     """STALLED -> IN_REVIEW"""
+
+    def __str__(self) -> str:
+        """The plain value, as stored in a database or printed in an f-string."""
+        return str.__str__(self)
 
 
 Context = _Mapping[str, _Any]

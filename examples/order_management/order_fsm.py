@@ -49,6 +49,10 @@ class State(str, _enum.Enum):
     REFUNDED = "REFUNDED"
     """Payment returned to the customer."""
 
+    def __str__(self) -> str:
+        """The plain value, as stored in a database or printed in an f-string."""
+        return str.__str__(self)
+
 
 class Trigger(str, _enum.Enum):
     """The triggers of the order_management machine."""
@@ -63,6 +67,10 @@ class Trigger(str, _enum.Enum):
     """PAID, SHIPPED -> REFUNDED: Money goes back to the customer."""
     DELIVER = "deliver"
     """SHIPPED -> DELIVERED: Carrier confirms delivery."""
+
+    def __str__(self) -> str:
+        """The plain value, as stored in a database or printed in an f-string."""
+        return str.__str__(self)
 
 
 _ContextRequired = _TypedDict(
