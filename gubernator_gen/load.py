@@ -40,6 +40,9 @@ from gubernator_gen.tree import MapNode, Node, ScalarNode, ScalarValue, SeqNode,
 MAX_FILE_BYTES = 32 * 1024 * 1024
 #: Collections nested deeper than this are refused.
 MAX_DEPTH = 64
+_TOO_DEEP_MESSAGE = (
+    f"lists and mappings are nested more than {MAX_DEPTH} levels deep, the limit"
+)
 #: Documents with more nodes (scalars, collections, aliases) are refused.
 MAX_NODES = 250_000
 #: Aliases may add at most this many nodes to the expanded document.
@@ -342,6 +345,11 @@ class _TreeBuilder:
         mark = exc.problem_mark or exc.context_mark
         pos = self._pos(mark) if mark is not None else _start(self.path)
         pos = _within(pos, text)
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml 0.2.5 (PyYAML >= 6.0.4) has a nesting limit of its own
+            # whose scanner can trip before our depth check sees the events.
+            self._error(codes.TOO_DEEP, _TOO_DEEP_MESSAGE, pos)
+            return
         message = exc.problem or "invalid YAML"
         if exc.context:
             context = exc.context
@@ -378,8 +386,7 @@ class _TreeBuilder:
         if len(self._stack) >= MAX_DEPTH:
             self._error(
                 codes.TOO_DEEP,
-                f"lists and mappings are nested more than {MAX_DEPTH} levels deep, "
-                "the limit",
+                _TOO_DEEP_MESSAGE,
                 pos,
             )
             raise _Abort
