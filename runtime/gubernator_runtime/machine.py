@@ -37,7 +37,7 @@ from gubernator_runtime.errors import (
     UndefinedTriggerError,
 )
 from gubernator_runtime.events import Event
-from gubernator_runtime.executor import ActionExecutor
+from gubernator_runtime.executor import ActionExecutor, is_async_callable
 from gubernator_runtime.results import NO_OP_METADATA, TransitionResult
 from gubernator_runtime.timeouts import TIMEOUT_TRIGGER, TimeoutInfo, is_expired
 
@@ -305,6 +305,16 @@ def _bind_guards(guards: object, tables: _MachineTables) -> dict[str, GuardCalla
             machine=tables.name,
             missing_guards=missing,
         )
+    # An unawaited coroutine is truthy: an async guard would always pass.
+    async_guards = [name for name, guard in bound.items() if is_async_callable(guard)]
+    if async_guards:
+        listed = ", ".join(repr(name) for name in async_guards)
+        raise ConfigurationError(
+            f"machine {tables.name!r}: guards must be plain functions returning "
+            f"bool, not async def: {listed}",
+            machine=tables.name,
+            async_guards=async_guards,
+        )
     return bound
 
 
@@ -390,8 +400,10 @@ class MachineBase(Generic[S, T, C]):
         rejected_by = ""
         for checks, result in candidates:
             for name, check in checks:
+                # The truth test is inside the try: a result whose __bool__
+                # raises (an array, say) is the guard's failure too.
                 try:
-                    passed = check(ctx)
+                    passed = bool(check(ctx))
                 except Exception as exc:
                     raise GuardError(
                         name, result.source_state, result.trigger, exc

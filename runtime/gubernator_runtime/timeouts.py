@@ -3,7 +3,7 @@
 Every function takes an explicit ``now`` (defaulting to the current time) so
 that callers and tests decide the clock. Naive datetimes are taken as UTC;
 aware ones are converted to UTC, so naive and aware values mix freely. A
-timeout has expired when ``now >= entered_at + seconds``: exactly at the
+timeout has expired when ``now - entered_at >= seconds``: exactly at the
 deadline counts as expired.
 
 ``datetime`` is imported inside the functions: it is only needed once a
@@ -57,26 +57,40 @@ def parse_datetime(text: str) -> datetime:
 
 
 def expires_at(entered_at: datetime, seconds: float) -> datetime:
-    """The deadline (UTC) of a timeout of ``seconds`` entered at ``entered_at``."""
-    from datetime import timedelta
+    """The deadline (UTC) of a timeout of ``seconds`` entered at ``entered_at``.
 
-    return as_utc(entered_at) + timedelta(seconds=seconds)
+    A deadline past the last representable moment is ``datetime.max`` (UTC).
+    """
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        return as_utc(entered_at) + timedelta(seconds=seconds)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=timezone.utc)
+
+
+def elapsed_seconds(entered_at: datetime, now: datetime | None = None) -> float:
+    """Seconds from ``entered_at`` to ``now`` (default: the current time)."""
+    current = utc_now() if now is None else as_utc(now)
+    return (current - as_utc(entered_at)).total_seconds()
 
 
 def is_expired(
     entered_at: datetime, seconds: float, now: datetime | None = None
 ) -> bool:
-    """True when ``now`` (default: the current time) is at or past the deadline."""
-    current = utc_now() if now is None else as_utc(now)
-    return current >= expires_at(entered_at, seconds)
+    """True when ``now`` (default: the current time) is at or past the deadline.
+
+    Compared in seconds rather than by adding a ``timedelta`` to the entry
+    time, which would round sub-microsecond timeouts and overflow on huge ones.
+    """
+    return elapsed_seconds(entered_at, now) >= seconds
 
 
 def remaining_seconds(
     entered_at: datetime, seconds: float, now: datetime | None = None
 ) -> float:
     """Seconds left before the deadline, never below ``0.0``."""
-    current = utc_now() if now is None else as_utc(now)
-    left = (expires_at(entered_at, seconds) - current).total_seconds()
+    left = seconds - elapsed_seconds(entered_at, now)
     return left if left > 0.0 else 0.0
 
 

@@ -263,6 +263,26 @@ def test_guard_that_raises_becomes_a_chained_guard_error() -> None:
     assert "database down" in error.message
 
 
+def test_guard_result_whose_truth_test_raises_is_a_guard_error() -> None:
+    class Ambiguous:
+        def __bool__(self) -> bool:
+            raise ValueError("truth value is ambiguous")
+
+    machine = OrderManagement(guards_map(has_stock=lambda ctx: Ambiguous()))
+    with pytest.raises(GuardError) as caught:
+        machine.process("PAID", "ship", {"express": True})
+    assert caught.value.guard == "has_stock"
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+def test_async_guards_are_refused_at_construction() -> None:
+    async def is_paid(ctx: Mapping[str, Any]) -> bool:
+        return False
+
+    with pytest.raises(ConfigurationError, match="async def: 'is_paid'"):
+        OrderManagement(guards_map(is_paid=is_paid))
+
+
 def test_guard_error_from_the_hot_path_with_a_factory_guard() -> None:
     # A comparison that cannot be made is reported, not read as "no".
     machine = OrderManagement(guards_map(is_paid=equals("paid", True)))

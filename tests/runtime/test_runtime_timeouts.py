@@ -150,3 +150,17 @@ def test_expiry_is_independent_of_the_time_zone_of_now(
         .astimezone(zone)
     )
     assert is_expired(entered, seconds, now) is (delta_us >= 0)
+
+
+def test_timeouts_far_beyond_the_calendar_never_overflow() -> None:
+    # The generator accepts any finite number of seconds.
+    assert not is_expired(ENTERED, 1e15, ENTERED)
+    assert remaining_seconds(ENTERED, 1e15, ENTERED) == 1e15
+    assert expires_at(ENTERED, 1e15) == datetime.max.replace(tzinfo=timezone.utc)
+    info = TimeoutInfo(1e15, "CANCELLED", ENTERED)
+    assert not info.is_expired(ENTERED + timedelta(days=365 * 1000))
+
+
+def test_sub_microsecond_timeouts_are_not_rounded_away() -> None:
+    assert not is_expired(ENTERED, 1e-7, ENTERED)
+    assert is_expired(ENTERED, 1e-7, ENTERED + timedelta(microseconds=1))
