@@ -340,8 +340,10 @@ def _generate(args: argparse.Namespace, *, check: bool) -> int:
             target = Path(args.output)
         elif out_dir is not None:
             target = out_dir / f"{spec.stem}.py"
-        else:
+        elif spec.name:
             target = spec.with_suffix(".py")
+        else:
+            target = None
         conflict = None if target is None else _claim(target, spec, claimed)
         if conflict is not None:
             _emit((conflict,))
@@ -349,7 +351,12 @@ def _generate(args: argparse.Namespace, *, check: bool) -> int:
         else:
             source = compiler.compile_path(spec, options)
             _emit(source.diagnostics)
-            status, ok = _deliver(source, target, check=check, force=args.force)
+            if target is None and not stdout:
+                # '.', '/' or '': a folder, never a spec (the front end said
+                # so above); there is no file name to derive an output from.
+                status, ok = "not generated", False
+            else:
+                status, ok = _deliver(source, target, check=check, force=args.force)
         failed = failed or not ok
         shown = "<stdout>" if target is None else _shown(target)
         progress.step(str(spec), shown, status)

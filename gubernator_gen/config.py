@@ -47,6 +47,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 PYPROJECT = "pyproject.toml"
 TABLE = "tool.gubernator-gen"
 
+#: File name suffixes of specs, which a glob in ``specs`` is narrowed to.
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
 #: The keys of the table, in the order the documentation lists them.
 KEYS = ("specs", "out-dir", "strict", "format", "defines")
 
@@ -200,7 +203,9 @@ class _TableReader:
             matches = sorted(
                 match
                 for match in glob.glob(pattern, root_dir=root, recursive=True)
+                # A broad pattern ("fsm/*") must not pick up generated modules.
                 if (root / match).is_file()
+                and Path(match).suffix.lower() in SPEC_SUFFIXES
             )
             if not matches:
                 self.problem("specs", f"the spec pattern {pattern!r} matches no file")

@@ -86,6 +86,22 @@ def test_recursive_glob(tmp_path: Path) -> None:
     assert {p.name for p in config.specs} == {"x_fsm.yaml", "y_fsm.yaml"}
 
 
+def test_a_broad_glob_takes_only_spec_files(tmp_path: Path) -> None:
+    # "fsm/*" must not pick up the modules generated beside the specs.
+    write_text(
+        tmp_path / "pyproject.toml", '[tool.gubernator-gen]\nspecs = ["fsm/*"]\n'
+    )
+    for name in ("a_fsm.yaml", "a_fsm.py", "b_fsm.JSON", "c_fsm.yml", "notes.txt"):
+        write_text(tmp_path / "fsm" / name, "")
+    config = load_config(tmp_path)
+    assert config is not None
+    assert sorted(p.name for p in config.specs) == [
+        "a_fsm.yaml",
+        "b_fsm.JSON",
+        "c_fsm.yml",
+    ]
+
+
 def test_unset_keys_are_none(tmp_path: Path) -> None:
     write_text(tmp_path / "pyproject.toml", "[tool.gubernator-gen]\n")
     config = load_config(tmp_path)

@@ -149,6 +149,18 @@ def test_missing_and_unreadable_specs(run_cli: RunCli, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.yaml"]
 
 
+def test_a_folder_with_no_file_name_is_refused_cleanly(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    for spec in (".", "./"):
+        run = run_cli("generate", spec, "-q")
+        assert_no_traceback(run)
+        assert run.returncode == 1
+        assert "cannot read the spec" in run.stderr
+        assert "[GG101]" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_define_fills_spec_variables(run_cli: RunCli, tmp_path: Path) -> None:
     write_text(tmp_path / "job.yaml", DEFINE_SPEC)
     run = run_cli("generate", "job.yaml", "--stdout")
