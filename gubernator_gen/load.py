@@ -3,7 +3,9 @@
 Steps: read bytes (bounded), decode UTF-8 (a leading BOM is dropped),
 substitute ``${VAR}`` references, then parse YAML 1.2 (JSON being a subset,
 ``.json`` files take the same path). Every problem is a located diagnostic;
-no input makes this module raise.
+no input makes this module raise. Every position (of nodes and diagnostics)
+is a line and column in the file as written, before substitution, with
+lines counted the YAML 1.2 way (:mod:`gubernator_gen.positions`).
 
 The parser is PyYAML's event stream (libyaml when available, else the pure
 Python parser); the tree is built from the events here rather than by
@@ -17,22 +19,32 @@ PyYAML's composer and constructor, so that:
 * hostile input is bounded while it streams: nesting depth, node count and
   the size that aliases would expand to (the "billion laughs") each have a
   limit, and building is iterative, so no input can exhaust the stack.
+
+PyYAML's scanners read YAML 1.1; :mod:`gubernator_gen.yaml12` rewrites the
+few characters where that differs from YAML 1.2 and JSON before scanning,
+and this module turns them back in every scalar.
 """
 
 from __future__ import annotations
 
+import bisect
+import errno
 import gc
 import math
+import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
 
 from gubernator_gen import frontend_codes as codes
+from gubernator_gen import yaml12
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
+from gubernator_gen.positions import LineIndex, OffsetMap
 from gubernator_gen.substitute import substitute
 from gubernator_gen.tree import MapNode, Node, ScalarNode, ScalarValue, SeqNode, shorten
 
@@ -73,9 +85,21 @@ _NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
 # checking it first keeps resolution cheap for the common case.
 _MAYBE_NOT_STR = frozenset("0123456789-+.~nNtTfF")
 # Characters YAML does not allow in a stream (YAML 1.2, 5.1 "c-printable").
+# Those that YAML 1.2 and JSON allow inside quoted strings are rewritten by
+# yaml12.prepare before this check and checked where they stand afterwards.
 _NOT_PRINTABLE = re.compile(
     "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+# What a file that is not a regular file is, for "cannot read the spec: ...".
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "it is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISCHR, "it is a character device, not a regular file"),
+    (stat.S_ISBLK, "it is a block device, not a regular file"),
+    (stat.S_ISSOCK, "it is a socket, not a regular file"),
+)
+# An escape of a UTF-16 surrogate, and a surrogate in a scanned value.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = {
     b"\xff\xfe\x00\x00": "UTF-32",
@@ -111,23 +135,54 @@ def load_path(
 ) -> LoadResult:
     """Load the spec file at ``path``; diagnostics name it ``str(path)``."""
     name = str(path)
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        return LoadResult(
-            None,
-            None,
-            (
-                error(
-                    codes.UNREADABLE_FILE,
-                    f"cannot read the spec: {reason}",
-                    _start(name),
-                ),
-            ),
+    data = _read(path)
+    if isinstance(data, str):
+        return _failed(
+            codes.UNREADABLE_FILE, f"cannot read the spec: {data}", _start(name)
         )
     return load_text(data, path=name, defines=defines, environ=environ)
+
+
+# Opening without blocking matters only for a file that turned into a named
+# pipe after it was checked; elsewhere these flags change nothing.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def _read(path: Path) -> bytes | str:
+    """The file's first ``MAX_FILE_BYTES + 1`` bytes, or why it cannot be read.
+
+    Only regular files are opened: opening a named pipe for reading waits
+    for a writer (forever, for a spec), and opening a device can have
+    effects of its own.
+    """
+    try:
+        problem = _not_regular(os.stat(path).st_mode)
+        if problem is not None:
+            return problem
+        with open(os.open(path, _OPEN_FLAGS), "rb") as stream:
+            problem = _not_regular(os.fstat(stream.fileno()).st_mode)
+            if problem is not None:
+                return problem  # replaced between the check and the opening
+            return stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return exc.strerror or exc.__class__.__name__
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a file of this mode cannot be a spec, or ``None`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return os.strerror(errno.EISDIR)
+    for is_kind, problem in _FILE_KINDS:
+        if is_kind(mode):
+            return problem
+    return "it is not a regular file"
 
 
 def load_text(
@@ -152,12 +207,29 @@ def load_text(
     diagnostics = list(substituted.diagnostics)
     suspect = {d.pos.line for d in diagnostics}
     source = substituted.text
-    bad_char = _NOT_PRINTABLE.search(source)
-    if bad_char is not None:
-        diagnostics.append(_bad_character(source, bad_char.start(), path))
-        return LoadResult(None, source, tuple(diagnostics), frozenset(suspect))
-    builder = _TreeBuilder(path)
-    root = builder.build(source)
+    lines = LineIndex(decoded, path)
+    is_json = PurePath(path).suffix.lower() == ".json"
+    # A rewritten surrogate pair escape that turns out not to be in a
+    # double-quoted scalar would change that scalar: read again, rewriting
+    # only those that were (and, should that fail too, none).
+    escapes: Container[int] | None = None
+    for _ in range(3):
+        prepared = yaml12.prepare(source, escapes=escapes)
+        locator = _Locator(
+            lines,
+            substituted.offsets,
+            prepared.text,
+            direct=substituted.offsets.is_identity and prepared.lines_match,
+        )
+        bad_char = _NOT_PRINTABLE.search(prepared.text)
+        if bad_char is not None:
+            diagnostics.append(_bad_character(prepared.text, bad_char.start(), locator))
+            return LoadResult(None, source, tuple(diagnostics), frozenset(suspect))
+        builder = _TreeBuilder(path, prepared, locator, is_json=is_json)
+        root = builder.build()
+        if not builder.misplaced_escape:
+            break
+        escapes = () if escapes is not None else builder.escapes_in_place
     diagnostics.extend(builder.diagnostics)
     suspect.update(builder.suspect_lines)
     return LoadResult(root, source, tuple(diagnostics), frozenset(suspect))
@@ -174,16 +246,16 @@ def _failed(code: str, message: str, pos: SourcePos) -> LoadResult:
 def _decode(text: str | bytes, path: str) -> str | Diagnostic:
     """UTF-8 text without a BOM, or the diagnostic saying why not."""
     if isinstance(text, str):
+        text = text.removeprefix("\ufeff")
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            line, column = _line_column(text, exc.start)
             return error(
                 codes.NOT_UTF8,
                 "the text contains a lone surrogate, which is not valid UTF-8",
-                SourcePos(path, line, column),
+                LineIndex(text, path).at(exc.start),
             )
-        return text.removeprefix("\ufeff")
+        return text
     for bom, encoding in _OTHER_BOMS.items():
         if text.startswith(bom):
             return error(
@@ -195,29 +267,57 @@ def _decode(text: str | bytes, path: str) -> str | Diagnostic:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        valid = data[: exc.start].decode("utf-8")
         byte = data[exc.start]
         return error(
             codes.NOT_UTF8,
             f"the spec is not valid UTF-8 (byte 0x{byte:02x}); save it as UTF-8",
-            SourcePos(path, line, column),
+            LineIndex(valid, path).at(len(valid)),
         )
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def _bad_character(text: str, offset: int, path: str) -> Diagnostic:
-    line, column = _line_column(text, offset)
+def _bad_character(text: str, offset: int, locator: _Locator) -> Diagnostic:
     return error(
         codes.YAML_SYNTAX,
         f"character U+{ord(text[offset]):04X} is not allowed in YAML text",
-        SourcePos(path, line, column),
+        locator.offset(offset),
     )
+
+
+class _Locator:
+    """Scanner marks and offsets → positions in the file as the user wrote it.
+
+    The scanned text differs from the file by substitution (undone with the
+    offset map) and by YAML 1.1 line breaks (undone by counting lines
+    afresh). Without either, the scanner's own line and column are right
+    and cheaper than an offset lookup, which matters at one call per node.
+    """
+
+    def __init__(
+        self, lines: LineIndex, offsets: OffsetMap, scanned: str, *, direct: bool
+    ) -> None:
+        self._lines = lines
+        self._offsets = offsets
+        self._end = len(scanned)
+        self.mark: Callable[[Any], SourcePos] = self._direct if direct else self._mapped
+
+    def _direct(self, mark: Any) -> SourcePos:
+        if mark.index >= self._end:
+            # At the end of a file without a final newline the scanner
+            # names the start of a line that does not exist.
+            return self.offset(mark.index)
+        return SourcePos(self._lines.path, mark.line + 1, mark.column + 1)
+
+    def _mapped(self, mark: Any) -> SourcePos:
+        return self.offset(mark.index)
+
+    def offset(self, offset: int) -> SourcePos:
+        """The position of the character at ``offset`` of the scanned text."""
+        return self._lines.at(self._offsets.original(offset))
+
+    def line_text(self, line: int) -> str:
+        """Line ``line`` (1-based) of the file as written."""
+        return self._lines.line_text(line)
 
 
 class _Abort(Exception):
@@ -240,10 +340,35 @@ class _Frame:
 class _TreeBuilder:
     """Turns the parser's event stream into the positioned tree."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        prepared: yaml12.Prepared,
+        locator: _Locator,
+        *,
+        is_json: bool,
+    ) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
         self.suspect_lines: set[int] = set()
+        #: A rewritten escape was outside a double-quoted scalar: the result
+        #: is not usable and the text must be read without that rewriting.
+        self.misplaced_escape = False
+        #: The offsets of rewritten escapes found in double-quoted scalars.
+        self.escapes_in_place: frozenset[int] = frozenset()
+        self._prepared = prepared
+        self._locator = locator
+        self._pos = locator.mark
+        self._is_json = is_json
+        self._restore = prepared.restore if prepared.table else None
+        # Quoted scalars as (start, end, double-quoted), recorded only when
+        # the rewriting left characters whose place must be checked.
+        needs_places = bool(prepared.quoted_only or prepared.escapes)
+        self._quoted: list[tuple[int, int, bool]] | None = [] if needs_places else None
+        self._scanned_to = 0  # the end of the last scalar seen
+        self._misplaced_at: int | None = None
+        self._surrogate_escapes = _SURROGATE_ESCAPE.search(prepared.text) is not None
+        self._complete = False  # the scanner reached the end of the text
         # An anchor maps to its node and expanded size; ``None`` while the
         # anchored collection is still open (an alias to it is recursive).
         self._anchors: dict[str, tuple[Node, int] | None] = {}
@@ -253,14 +378,14 @@ class _TreeBuilder:
         self._expansion = 0
         self._merge_keys: set[int] = set()
 
-    def build(self, text: str) -> Node | None:
+    def build(self) -> Node | None:
         """The document's root node, or ``None`` (with diagnostics) if unusable."""
         gc_was_enabled = gc.isenabled()
         # The tree is acyclic and built in one go; collecting while millions
         # of fresh objects appear only costs time.
         gc.disable()
         try:
-            return self._build(text)
+            return self._build(self._prepared.text)
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -269,6 +394,9 @@ class _TreeBuilder:
         try:
             documents = self._stream(text)
         except _Abort:
+            self._check_places(text)
+            return None
+        if self._check_places(text):
             return None
         root = self._root
         if root is None or (isinstance(root, ScalarNode) and root.value is None):
@@ -298,6 +426,7 @@ class _TreeBuilder:
         # This loop runs once per event of files up to tens of megabytes, so
         # it keeps lookups local and dispatches on the exact event type.
         get_event = loader.get_event
+        quoted = self._quoted
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
         ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
@@ -305,6 +434,7 @@ class _TreeBuilder:
             while True:
                 event = get_event()
                 if event is None:
+                    self._complete = True
                     return documents
                 kind = type(event)
                 if kind is scalar_event:
@@ -313,6 +443,8 @@ class _TreeBuilder:
                     self._add(node, 1)
                     if event.anchor is not None:
                         self._anchors[event.anchor] = (node, 1)
+                    if quoted is not None:
+                        self._note_scalar(event, quoted)
                 elif kind in starts:
                     self._count(event)
                     self._open(event)
@@ -332,7 +464,7 @@ class _TreeBuilder:
                         )
                         return documents
         except yaml.MarkedYAMLError as exc:
-            self._syntax_error(exc, text)
+            self._syntax_error(exc)
             raise _Abort from None
         except yaml.YAMLError as exc:
             message = f"invalid YAML: {shorten(str(exc), 200)}"
@@ -341,28 +473,89 @@ class _TreeBuilder:
         finally:
             loader.dispose()
 
-    def _syntax_error(self, exc: yaml.MarkedYAMLError, text: str) -> None:
+    def _syntax_error(self, exc: yaml.MarkedYAMLError) -> None:
         mark = exc.problem_mark or exc.context_mark
-        pos = self._pos(mark) if mark is not None else _start(self.path)
-        pos = _within(pos, text)
+        # By offset, not the scanner's line: at the end of a file without a
+        # final newline the scanner names a line that does not exist.
+        pos = _start(self.path) if mark is None else self._locator.offset(mark.index)
+        if mark is not None and mark.index in self._prepared.quoted_only:
+            # The scanner stopped at a control character outside quotes
+            # (which it took for a letter): that character is the problem.
+            self._misplaced_character(mark.index)
+            return
         if "maximum nesting depth" in (exc.problem or ""):
             # libyaml 0.2.5 (PyYAML >= 6.0.4) has a nesting limit of its own
             # whose scanner can trip before our depth check sees the events.
             self._error(codes.TOO_DEEP, _TOO_DEEP_MESSAGE, pos)
             return
-        message = exc.problem or "invalid YAML"
+        message = self._readable(exc.problem or "invalid YAML")
         if exc.context:
-            context = exc.context
+            context = self._readable(exc.context)
             start = exc.context_mark
-            if start is not None and start.line + 1 != pos.line:
-                context += f" from line {start.line + 1}"
+            start_line = self._locator.offset(start.index).line if start else pos.line
+            if start_line != pos.line:
+                context += f" from line {start_line}"
             message = f"{message} ({context})"
-        if _tab_near(text, pos.line):
+        if not self._is_json and _tab_near(self._locator, pos.line):
             message += "; YAML does not allow tabs for indentation, use spaces"
         self._error(codes.YAML_SYNTAX, f"invalid YAML: {message}", pos)
 
-    def _pos(self, mark: Any) -> SourcePos:
-        return SourcePos(self.path, mark.line + 1, mark.column + 1)
+    def _readable(self, message: str) -> str:
+        """A scanner message with any sentinel it quotes turned back."""
+        for code, char in self._prepared.table.items():
+            sentinel = chr(code)
+            if sentinel in message or repr(sentinel)[1:-1] in message:
+                shown = repr(char)[1:-1] if char else ""
+                message = message.replace(sentinel, shown)
+                message = message.replace(repr(sentinel)[1:-1], shown)
+        return message
+
+    def _note_scalar(
+        self, event: yaml.ScalarEvent, quoted: list[tuple[int, int, bool]]
+    ) -> None:
+        start_mark: Any = event.start_mark
+        end_mark: Any = event.end_mark
+        end: int = end_mark.index
+        self._scanned_to = end
+        if event.style in ('"', "'"):
+            quoted.append((start_mark.index, end, event.style == '"'))
+
+    def _check_places(self, text: str) -> bool:
+        """Check where rewritten characters were; True if the result is unusable.
+
+        Characters only allowed in quoted scalars (DEL, C1 controls) are an
+        error elsewhere. A rewritten escape outside a double-quoted scalar
+        sets :attr:`misplaced_escape`. Past the point where scanning stopped
+        nothing is known, so nothing is reported there.
+        """
+        quoted = self._quoted
+        if quoted is None:
+            return False
+        limit = len(text) if self._complete else self._scanned_to
+        double = [(start, end) for start, end, is_double in quoted if is_double]
+        escapes = self._prepared.escapes
+        self.escapes_in_place = frozenset(o for o in escapes if _inside(o, double))
+        if any(o < limit and o not in self.escapes_in_place for o in escapes):
+            self.misplaced_escape = True
+            return True
+        if self._misplaced_at is not None:
+            return True  # already reported as the syntax error
+        spans = [(start, end) for start, end, _ in quoted]
+        for offset in self._prepared.quoted_only:
+            if offset < limit and not _inside(offset, spans):
+                self._misplaced_character(offset)
+                return True
+        return False
+
+    def _misplaced_character(self, offset: int) -> None:
+        """Report a character only YAML's quoted scalars allow, found elsewhere."""
+        self._misplaced_at = offset
+        char = self._prepared.restore(self._prepared.text[offset])
+        self._error(
+            codes.YAML_SYNTAX,
+            f"character U+{ord(char):04X} is only allowed inside quoted strings",
+            self._locator.offset(offset),
+        )
 
     def _error(
         self, code: str, message: str, pos: SourcePos, *, suspect: bool = False
@@ -502,6 +695,10 @@ class _TreeBuilder:
     def _scalar(self, event: yaml.ScalarEvent) -> ScalarNode:
         pos = self._pos(event.start_mark)
         value: str = event.value
+        if self._restore is not None:
+            value = self._restore(value)
+        if self._surrogate_escapes and _SURROGATE.search(value):
+            value = self._lone_surrogate(value, pos)
         tag = event.tag
         if tag is None:
             if not event.implicit[0]:
@@ -551,6 +748,20 @@ class _TreeBuilder:
             suspect=True,
         )
         return ScalarNode(value, pos)
+
+    def _lone_surrogate(self, value: str, pos: SourcePos) -> str:
+        # libyaml refuses such an escape; PyYAML's pure Python scanner makes
+        # a string that cannot be written out as UTF-8.
+        surrogate = _SURROGATE.search(value)
+        assert surrogate is not None
+        self._error(
+            codes.YAML_SYNTAX,
+            f"invalid YAML: this string escapes U+{ord(surrogate.group()):04X}, "
+            "half of a surrogate pair, without the other half",
+            pos,
+            suspect=True,
+        )
+        return _SURROGATE.sub("\ufffd", value)
 
     def _too_long(self, pos: SourcePos) -> None:
         self._error(
@@ -632,26 +843,15 @@ def _describe(value: ScalarValue) -> str:
     return f"the value {shorten(repr(value), 40)}"
 
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    """True when ``offset`` lies in one of the sorted, disjoint ``spans``."""
+    index = bisect.bisect_right(spans, (offset, math.inf)) - 1
+    return index >= 0 and offset < spans[index][1]
 
 
-def _within(pos: SourcePos, text: str) -> SourcePos:
-    """``pos`` moved back to the end of the text if it lies past it.
-
-    At the end of a file without a final newline the parser reports the
-    start of a line that does not exist; editors cannot jump there.
-    """
-    breaks = [match.end() for match in _LINE_BREAK.finditer(text)]
-    last_line = len(breaks) + 1
-    if pos.line <= last_line:
-        return pos
-    last_start = breaks[-1] if breaks else 0
-    return SourcePos(pos.path, last_line, len(text) - last_start + 1)
-
-
-def _tab_near(text: str, line: int) -> bool:
+def _tab_near(locator: _Locator, line: int) -> bool:
     """True when line ``line`` (1-based) or the one before starts with a tab."""
-    lines = text.split("\n", line)[max(0, line - 2) : line]
-    return any(
-        entry[: len(entry) - len(entry.lstrip(" \t"))].count("\t") for entry in lines
-    )
+    for entry in (locator.line_text(line - 1), locator.line_text(line)):
+        if "\t" in entry[: len(entry) - len(entry.lstrip(" \t"))]:
+            return True
+    return False

@@ -252,9 +252,7 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         state_doc=_class_doc(f"The states of {_machine(spec)}."),
         states=tuple(_state_member(state, names) for state in spec.states),
         trigger_doc=_class_doc(f"The triggers of {_machine(spec)}."),
-        triggers=tuple(
-            _trigger_member(spec, trigger, names) for trigger in spec.triggers
-        ),
+        triggers=_trigger_members(spec, names),
         context=context,
         aliases=names.aliases,
         guards=_guards_plan(spec, names),
@@ -412,19 +410,27 @@ def _route(transition: Transition) -> str:
     return f"{', '.join(transition.sources)} -> {transition.dest}"
 
 
-def _trigger_member(spec: MachineSpec, trigger: str, names: ModuleNames) -> Member:
-    routes = []
+def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:
+    # Grouped in one pass: a machine may have thousands of triggers.
+    routes: dict[str, list[str]] = {trigger: [] for trigger in spec.triggers}
     for transition in spec.transitions:
-        if transition.trigger == trigger:
-            route = _route(transition)
-            if transition.description.strip():
-                route += f": {transition.description}"
-            routes.append(route)
+        route = _route(transition)
+        if transition.description.strip():
+            route += f": {transition.description}"
+        routes[transition.trigger].append(route)
+    return tuple(
+        _trigger_member(trigger, trigger_routes, names)
+        for trigger, trigger_routes in routes.items()
+    )
+
+
+def _trigger_member(trigger: str, routes: list[str], names: ModuleNames) -> Member:
     if len(routes) == 1:
         text = routes[0]
     else:
-        text = "The first of these whose guards pass:\n\n" + "\n".join(
-            f"- {route}" for route in routes
+        text = (
+            "From the current state, the first of these whose guards pass:\n\n"
+            + "\n".join(f"- {route}" for route in routes)
         )
     return Member(
         name=names.trigger_members[trigger],

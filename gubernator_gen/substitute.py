@@ -13,47 +13,36 @@ Values come from the explicit ``defines`` first, then ``environ``. Anything
 else that starts with ``${`` but does not match a form is left as it is.
 Defaults and messages cannot span lines, so substitution only adds newlines
 when a value itself contains them. Diagnostics point into the text as it
-was before substitution, where the user wrote the reference.
+was before substitution, where the user wrote the reference, and the result
+carries an offset map so that later stages can do the same.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gubernator_gen import frontend_codes as codes
-from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
+from gubernator_gen.diagnostics import Diagnostic, error
+from gubernator_gen.positions import LineIndex, OffsetMap, OffsetMapBuilder
 
 _REFERENCE = re.compile(
-    r"\$\$\{|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?)(?P<arg>[^}\n]*))?\}"
+    r"\$\$\{|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?)(?P<arg>[^}\r\n]*))?\}"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Substituted:
-    """The text after substitution and the problems found."""
+    """The text after substitution, where it came from, and the problems found.
+
+    ``offsets`` maps offsets in ``text`` back to the text before
+    substitution (see :class:`~gubernator_gen.positions.OffsetMap`).
+    """
 
     text: str
     diagnostics: tuple[Diagnostic, ...]
-
-
-class _Positions:
-    """Turns offsets into 1-based line and column, indexing lines lazily."""
-
-    def __init__(self, text: str, path: str) -> None:
-        self._text = text
-        self._path = path
-        self._line_starts: list[int] | None = None
-
-    def at(self, offset: int) -> SourcePos:
-        if self._line_starts is None:
-            starts = [0]
-            starts.extend(m.end() for m in re.finditer("\n", self._text))
-            self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return SourcePos(self._path, line + 1, offset - self._line_starts[line] + 1)
+    offsets: OffsetMap = field(default_factory=OffsetMap)
 
 
 def substitute(
@@ -67,17 +56,14 @@ def substitute(
     if "${" not in text:
         return Substituted(text, ())
     diagnostics: list[Diagnostic] = []
-    positions = _Positions(text, path)
+    positions = LineIndex(text, path)
 
     def lookup(name: str) -> str | None:
         if name in defines:
             return defines[name]
         return environ.get(name)
 
-    def replace(match: re.Match[str]) -> str:
-        name = match.group("name")
-        if name is None:
-            return "${"
+    def value_of(match: re.Match[str], name: str) -> str:
         value = lookup(name)
         op = match.group("op")
         if op == ":-":
@@ -106,5 +92,25 @@ def substitute(
             return ""
         return value
 
-    result = _REFERENCE.sub(replace, text)
-    return Substituted(result, tuple(diagnostics))
+    pieces: list[str] = []
+    offsets = OffsetMapBuilder()
+    copied_from = 0  # the original text from here on is still to be copied
+    length = 0  # of the substituted text so far
+    for match in _REFERENCE.finditer(text):
+        start, end = match.span()
+        pieces.append(text[copied_from:start])
+        length += start - copied_from
+        name = match.group("name")
+        if name is None:
+            # "$${": the first "$" disappears, the "${" after it is copied.
+            copied_from = start + 1
+            offsets.segment(length, copied_from, literal=True)
+            continue
+        value = value_of(match, name)
+        offsets.segment(length, start, literal=False)
+        pieces.append(value)
+        length += len(value)
+        copied_from = end
+        offsets.segment(length, copied_from, literal=True)
+    pieces.append(text[copied_from:])
+    return Substituted("".join(pieces), tuple(diagnostics), offsets.build())

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 
 from gubernator_gen import frontend_codes as codes
 from gubernator_gen.diagnostics import Diagnostic, error, warning
-from gubernator_gen.suggest import did_you_mean
+from gubernator_gen.suggest import Suggester
 from gubernator_gen.tree import MapNode, ScalarNode, quoted
 from gubernator_gen.view import Name, SpecView, StateView, TransitionView, read
 
@@ -148,6 +148,9 @@ def _check_references(spec: SpecView) -> Iterator[Diagnostic]:
     # A reference written correctly to a state whose declaration has a badly
     # formed name (already reported) is not a second problem.
     malformed = {name.casefold() for name in known if not STATE_NAME.match(name)}
+    # One suggester for the whole file: it bounds the time suggestions take
+    # when there are thousands of misspelt references.
+    suggester = Suggester(known)
 
     def undefined(name: Name | None, what: str) -> Iterator[Diagnostic]:
         if name is None or name.text in declared or not STATE_NAME.match(name.text):
@@ -157,7 +160,7 @@ def _check_references(spec: SpecView) -> Iterator[Diagnostic]:
         yield error(
             codes.UNDEFINED_STATE,
             f"{what} {quoted(name.text)} is not a state of this machine"
-            f"{did_you_mean(name.text, known)}",
+            f"{suggester.did_you_mean(name.text)}",
             name.node.pos,
         )
 

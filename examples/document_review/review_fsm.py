@@ -57,7 +57,7 @@ class Trigger(str, _enum.Enum):
     SUBMIT = "submit"
     """DRAFT, CHANGES_REQUESTED -> IN_REVIEW"""
     APPROVE = "approve"
-    """The first of these whose guards pass:
+    """From the current state, the first of these whose guards pass:
 
     - IN_REVIEW -> APPROVED: Enough reviewers approved and nothing is open.
     - IN_REVIEW -> IN_REVIEW: An approval that is not yet enough stays in review.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import types
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -136,7 +137,12 @@ def _check_timeouts(spec: MachineSpec, machine_object: Any) -> None:
         if state.timeout is None:
             assert machine_object.check_timeout(state.name, ENTERED, ENTERED) is None
             continue
-        deadline = ENTERED + timedelta(seconds=state.timeout.seconds)
+        # The first whole microsecond at or past the deadline: SPEC §5 compares
+        # now - entered_at >= seconds, and timedelta() would round sub-microsecond
+        # timeouts to the nearest microsecond, possibly before it.
+        deadline = ENTERED + timedelta(
+            microseconds=math.ceil(state.timeout.seconds * 1_000_000)
+        )
         early = deadline - timedelta(milliseconds=100)
         assert machine_object.check_timeout(state.name, ENTERED, early) is None
         result = machine_object.check_timeout(state.name, ENTERED, deadline)

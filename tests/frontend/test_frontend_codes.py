@@ -6,7 +6,10 @@ so a test also fails when a mistake is reported twice or cascades.
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,7 +17,7 @@ from frontend_support import BASE, located, run
 
 from gubernator_gen import frontend_codes, load, schema
 from gubernator_gen.diagnostics import Severity
-from gubernator_gen.frontend import read_spec
+from gubernator_gen.frontend import FrontendResult, read_spec
 from gubernator_gen.tree import MapNode
 
 
@@ -175,6 +178,69 @@ def test_gg101_unreadable_file(tmp_path: Path) -> None:
     directory = read_spec(tmp_path, defines={}, environ={})
     assert located(directory.diagnostics) == [("GG101", 1, 1)]
     assert result.spec is None and directory.spec is None
+
+
+def _read_spec_within(path: Path, seconds: float) -> FrontendResult:
+    """``read_spec`` on ``path``, failing the test instead of hanging."""
+    results: list[FrontendResult] = []
+    worker = threading.Thread(
+        target=lambda: results.append(read_spec(path, defines={}, environ={})),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(seconds)
+    assert results, f"read_spec({path}) blocked"
+    return results[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_gg101_named_pipe_is_refused_without_opening_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(fifo)
+    for path in (fifo, link):
+        result = _read_spec_within(path, 30)
+        assert located(result.diagnostics) == [("GG101", 1, 1)]
+        assert result.diagnostics[0].message == (
+            "cannot read the spec: it is a named pipe (FIFO), not a regular file"
+        )
+        assert result.spec is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_gg101_file_replaced_by_a_pipe_after_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check and the opening are two steps; a pipe swapped in between
+    # must not block either.
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    regular_file = tmp_path / "regular.yaml"
+    regular_file.write_text(BASE)
+    regular = regular_file.stat()
+    real_stat = os.stat
+
+    def stat_as_before(
+        path: str | os.PathLike[str], *args: Any, **kwargs: Any
+    ) -> os.stat_result:
+        if os.fspath(path) == os.fspath(fifo):
+            return regular
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_as_before)
+    result = _read_spec_within(fifo, 30)
+    assert located(result.diagnostics) == [("GG101", 1, 1)]
+    assert "named pipe" in result.diagnostics[0].message
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_gg101_device_is_refused() -> None:
+    result = _read_spec_within(Path("/dev/null"), 30)
+    assert located(result.diagnostics) == [("GG101", 1, 1)]
+    assert result.diagnostics[0].message == (
+        "cannot read the spec: it is a character device, not a regular file"
+    )
 
 
 def test_gg103_file_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
