@@ -191,6 +191,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of our stdout went away (`| head`): not worth a message.
         _silence_stdout()
         return EXIT_FAILURE
+    except OSError as exc:
+        # Spec files and outputs report their own I/O problems as located
+        # diagnostics; what is left is the terminal or pipe (a full disk
+        # behind `> file`, say): the environment's problem, not a bug.
+        _silence_stdout()
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"{PROG}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as exc:  # every bug becomes one line, never a traceback
         if debug:
             traceback.print_exc()

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
@@ -416,3 +417,22 @@ def test_a_spec_name_that_is_not_utf8(run_cli: RunCli, tmp_path: Path) -> None:
     run = run_cli("validate", os.fsdecode(name), "--format", "json")
     assert run.returncode == 0
     assert json.loads(run.stdout)["ok"] is True
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_standard_output_is_an_error_not_a_bug(tmp_path: Path) -> None:
+    (tmp_path / "door_fsm.yaml").write_text(VALID_SPEC, encoding="utf-8")
+    for args in (["schema"], ["generate", "--stdout", "door_fsm.yaml"]):
+        with open("/dev/full", "wb") as full:
+            completed = subprocess.run(
+                [sys.executable, "-m", "gubernator_gen", *args],
+                cwd=tmp_path,
+                stdout=full,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                timeout=120,
+                check=False,
+            )
+        stderr = completed.stderr.decode("utf-8")
+        assert completed.returncode == 1
+        assert stderr.strip() == "gubernator-gen: error: No space left on device"
