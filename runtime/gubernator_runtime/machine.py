@@ -57,7 +57,20 @@ _Candidates = tuple[tuple[tuple[str, ...], TransitionResult[Any]], ...]
 _BoundCandidates = tuple[
     tuple[tuple[tuple[str, GuardCallable], ...], TransitionResult[Any]], ...
 ]
-#: state → trigger → prebuilt result (unguarded) or bound candidates (guarded).
+
+
+class _OneGuard(tuple):  # type: ignore[type-arg]
+    """A cell with one candidate and one guard: ``(name, guard, result)``.
+
+    Its own class, so ``process`` can tell it from the general candidates by
+    identity and evaluate it inline.
+    """
+
+    __slots__ = ()
+
+
+#: state → trigger → prebuilt result (unguarded), a ``_OneGuard``, or bound
+#: candidates (guarded).
 _Dispatch = dict[Any, dict[Any, Any]]
 
 _TERMINAL_METADATA = MappingProxyType({"reason": "terminal_state"})
@@ -267,10 +280,14 @@ class _MachineTables:
             if source not in copied:
                 dispatch[source] = dict(dispatch.get(source, {}))
                 copied.add(source)
-            dispatch[source][trigger] = tuple(
-                (tuple((name, guards[name]) for name in names), result)
-                for names, result in found
-            )
+            if len(found) == 1 and len(found[0][0]) == 1:
+                (name,), result = found[0]
+                dispatch[source][trigger] = _OneGuard((name, guards[name], result))
+            else:
+                dispatch[source][trigger] = tuple(
+                    (tuple((name, guards[name]) for name in names), result)
+                    for names, result in found
+                )
         return dispatch
 
     def lookup_state(self, value: object) -> Any:
@@ -389,31 +406,53 @@ class MachineBase(Generic[S, T, C]):
         except (KeyError, TypeError):
             pass
         else:
-            if entry.__class__ is tuple:
-                return self._evaluate(
-                    entry, EMPTY_MAPPING if context is None else context
-                )
-            return entry  # type: ignore[no-any-return]
+            kind = entry.__class__
+            if kind is TransitionResult:
+                return entry  # type: ignore[no-any-return]
+            if kind is _OneGuard:
+                # The commonest guarded cell, inlined: a helper call would
+                # cost as much as the lookup. _evaluate is the general case.
+                name, check, result = entry
+                try:  # the truth test too: a __bool__ may raise
+                    if check(EMPTY_MAPPING if context is None else context):
+                        return result  # type: ignore[no-any-return]
+                except Exception as exc:
+                    raise GuardError(
+                        name, result.source_state, result.trigger, exc
+                    ) from exc
+                return self._guards_refused(result, name)
+            return self._evaluate(entry, EMPTY_MAPPING if context is None else context)
         return self._process_slow(current_state, event, context)
 
-    def _evaluate(self, candidates: _BoundCandidates, ctx: Any) -> TransitionResult[S]:
+    def _evaluate(
+        self, entry: _BoundCandidates | _OneGuard, ctx: Any
+    ) -> TransitionResult[S]:
+        if entry.__class__ is _OneGuard:
+            name, check, result = entry
+            candidates: _BoundCandidates = ((((name, check),), result),)
+        else:
+            candidates = entry
         rejected_by = ""
         for checks, result in candidates:
             for name, check in checks:
                 # The truth test is inside the try: a result whose __bool__
                 # raises (an array, say) is the guard's failure too.
                 try:
-                    passed = bool(check(ctx))
+                    if not check(ctx):
+                        rejected_by = name
+                        break
                 except Exception as exc:
                     raise GuardError(
                         name, result.source_state, result.trigger, exc
                     ) from exc
-                if not passed:
-                    rejected_by = name
-                    break
             else:
                 return result
-        first = candidates[0][1]
+        return self._guards_refused(candidates[0][1], rejected_by)
+
+    def _guards_refused(
+        self, first: TransitionResult[S], rejected_by: str
+    ) -> TransitionResult[S]:
+        """Every candidate was refused; ``rejected_by`` refused the last one."""
         return TransitionResult(
             False,
             first.source_state,
@@ -459,9 +498,9 @@ class MachineBase(Generic[S, T, C]):
         if trigger is not None:
             entry = self._dispatch.get(state, EMPTY_MAPPING).get(trigger)
             if entry is not None:
-                if entry.__class__ is tuple:
-                    return self._evaluate(entry, EMPTY_MAPPING if ctx is None else ctx)
-                return entry  # type: ignore[no-any-return]
+                if entry.__class__ is TransitionResult:
+                    return entry
+                return self._evaluate(entry, EMPTY_MAPPING if ctx is None else ctx)
             found = tables.candidates.get(state, EMPTY_MAPPING).get(trigger)
             if found:
                 # Only reachable for a strict machine built without guards.

@@ -168,6 +168,18 @@ def test_event_objects_take_the_same_decisions_as_triggers(
     assert isinstance(unknown.error, UndefinedTriggerError)
 
 
+def test_event_objects_through_a_single_guard_cell(machine: OrderManagement) -> None:
+    # PENDING + pay has one candidate with one guard: the inlined hot path for
+    # plain triggers, the general evaluation for Events.
+    paid = machine.process("PENDING", Event("pay", {"paid": True}))
+    assert paid is machine.process("PENDING", "pay", {"paid": True})
+    assert isinstance(paid, TransitionResult) and paid.success
+    refused = machine.process("PENDING", Event("pay", {"paid": False}))
+    assert isinstance(refused.error, GuardRejectedError)
+    assert refused.error.guard == "is_paid"
+    assert refused == machine.process("PENDING", "pay", {"paid": False})
+
+
 # -- failure paths (SPEC §5 steps 1, 2, 4, 6, 7) -------------------------------
 
 
