@@ -54,6 +54,10 @@ def _always(ctx: Mapping[str, Any]) -> bool:
     return True
 
 
+#: The spec's guards, all passing, for both machines.
+GUARDS = {"payment_covers_amount": _always, "items_in_stock": _always}
+
+
 def _load_generated(workdir: Path) -> ModuleType:
     """Generate the example's module into ``workdir`` and import it."""
     result = compile_path(SPEC)
@@ -85,17 +89,14 @@ def _pygubernator_machine() -> Any:
     config.pop("context", None)
     machine = StateMachine.from_dict(copy.deepcopy(config))
     registry = GuardRegistry()
-    for name in ("payment_covers_amount", "items_in_stock"):
-        registry.register(name, _always)
+    for name, guard in GUARDS.items():
+        registry.register(name, guard)
     machine.bind_guards(registry)
     return machine
 
 
-def _handwritten(generated: ModuleType) -> Callable[[str, str], Any]:
+def _handwritten(machine: Any) -> Callable[[str, str], Any]:
     """A dict of prepared results, as one would write it by hand."""
-    machine = generated.Machine(
-        guards={"payment_covers_amount": _always, "items_in_stock": _always}
-    )
     table = {PLAIN: machine.process(*PLAIN, CONTEXT)}
 
     def lookup(state: str, trigger: str) -> Any:
@@ -136,11 +137,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         generated = _load_generated(Path(tmp))
-        guards = {"payment_covers_amount": _always, "items_in_stock": _always}
-        ours = generated.Machine(guards=guards)
+        ours = generated.Machine(guards=GUARDS)
         theirs = _pygubernator_machine()
         _check_same_decisions(ours, theirs)
-        handwritten = _handwritten(generated)
+        handwritten = _handwritten(ours)
         ctx = dict(CONTEXT)
         pyg_number = max(number // 50, 200)
 
