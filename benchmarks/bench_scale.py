@@ -28,7 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from gubernator_gen import compiler, formatting, frontend, naming, plan, render
+from gubernator_gen import compiler, frontend
+from gubernator_gen.backend import formatting, naming, plan, render
 
 SEED = 20240601
 TRIGGERS = 50

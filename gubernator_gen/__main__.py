@@ -1,5 +1,5 @@
 """``python -m gubernator_gen``: the same program as the ``gubernator-gen`` command."""
 
-from gubernator_gen.cli import main
+from gubernator_gen.driver.cli import main
 
 raise SystemExit(main())

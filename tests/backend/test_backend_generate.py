@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gubernator_gen
-from gubernator_gen import backend, formatting, naming, plan, render
+from gubernator_gen import backend
+from gubernator_gen.backend import formatting, naming, plan, render
 from gubernator_gen.compiler import CompileOptions, compile_path
 from gubernator_gen.model import MachineSpec
 

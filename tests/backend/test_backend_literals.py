@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen import formatting, layout, literals
+from gubernator_gen.backend import formatting, layout, literals
 from gubernator_gen.model import freeze
 
 # Every code point, surrogates included (YAML escapes can produce them).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend_factory import S, T, machine
 
-from gubernator_gen import naming, plan, render
+from gubernator_gen.backend import naming, plan, render
 
 
 def test_dispatch_table_lists_candidates_per_state_and_trigger_in_spec_order() -> None:

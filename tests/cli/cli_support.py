@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gubernator_gen.compiler import CompileOptions, CompileResult
 from gubernator_gen.diagnostics import SourcePos, error, has_errors, warning
-from gubernator_gen.write import generated_header
+from gubernator_gen.driver.write import generated_header
 
 #: A small valid spec: a timeout, a guard, an action, a terminal state.
 VALID_SPEC = """\

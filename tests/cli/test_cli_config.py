@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 from cli_support import write_text
 
-from gubernator_gen import cli_codes
-from gubernator_gen.config import ConfigError, display_path, find_pyproject, load_config
+from gubernator_gen.driver import codes as cli_codes
+from gubernator_gen.driver.config import (
+    ConfigError,
+    display_path,
+    find_pyproject,
+    load_config,
+)
 
 
 def _problems(start: Path) -> list[str]:

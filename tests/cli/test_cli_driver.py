@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from cli_support import FakePipeline, fake_compile, write_text
 
-from gubernator_gen import __version__, cli, compiler
+from gubernator_gen import __version__, compiler
 from gubernator_gen.compiler import CompileOptions, CompileResult
-from gubernator_gen.write import generated_header
+from gubernator_gen.driver import cli
+from gubernator_gen.driver.write import generated_header
 
 SPEC = "name: door\n"
 

@@ -26,7 +26,7 @@ from cli_support import (
 )
 
 from gubernator_gen import __version__
-from gubernator_gen.write import generated_header
+from gubernator_gen.driver.write import generated_header
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ORDER_SPEC = EXAMPLES / "order_management" / "order_fsm.yaml"

@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gubernator_gen.diagnostics import SourcePos
-from gubernator_gen.graph import render_graph, to_dot, to_mermaid, transition_label
+from gubernator_gen.driver.graph import (
+    render_graph,
+    to_dot,
+    to_mermaid,
+    transition_label,
+)
 from gubernator_gen.model import (
     EMPTY_METADATA,
     ErrorPolicy,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gubernator_gen import cli
+from gubernator_gen.driver import cli
 
 HOOKS_FILE = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 

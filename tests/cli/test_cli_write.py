@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen import cli_codes
-from gubernator_gen.write import (
+from gubernator_gen.driver import codes as cli_codes
+from gubernator_gen.driver.write import (
     Outcome,
     atomic_write,
     carries_generated_header,

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from frontend_support import BASE, located, run
 
-from gubernator_gen import frontend_codes, load, schema
 from gubernator_gen.diagnostics import Severity
-from gubernator_gen.frontend import FrontendResult, read_spec
-from gubernator_gen.tree import MapNode
+from gubernator_gen.frontend import FrontendResult, load, read_spec, schema
+from gubernator_gen.frontend import codes as frontend_codes
+from gubernator_gen.frontend.tree import MapNode
 
 
 def _edit(line_no: int, new_line: str, text: str = BASE) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frontend_support import BASE, codes_of, located, run
 
-from gubernator_gen import load
+from gubernator_gen.frontend import load
 
 TEN_MB = 10 * 1024 * 1024
 

@@ -9,9 +9,9 @@ import math
 import pytest
 from frontend_support import BASE, codes_of, located, run
 
-from gubernator_gen.load import load_text
-from gubernator_gen.substitute import substitute
-from gubernator_gen.tree import MapNode, ScalarNode, SeqNode
+from gubernator_gen.frontend.load import load_text
+from gubernator_gen.frontend.substitute import substitute
+from gubernator_gen.frontend.tree import MapNode, ScalarNode, SeqNode
 
 
 def _values(text: str) -> list[object]:

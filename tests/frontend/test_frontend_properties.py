@@ -18,10 +18,9 @@ import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen import schema
 from gubernator_gen.diagnostics import Diagnostic
-from gubernator_gen.frontend import FrontendResult, read_spec_text
-from gubernator_gen.frontend_codes import CODES
+from gubernator_gen.frontend import FrontendResult, read_spec_text, schema
+from gubernator_gen.frontend.codes import CODES
 from gubernator_gen.model import MachineSpec
 
 STATE_NAMES = ["A", "B", "NO", "Y", "ON", "OFF", "S_1", "PAID", "X9", "N"]

@@ -11,12 +11,13 @@ import jsonschema
 import pytest
 from frontend_support import BASE, codes_of, run
 
-from gubernator_gen import schema, validate
-from gubernator_gen.load import load_text
+from gubernator_gen.frontend import schema, validate
+from gubernator_gen.frontend.load import load_text
+from gubernator_gen.frontend.tree import MapNode
 from gubernator_gen.model import ContextType, StateKind
-from gubernator_gen.tree import MapNode
 
-SCHEMA_FILE = Path(schema.__file__).with_name("spec.schema.json")
+# Published at the package's top, where specs' `$schema=` lines point.
+SCHEMA_FILE = Path(schema.__file__).parent.parent / "spec.schema.json"
 
 
 def _plain(text: str) -> Any:

@@ -7,7 +7,7 @@ import difflib
 import pytest
 from frontend_support import run
 
-from gubernator_gen.suggest import (
+from gubernator_gen.frontend.suggest import (
     MAX_COMPARED,
     MAX_SUGGESTIONS,
     Suggester,

@@ -18,11 +18,11 @@ from frontend_support import BASE, codes_of, located, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen import load, yaml12
-from gubernator_gen.load import load_text
-from gubernator_gen.positions import LineIndex
-from gubernator_gen.substitute import substitute
-from gubernator_gen.tree import MapNode, Node, ScalarNode, SeqNode
+from gubernator_gen.frontend import load, yaml12
+from gubernator_gen.frontend.load import load_text
+from gubernator_gen.frontend.positions import LineIndex
+from gubernator_gen.frontend.substitute import substitute
+from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
 
 LOADERS: list[type[Any]] = [yaml.SafeLoader]
 if getattr(yaml, "CSafeLoader", None) is not None:

@@ -1,15 +1,15 @@
-"""Render a :class:`~gubernator_gen.plan.ModulePlan` through the Jinja2 templates.
+"""Render a :class:`~gubernator_gen.backend.plan.ModulePlan` through Jinja2.
 
-The templates ship inside the generator as the package
-``gubernator_gen.templates`` (the repository's ``templates/`` directory) and
-are read with :mod:`importlib.resources`, so they work from a wheel, a zip or
-an editable install alike.
+The templates ship inside the back end's package, in
+``gubernator_gen/backend/templates/``, and are read with
+:mod:`importlib.resources`, so they work from a wheel, a zip or an editable
+install alike.
 
 Rendering yields a :class:`RenderedModule`: the module with one placeholder
 line per bulk section of the definition (states, transitions, dispatch rows)
 plus the rendered items of each section. ``source`` puts them together; the
 formatter uses the parts to run black on the small skeleton only (see
-:mod:`gubernator_gen.formatting`).
+:mod:`gubernator_gen.backend.formatting`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from importlib.resources import files
 
 import jinja2
 
-from gubernator_gen.plan import ModulePlan
+from gubernator_gen.backend.plan import ModulePlan
 
-TEMPLATE_PACKAGE = "gubernator_gen.templates"
+TEMPLATE_PACKAGE = "gubernator_gen.backend"
+TEMPLATE_FOLDER = "templates"
 MODULE_TEMPLATE = "module.py.j2"
 ITEMS_TEMPLATE = "items.py.j2"
 
@@ -75,7 +76,7 @@ class RenderedModule:
 
 
 def _load_template(name: str) -> str:
-    resource = files(TEMPLATE_PACKAGE).joinpath(name)
+    resource = files(TEMPLATE_PACKAGE).joinpath(TEMPLATE_FOLDER).joinpath(name)
     if not resource.is_file():
         raise jinja2.TemplateNotFound(name)
     return resource.read_text(encoding="utf-8")

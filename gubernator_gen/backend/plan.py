@@ -1,17 +1,17 @@
 """The plan: a :class:`ModulePlan` in which every name, literal and table is decided.
 
 The plan turns the model into text fragments that the templates only have to
-place: identifiers come from :mod:`gubernator_gen.naming`, every piece of
-user text or data is a literal from :mod:`gubernator_gen.literals`, and every
+place: identifiers come from :mod:`gubernator_gen.backend.naming`, every piece of
+user text or data is a literal from :mod:`gubernator_gen.backend.literals`, and every
 list is in a stable order (declaration order, or sorted). Templates contain no
 decisions beyond loops and the presence of optional parts.
 
 Layout is also decided here where it matters for black (with the helpers
-of :mod:`gubernator_gen.layout`): a collection is written on one line when it
+of :mod:`gubernator_gen.backend.layout`): a collection is written on one line when it
 fits in black's line length at the indentation the template gives it, and
 otherwise one item per line with a trailing comma, which black keeps as it
 is. The unformatted output is then already what black prints, which makes
-formatting cheap (see :mod:`gubernator_gen.formatting`).
+formatting cheap (see :mod:`gubernator_gen.backend.formatting`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gubernator_gen import literals, naming
-from gubernator_gen.layout import Call, call_text, data_text, fits, tuple_arg
+from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend.layout import Call, call_text, data_text, fits, tuple_arg
+from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.model import (
     ContextType,
     MachineSpec,
@@ -30,7 +31,6 @@ from gubernator_gen.model import (
     StateKind,
     Transition,
 )
-from gubernator_gen.naming import Import, ModuleNames
 
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).

@@ -25,9 +25,9 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
-from gubernator_gen.layout import LINE_LENGTH
-from gubernator_gen.literals import display_width
-from gubernator_gen.render import RenderedModule, Section
+from gubernator_gen.backend.layout import LINE_LENGTH
+from gubernator_gen.backend.literals import display_width
+from gubernator_gen.backend.render import RenderedModule, Section
 
 #: black's mode for every generated module (line length 88, Python 3.10+).
 MODE = Mode(

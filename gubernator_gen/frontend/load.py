@@ -1,11 +1,11 @@
-"""Read a spec file into the positioned tree (:mod:`gubernator_gen.tree`).
+"""Read a spec file into the positioned tree (:mod:`gubernator_gen.frontend.tree`).
 
 Steps: read bytes (bounded), decode UTF-8 (a leading BOM is dropped),
 substitute ``${VAR}`` references, then parse YAML 1.2 (JSON being a subset,
 ``.json`` files take the same path). Every problem is a located diagnostic;
 no input makes this module raise. Every position (of nodes and diagnostics)
 is a line and column in the file as written, before substitution, with
-lines counted the YAML 1.2 way (:mod:`gubernator_gen.positions`).
+lines counted the YAML 1.2 way (:mod:`gubernator_gen.frontend.positions`).
 
 The parser is PyYAML's event stream (libyaml when available, else the pure
 Python parser); the tree is built from the events here rather than by
@@ -20,7 +20,7 @@ PyYAML's composer and constructor, so that:
   the size that aliases would expand to (the "billion laughs") each have a
   limit, and building is iterative, so no input can exhaust the stack.
 
-PyYAML's scanners read YAML 1.1; :mod:`gubernator_gen.yaml12` rewrites the
+PyYAML's scanners read YAML 1.1; :mod:`gubernator_gen.frontend.yaml12` rewrites the
 few characters where that differs from YAML 1.2 and JSON before scanning,
 and this module turns them back in every scalar.
 """
@@ -41,12 +41,18 @@ from typing import Any
 
 import yaml
 
-from gubernator_gen import frontend_codes as codes
-from gubernator_gen import yaml12
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.positions import LineIndex, OffsetMap
-from gubernator_gen.substitute import substitute
-from gubernator_gen.tree import MapNode, Node, ScalarNode, ScalarValue, SeqNode, shorten
+from gubernator_gen.frontend import codes, yaml12
+from gubernator_gen.frontend.positions import LineIndex, OffsetMap
+from gubernator_gen.frontend.substitute import substitute
+from gubernator_gen.frontend.tree import (
+    MapNode,
+    Node,
+    ScalarNode,
+    ScalarValue,
+    SeqNode,
+    shorten,
+)
 
 #: Files larger than this are refused before parsing.
 MAX_FILE_BYTES = 32 * 1024 * 1024

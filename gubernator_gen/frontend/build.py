@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
+from gubernator_gen.frontend.view import names_of
 from gubernator_gen.model import (
     EMPTY_METADATA,
     ContextField,
@@ -24,8 +26,6 @@ from gubernator_gen.model import (
     Transition,
     freeze,
 )
-from gubernator_gen.tree import MapNode, Node, ScalarNode, SeqNode
-from gubernator_gen.view import names_of
 
 DEFAULT_VERSION = "0.0.0"
 

@@ -6,7 +6,7 @@ here, so a collision can be found (and reported at the spec) before any code
 is written.
 
 Its diagnostics (``GG401`` to ``GG404``) are listed with their meaning in
-:mod:`gubernator_gen.backend_codes`.
+:mod:`gubernator_gen.backend.codes`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from gubernator_gen import backend_codes
+from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.model import MachineSpec
 

@@ -3,7 +3,7 @@
 Commands: ``generate``, ``check`` (``generate --check``), ``validate``,
 ``graph`` and ``schema``. With no SPEC, ``generate``, ``check`` and
 ``validate`` use the specs of ``[tool.gubernator-gen]`` in the nearest
-``pyproject.toml`` (see :mod:`gubernator_gen.config`); its other settings
+``pyproject.toml`` (see :mod:`gubernator_gen.driver.config`); its other settings
 apply whenever it is found, and command-line options win over them.
 
 Exit status:
@@ -50,16 +50,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gubernator_gen import __version__
-from gubernator_gen import cli_codes as codes
-from gubernator_gen.config import (
+from gubernator_gen.diagnostics import Diagnostic, SourcePos, error, has_errors
+from gubernator_gen.driver import codes
+from gubernator_gen.driver.config import (
     DEFINE_NAME,
     ConfigError,
     display_path,
     load_config,
 )
-from gubernator_gen.diagnostics import Diagnostic, SourcePos, error, has_errors
-from gubernator_gen.graph import FORMATS as GRAPH_FORMATS
-from gubernator_gen.write import Outcome, check_module, write_if_changed, write_module
+from gubernator_gen.driver.graph import FORMATS as GRAPH_FORMATS
+from gubernator_gen.driver.write import (
+    Outcome,
+    check_module,
+    write_if_changed,
+    write_module,
+)
 
 if TYPE_CHECKING:
     from gubernator_gen.compiler import CompileOptions, CompileResult
@@ -449,7 +454,8 @@ def _cmd_graph(args: argparse.Namespace) -> int:
             "name the SPEC"
         )
     spec_path = settings.specs[0]
-    from gubernator_gen import frontend, graph  # lazily: yaml, jsonschema
+    from gubernator_gen import frontend  # lazily: yaml, jsonschema
+    from gubernator_gen.driver import graph
 
     front = frontend.read_spec(spec_path, defines=settings.defines, environ=os.environ)
     _emit(front.diagnostics)
@@ -477,7 +483,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from gubernator_gen import schema  # lazily: jsonschema
+    from gubernator_gen.frontend import schema  # lazily: jsonschema
 
     text = schema.schema_json()
     if not text.endswith("\n"):

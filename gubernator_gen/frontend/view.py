@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gubernator_gen.tree import MapNode, Node, ScalarNode, SeqNode
+from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
 
 STATE_KINDS = ("initial", "stable", "terminal", "error")
 

@@ -5,7 +5,7 @@ with a trailing comma (the "magic trailing comma"), and leaves a line alone
 when it fits. These helpers choose between the two forms the way black
 would, so the plan hands the templates text that black does not change.
 Widths are over-estimated for non-ASCII text (see
-:func:`gubernator_gen.literals.display_width`), which only ever picks the
+:func:`gubernator_gen.backend.literals.display_width`), which only ever picks the
 exploded form, still black-stable.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gubernator_gen import literals
+from gubernator_gen.backend import literals
 from gubernator_gen.model import PlainData
 
 #: black's line length in the generator's fixed mode.

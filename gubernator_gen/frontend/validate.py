@@ -12,7 +12,7 @@ intended state "unreachable") they would mostly repeat an error in other
 words.
 
 The checks run on whatever parts of the tree are well-formed (see
-:mod:`gubernator_gen.view`); a check that needs the whole picture stands
+:mod:`gubernator_gen.frontend.view`); a check that needs the whole picture stands
 down when part of it is malformed, since the schema already reported that.
 """
 
@@ -23,11 +23,11 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 
-from gubernator_gen import frontend_codes as codes
 from gubernator_gen.diagnostics import Diagnostic, error, warning
-from gubernator_gen.suggest import Suggester
-from gubernator_gen.tree import MapNode, ScalarNode, quoted
-from gubernator_gen.view import Name, SpecView, StateView, TransitionView, read
+from gubernator_gen.frontend import codes
+from gubernator_gen.frontend.suggest import Suggester
+from gubernator_gen.frontend.tree import MapNode, ScalarNode, quoted
+from gubernator_gen.frontend.view import Name, SpecView, StateView, TransitionView, read
 
 STATE_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 MACHINE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")

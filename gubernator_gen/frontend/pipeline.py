@@ -12,11 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from gubernator_gen import build, load, schema, validate
-from gubernator_gen import frontend_codes as codes
 from gubernator_gen.diagnostics import Diagnostic, error, sort_key
+from gubernator_gen.frontend import build, codes, load, schema, validate
+from gubernator_gen.frontend.tree import MapNode
 from gubernator_gen.model import MachineSpec
-from gubernator_gen.tree import MapNode
 
 
 @dataclass(frozen=True, slots=True)

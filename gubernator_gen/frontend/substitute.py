@@ -23,9 +23,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from gubernator_gen import frontend_codes as codes
 from gubernator_gen.diagnostics import Diagnostic, error
-from gubernator_gen.positions import LineIndex, OffsetMap, OffsetMapBuilder
+from gubernator_gen.frontend import codes
+from gubernator_gen.frontend.positions import LineIndex, OffsetMap, OffsetMapBuilder
 
 _REFERENCE = re.compile(
     r"\$\$\{|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:-|:\?)(?P<arg>[^}\r\n]*))?\}"
@@ -37,7 +37,7 @@ class Substituted:
     """The text after substitution, where it came from, and the problems found.
 
     ``offsets`` maps offsets in ``text`` back to the text before
-    substitution (see :class:`~gubernator_gen.positions.OffsetMap`).
+    substitution (see :class:`~gubernator_gen.frontend.positions.OffsetMap`).
     """
 
     text: str

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gubernator_gen import backend_codes, formatting, naming, plan, render
+from gubernator_gen.backend import codes as backend_codes
+from gubernator_gen.backend import formatting, naming, plan, render
 from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.model import MachineSpec
 

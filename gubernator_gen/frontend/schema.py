@@ -24,10 +24,10 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from gubernator_gen import frontend_codes as codes
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.suggest import did_you_mean
-from gubernator_gen.tree import (
+from gubernator_gen.frontend import codes
+from gubernator_gen.frontend.suggest import did_you_mean
+from gubernator_gen.frontend.tree import (
     MapNode,
     Node,
     ScalarNode,

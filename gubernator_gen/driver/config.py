@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from gubernator_gen import cli_codes as codes
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.suggest import did_you_mean
+from gubernator_gen.driver import codes
+from gubernator_gen.frontend.suggest import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
