@@ -68,13 +68,12 @@ def test_a_wrong_expectation_is_rewritten(tmp_path: Path) -> None:
     case = _write(
         tmp_path / "typo.yaml",
         "# The dest is misspelt.\n"
-        "# expect: 1:1 error GG304 \"did you mean 'DONE'?\"\n"
+        "# expect: 1:1 error GG304 \"'DONE'\"\n"
         "# expect: 3:3 warning GG350\n" + TYPO,
     )
     assert update_case(case) is True
     assert case.read_text() == (
-        "# The dest is misspelt.\n"
-        "# expect: 11:11 error GG304 \"did you mean 'DONE'?\"\n" + TYPO
+        "# The dest is misspelt.\n" "# expect: 11:11 error GG304 \"'DONE'\"\n" + TYPO
     )
     assert update_case(case) is False
 
