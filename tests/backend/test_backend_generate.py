@@ -232,26 +232,6 @@ def test_items_with_overlong_lines_are_formatted_like_black_would(
     )
 
 
-def test_naming_collision_from_a_yaml_spec_is_a_located_diagnostic(
-    tmp_path: Path,
-) -> None:
-    spec_path = tmp_path / "state.yaml"
-    spec_path.write_text(
-        "meta:\n"
-        "  machine_name: state\n"
-        "states:\n"
-        "  - name: A\n"
-        "    type: initial\n"
-        "transitions: []\n"
-    )
-    result = compile_path(spec_path, CompileOptions(environ={}))
-    assert result.source is None
-    (diagnostic,) = [d for d in result.diagnostics if d.is_error]
-    assert diagnostic.code == "GG401"
-    assert diagnostic.format().startswith(f"{spec_path}:2:17: error: ")
-    assert "meta.class_name" in diagnostic.message
-
-
 def test_the_users_black_configuration_is_ignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
