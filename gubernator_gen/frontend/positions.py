@@ -1,18 +1,20 @@
 """Offsets in spec text → the line and column a user sees in the file.
 
-Two pieces: :class:`LineIndex` turns a character offset into a 1-based line
-and column the YAML 1.2 way (only LF, CR and CRLF end a line; U+0085,
-U+2028 and U+2029 are ordinary characters), and :class:`OffsetMap` takes an
+Three pieces: :class:`LineIndex` turns a character offset into a 1-based
+line and column the YAML 1.2 way (only LF, CR and CRLF end a line; U+0085,
+U+2028 and U+2029 are ordinary characters), :class:`OffsetMap` takes an
 offset in the text after ``${VAR}`` substitution back to the text the user
-wrote, so that every position points into the file as it is on disk.
+wrote, and :class:`Locator` combines them for the parser's marks, so that
+every position points into the file as it is on disk.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gubernator_gen.diagnostics import SourcePos
 
@@ -126,3 +128,42 @@ class OffsetMapBuilder:
         return OffsetMap(
             tuple(self._starts), tuple(self._origins), tuple(self._literal)
         )
+
+
+class Locator:
+    """Scanner marks and offsets → positions in the file as the user wrote it.
+
+    The scanned text differs from the file by substitution (undone with the
+    offset map) and by YAML 1.1 line breaks (undone by counting lines
+    afresh). Without either (``direct``), the scanner's own line and column
+    are right and cheaper than an offset lookup, which matters at one call
+    per node.
+    """
+
+    def __init__(
+        self, lines: LineIndex, offsets: OffsetMap, scanned: str, *, direct: bool
+    ) -> None:
+        self._lines = lines
+        self._offsets = offsets
+        self._end = len(scanned)
+        #: The position of a scanner mark (anything with ``index``, ``line``
+        #: and ``column``).
+        self.mark: Callable[[Any], SourcePos] = self._direct if direct else self._mapped
+
+    def _direct(self, mark: Any) -> SourcePos:
+        if mark.index >= self._end:
+            # At the end of a file without a final newline the scanner
+            # names the start of a line that does not exist.
+            return self.offset(mark.index)
+        return SourcePos(self._lines.path, mark.line + 1, mark.column + 1)
+
+    def _mapped(self, mark: Any) -> SourcePos:
+        return self.offset(mark.index)
+
+    def offset(self, offset: int) -> SourcePos:
+        """The position of the character at ``offset`` of the scanned text."""
+        return self._lines.at(self._offsets.original(offset))
+
+    def line_text(self, line: int) -> str:
+        """Line ``line`` (1-based) of the file as written."""
+        return self._lines.line_text(line)

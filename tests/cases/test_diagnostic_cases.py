@@ -22,7 +22,7 @@ from cases_support import (
 
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.frontend import codes as frontend_codes
-from gubernator_gen.frontend import load
+from gubernator_gen.frontend import parse
 
 CASE_PATHS = sorted(DIAGNOSTICS_DIR.glob("*.yaml"))
 
@@ -53,7 +53,7 @@ def test_diagnostics_case(
     record_golden_update: Callable[[Path], None],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(load, "_Loader", loader)
+    monkeypatch.setattr(parse, "Loader", loader)
     check_diagnostics(case_path, update=update_goldens, record=record_golden_update)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from frontend_support import BASE, located, run
 
-from gubernator_gen.frontend import FrontendResult, load, read_spec, schema
+from gubernator_gen.frontend import FrontendResult, limits, load, read_spec, schema
 from gubernator_gen.frontend import codes as frontend_codes
 from gubernator_gen.frontend.tree import MapNode
 
@@ -96,12 +96,12 @@ def test_gg101_device_is_refused() -> None:
 
 
 def test_gg103_file_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "MAX_FILE_BYTES", 50)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 50)
     assert located(run(BASE).diagnostics) == [("GG103", 1, 1)]
 
 
 def test_gg118_too_many_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "MAX_NODES", 5)
+    monkeypatch.setattr(limits, "MAX_NODES", 5)
     # root mapping, "a", the list, 1, 2 are five nodes; "3" is the sixth.
     assert located(run("a: [1, 2, 3, 4]\n").diagnostics) == [("GG118", 1, 11)]
 

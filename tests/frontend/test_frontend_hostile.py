@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frontend_support import BASE, codes_of, located, run
 
-from gubernator_gen.frontend import load
+from gubernator_gen.frontend import limits
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -24,7 +24,7 @@ def test_deeply_nested_block_collections() -> None:
 
 
 def test_nesting_within_the_limit_loads() -> None:
-    depth = load.MAX_DEPTH - 4  # root, states, the state and metadata are 4 levels
+    depth = limits.MAX_DEPTH - 4  # root, states, the state and metadata are 4 levels
     nested = "[" * depth + "]" * depth
     result = run(
         BASE.replace(
@@ -105,7 +105,7 @@ def test_ten_megabyte_flow_list_is_bounded() -> None:
 
 
 def test_file_over_the_size_limit_is_refused_before_parsing() -> None:
-    result = run(b"a" * (load.MAX_FILE_BYTES + 1))
+    result = run(b"a" * (limits.MAX_FILE_BYTES + 1))
     assert located(result.diagnostics) == [("GG103", 1, 1)]
 
 

@@ -18,7 +18,7 @@ from frontend_support import BASE, codes_of, located, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen.frontend import load, yaml12
+from gubernator_gen.frontend import parse, yaml12
 from gubernator_gen.frontend.load import load_text
 from gubernator_gen.frontend.positions import LineIndex
 from gubernator_gen.frontend.substitute import substitute
@@ -32,7 +32,7 @@ if getattr(yaml, "CSafeLoader", None) is not None:
 @pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__, autouse=True)
 def _loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test runs with libyaml (when present) and the pure Python parser."""
-    monkeypatch.setattr(load, "_Loader", request.param)
+    monkeypatch.setattr(parse, "Loader", request.param)
 
 
 def _root(text: str, path: str = "t.yaml") -> MapNode:
