@@ -43,9 +43,7 @@ class LimitExceeded(Exception):
 
 def too_deep_message() -> str:
     """The message for nesting deeper than :data:`MAX_DEPTH`."""
-    return (
-        f"lists and mappings are nested more than {MAX_DEPTH} levels deep, the limit"
-    )
+    return f"lists and mappings are nested more than {MAX_DEPTH} levels deep, the limit"
 
 
 class Budget:

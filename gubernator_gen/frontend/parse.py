@@ -119,9 +119,7 @@ class _Parser:
         )
 
     def _check_places(self) -> bool:
-        return self._places is not None and self._places.check(
-            complete=self._complete
-        )
+        return self._places is not None and self._places.check(complete=self._complete)
 
     def _root(self, documents: int) -> MapNode | None:
         """The root of the one document, if it is a mapping."""

@@ -143,8 +143,7 @@ def show_tag(tag: str) -> str:
 def _too_long() -> Problem:
     return (
         codes.NUMBER_TOO_LONG,
-        f"integer has more than {limits.MAX_INT_DIGITS} digits; "
-        "quote it if it is text",
+        f"integer has more than {limits.MAX_INT_DIGITS} digits; quote it if it is text",
     )
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+import yaml
 from frontend_support import BASE, codes_of, located, run
 
-from gubernator_gen.frontend import limits
+from gubernator_gen.frontend import limits, parse
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -181,3 +185,126 @@ def test_syntax_errors_never_raise() -> None:
         assert result.spec is None
         assert result.diagnostics
         assert all(d.pos.line >= 1 and d.pos.column >= 1 for d in result.diagnostics)
+
+
+# -- issue 10: aliases bounded in characters, over-long keys explained -------
+
+LOADERS: list[type[Any]] = [yaml.SafeLoader]
+if getattr(yaml, "CSafeLoader", None) is not None:
+    LOADERS.insert(0, yaml.CSafeLoader)
+
+
+@pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__)
+def each_parser(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run with libyaml (when present) and with the pure Python parser."""
+    monkeypatch.setattr(parse, "Loader", request.param)
+
+
+def _with_metadata(lines: str) -> str:
+    """BASE with ``lines`` (indented six spaces) as the initial state's metadata."""
+    return BASE.replace(
+        "    type: initial\n", "    type: initial\n    metadata:\n" + lines
+    )
+
+
+def test_one_long_string_aliased_a_thousand_times_is_refused() -> None:
+    copies = ", ".join(["*big"] * 1000)
+    text = _with_metadata(
+        f"      big: &big {'x' * 100_000}\n      copies: [{copies}]\n"
+    )
+    result = run(text)
+    assert codes_of(result) == ["GG116"]
+    assert result.spec is None
+    assert "characters" in result.diagnostics[0].message
+    # Reported at the first alias past the limit, on the copies line.
+    first_over = limits.MAX_ALIAS_CHARACTERS // 100_000
+    column = len("      copies: [") + 1 + first_over * len("*big, ")
+    assert located(result.diagnostics) == [("GG116", 6, column)]
+
+
+def test_aliases_are_counted_at_their_expanded_size() -> None:
+    # A pair of aliases to a 100,000-character string, itself aliased: each
+    # *pair stands for 200,000 characters. Exactly at the limit loads.
+    assert limits.MAX_ALIAS_CHARACTERS == 1_000_000
+    lines = (
+        f"      big: &big {'x' * 100_000}\n"
+        "      pair: &pair [*big, *big]\n"
+        "      more: [*pair, *pair, *pair, *pair]\n"
+    )
+    at_limit = run(_with_metadata(lines))
+    assert at_limit.diagnostics == ()
+    assert at_limit.spec is not None
+    over = run(_with_metadata(lines + "      last: *big\n"))
+    assert located(over.diagnostics) == [("GG116", 8, 13)]
+
+
+def test_anchors_for_shared_text_load() -> None:
+    note = "shared note " * 150  # 1,800 characters, used 100 times
+    copies = ", ".join(["*note"] * 100)
+    text = _with_metadata(f"      note: &note {note}\n      copies: [{copies}]\n")
+    result = run(text)
+    assert result.diagnostics == ()
+    assert result.spec is not None
+    metadata = result.spec.state("A").metadata
+    copies_value = metadata["copies"]
+    assert isinstance(copies_value, tuple)
+    assert len(copies_value) == 100
+    assert set(copies_value) == {note.strip()}
+
+
+@pytest.mark.usefixtures("each_parser")
+@pytest.mark.parametrize(
+    ("context", "line", "column"),
+    [
+        ("context:\n  {key}: str\n", 11, 3),
+        ("context:\n  a: str\n  {key}: str\n", 12, 3),
+        ("context: {{a: str, {key}: str}}\n", 10, 19),
+        ("context:\n  '{key}': str\n", 11, 3),
+        ('context:\n  "{key}": str\n', 11, 3),
+        ("context: {{{key} : str}}\n", 10, 11),
+    ],
+    ids=["block", "second-key", "flow", "single-quoted", "double-quoted", "spaced"],
+)
+def test_a_key_over_the_yaml_limit_says_so_at_the_key(
+    context: str, line: int, column: int
+) -> None:
+    result = run(BASE + context.format(key="f" * 10_000))
+    assert located(result.diagnostics) == [("GG106", line, column)]
+    message = result.diagnostics[0].message
+    assert "this key is 10,0" in message  # quotes count: 10,000 or 10,002
+    assert f"at most {limits.MAX_IMPLICIT_KEY}" in message
+    assert "explicit key" in message
+
+
+@pytest.mark.usefixtures("each_parser")
+def test_a_long_key_written_as_an_explicit_key_loads() -> None:
+    result = run(BASE + f"context:\n  ? {'f' * 10_000}\n  : str\n")
+    assert result.diagnostics == ()
+    assert result.spec is not None
+    assert result.spec.context is not None
+    assert result.spec.context[0].name == "f" * 10_000
+
+
+@pytest.mark.usefixtures("each_parser")
+def test_a_long_value_before_a_colon_is_not_called_a_long_key() -> None:
+    # 'a: b: c' is wrong whatever the length; the scanner's words stand.
+    result = run(BASE + f"meta:\n  description: {'d' * 2000}: x\n")
+    assert codes_of(result) == ["GG106"]
+    assert "this key" not in result.diagnostics[0].message
+    assert "mapping values are not allowed" in result.diagnostics[0].message
+
+
+@pytest.mark.usefixtures("each_parser")
+def test_a_merge_key_marks_only_itself() -> None:
+    # Merge keys were once remembered by id alone; a later node given the
+    # id of a freed merge key passed for one too.
+    text = "meta:\n" + "".join(
+        f"  m{i}:\n    <<: {{v: 1}}\n" + "".join(f"    k{j}: x\n" for j in range(20))
+        for i in range(50)
+    )
+    merge_lines = [n for n, line in enumerate(text.splitlines(), 1) if "<<" in line]
+    result = run(text)
+    reported = [d.pos.line for d in result.diagnostics if d.code == "GG113"]
+    assert reported == merge_lines
