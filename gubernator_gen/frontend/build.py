@@ -1,18 +1,29 @@
-"""The model builder: a checked positioned tree → :class:`MachineSpec`.
+"""The model builder: a checked spec, read through its view → :class:`MachineSpec`.
 
 Only called on a tree with no error diagnostics, so every value has the
 shape the schema promises; this module normalises (single names to tuples,
-defaults filled in, integral floats to ``int``) and keeps positions. It is
-the last code that looks at the tree.
+defaults filled in, integral floats to ``int``) and keeps positions. It
+reads the spec through :mod:`~gubernator_gen.frontend.view`, as the checks
+do, so it spells no key of its own; any shape the checks should have
+refused is a :class:`ModelError` (a front-end bug). It is the last code
+that looks at the tree.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from typing import TypeVar
 
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
-from gubernator_gen.frontend.view import names_of
+from gubernator_gen.frontend.view import (
+    Name,
+    NameList,
+    PolicyView,
+    SpecView,
+    StateView,
+    TransitionView,
+)
 from gubernator_gen.model import (
     EMPTY_METADATA,
     ContextField,
@@ -29,6 +40,8 @@ from gubernator_gen.model import (
 
 DEFAULT_VERSION = "0.0.0"
 
+_View = TypeVar("_View", StateView, TransitionView)
+
 
 class ModelError(Exception):
     """The tree does not have the shape the checks guarantee (a front-end bug)."""
@@ -40,51 +53,43 @@ def spec_sha256(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def build(root: MapNode, *, source_name: str, stem: str, text: str) -> MachineSpec:
-    """The model of the checked document ``root``.
+def build(spec: SpecView, *, source_name: str, stem: str, text: str) -> MachineSpec:
+    """The model of the checked document read as ``spec``.
 
     ``source_name`` is the spec's file name, ``stem`` the default machine
     name and ``text`` the spec text after substitution (hashed).
     """
-    meta = _optional_map(root, "meta")
-    name_node = meta.get("machine_name") if meta else None
-    class_node = meta.get("class_name") if meta else None
-    name = _string(name_node, stem)
-    name_pos = (class_node or name_node or root).pos
-    policy = _optional_map(root, "error_policy")
+    meta = spec.meta
+    if meta.is_malformed:
+        raise ModelError("meta is not a mapping")
+    root = spec.root
+    name_pos = (meta.class_name or meta.machine_name or root).pos
     return MachineSpec(
         source_name=source_name,
-        name=name,
-        version=_string(meta.get("version") if meta else None, DEFAULT_VERSION),
-        strict_mode=_boolean(meta.get("strict_mode") if meta else None, True),
-        description=_string(meta.get("description") if meta else None, ""),
-        class_name=_string(class_node, None) if class_node is not None else None,
-        context=_context(root.get("context")),
-        states=tuple(_state(item) for item in _items(root.get("states"))),
-        transitions=tuple(
-            _transition(index, item)
-            for index, item in enumerate(_items(root.get("transitions")))
+        name=_string(meta.machine_name, stem),
+        version=_string(meta.version, DEFAULT_VERSION),
+        strict_mode=_boolean(meta.strict_mode, True),
+        description=_string(meta.description, ""),
+        class_name=(
+            None if meta.class_name is None else _string(meta.class_name, None)
         ),
-        error_policy=_error_policy(policy),
+        context=_context(spec.context_node),
+        states=tuple(_state(state) for state in _items(spec.states_node, spec.states)),
+        transitions=tuple(
+            _transition(transition)
+            for transition in _items(spec.transitions_node, spec.transitions)
+        ),
+        error_policy=_error_policy(spec.policy),
         spec_sha256=spec_sha256(text),
         pos=root.pos,
         name_pos=name_pos,
     )
 
 
-def _optional_map(parent: MapNode, key: str) -> MapNode | None:
-    node = parent.get(key)
-    if node is None:
-        return None
-    if not isinstance(node, MapNode):
-        raise ModelError(f"{key} is not a mapping")
-    return node
-
-
-def _items(node: Node | None) -> tuple[Node, ...]:
+def _items(node: Node | None, views: tuple[_View, ...]) -> tuple[_View, ...]:
     if not isinstance(node, SeqNode):
         raise ModelError("expected a list")
-    return node.items
+    return views
 
 
 def _scalar(node: Node) -> ScalarNode:
@@ -113,11 +118,16 @@ def _boolean(node: Node | None, default: bool) -> bool:
     return value
 
 
-def _names(node: Node | None) -> tuple[str, ...]:
-    names = names_of(node)
+def _names(names: NameList) -> tuple[str, ...]:
     if not names.complete:
         raise ModelError("expected a name or a list of names")
     return names.texts
+
+
+def _name(name: Name | None) -> str:
+    if name is None:
+        raise ModelError("missing name")
+    return name.text
 
 
 def _metadata(node: Node | None) -> Mapping[str, PlainData]:
@@ -160,28 +170,29 @@ def _context(node: Node | None) -> tuple[ContextField, ...] | None:
     return tuple(fields)
 
 
-def _state(item: Node) -> State:
-    if not isinstance(item, MapNode):
+def _state(state: StateView) -> State:
+    if not isinstance(state.item, MapNode):
         raise ModelError("a state is not a mapping")
-    timeout_node = item.get("timeout")
     timeout = None
-    if timeout_node is not None:
-        if not isinstance(timeout_node, MapNode):
+    if state.timeout is not None:
+        if not isinstance(state.timeout, MapNode):
             raise ModelError("timeout is not a mapping")
         timeout = Timeout(
-            seconds=_seconds(timeout_node.get("seconds")),
-            destination=_string(timeout_node.get("destination"), None),
-            pos=timeout_node.pos,
+            seconds=_seconds(state.timeout_seconds),
+            destination=_name(state.timeout_dest),
+            pos=state.timeout.pos,
         )
+    if state.kind is None:
+        raise ModelError(f"invalid state type at {state.item.pos}")
     return State(
-        name=_string(item.get("name"), None),
-        kind=StateKind(_string(item.get("type"), StateKind.STABLE.value)),
-        description=_string(item.get("description"), ""),
-        on_enter=_names(item.get("on_enter")),
-        on_exit=_names(item.get("on_exit")),
+        name=_name(state.name),
+        kind=StateKind(state.kind),
+        description=_string(state.description, ""),
+        on_enter=_names(state.on_enter),
+        on_exit=_names(state.on_exit),
         timeout=timeout,
-        metadata=_metadata(item.get("metadata")),
-        pos=item.pos,
+        metadata=_metadata(state.metadata),
+        pos=state.item.pos,
     )
 
 
@@ -194,29 +205,31 @@ def _seconds(node: Node | None) -> int | float:
     return value
 
 
-def _transition(index: int, item: Node) -> Transition:
-    if not isinstance(item, MapNode):
+def _transition(transition: TransitionView) -> Transition:
+    if not isinstance(transition.item, MapNode):
         raise ModelError("a transition is not a mapping")
     return Transition(
-        index=index,
-        trigger=_string(item.get("trigger"), None),
+        index=transition.index,
+        trigger=_name(transition.trigger),
         # A source listed twice (a warning) would otherwise put the same
         # candidate in the dispatch table twice.
-        sources=tuple(dict.fromkeys(_names(item.get("source")))),
-        dest=_string(item.get("dest"), None),
-        guards=_names(item.get("guards")),
-        actions=_names(item.get("actions")),
-        description=_string(item.get("description"), ""),
-        metadata=_metadata(item.get("metadata")),
-        pos=item.pos,
+        sources=tuple(dict.fromkeys(_names(transition.sources))),
+        dest=_name(transition.dest),
+        guards=_names(transition.guards),
+        actions=_names(transition.actions),
+        description=_string(transition.description, ""),
+        metadata=_metadata(transition.metadata),
+        pos=transition.item.pos,
     )
 
 
-def _error_policy(node: MapNode | None) -> ErrorPolicy:
-    if node is None:
+def _error_policy(policy: PolicyView) -> ErrorPolicy:
+    if policy.node is None:
         return ErrorPolicy()
-    fallback = node.get("default_fallback")
-    attempts = node.get("retry_attempts")
+    if not isinstance(policy.node, MapNode):
+        raise ModelError("error_policy is not a mapping")
+    fallback = policy.default_fallback
+    attempts = policy.retry_attempts
     retry = 0
     if attempts is not None:
         value = _scalar(attempts).value

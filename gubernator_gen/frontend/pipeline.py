@@ -1,8 +1,9 @@
 """Front end: spec file or text → validated :class:`MachineSpec` or diagnostics.
 
 Orchestrates ``load`` (YAML/JSON with positions, substitution), ``schema``
-(JSON Schema checks), ``validate`` (semantic checks) and the model builder
-(``build``). Every problem of a file is reported in one run, sorted by
+(JSON Schema checks), ``view`` (the one reading of the spec's keys),
+``validate`` (semantic checks) and the model builder (``build``), the last
+two on the same view. Every problem of a file is reported in one run, sorted by
 position; the model is built only when there is no error.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from gubernator_gen.diagnostics import Diagnostic, error, sort_key
-from gubernator_gen.frontend import build, codes, load, schema, validate
+from gubernator_gen.frontend import build, codes, load, schema, validate, view
 from gubernator_gen.frontend.tree import MapNode
 from gubernator_gen.model import MachineSpec
 
@@ -65,7 +66,8 @@ def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:
         return FrontendResult(None, _sorted(diagnostics))
     checked = [*schema.check(root)]
     has_errors = any(d.is_error for d in (*diagnostics, *checked))
-    checked.extend(validate.check(root, stem=path.stem, warnings=not has_errors))
+    spec_view = view.read(root)
+    checked.extend(validate.check(spec_view, stem=path.stem, warnings=not has_errors))
     # Where loading put a stand-in value (an empty value for a failed
     # ${VAR}, a string for a bad tag), later complaints about that value
     # only repeat the loading error.
@@ -74,7 +76,7 @@ def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:
         return FrontendResult(None, _sorted(diagnostics))
     try:
         spec = build.build(
-            root, source_name=path.name, stem=path.stem, text=loaded.text
+            spec_view, source_name=path.name, stem=path.stem, text=loaded.text
         )
     except (build.ModelError, TypeError, ValueError) as exc:
         diagnostics.append(

@@ -26,22 +26,23 @@ from collections.abc import Iterable, Iterator
 from gubernator_gen.diagnostics import Diagnostic, error, warning
 from gubernator_gen.frontend import codes
 from gubernator_gen.frontend.suggest import Suggester
-from gubernator_gen.frontend.tree import MapNode, ScalarNode, quoted
-from gubernator_gen.frontend.view import Name, SpecView, StateView, TransitionView, read
+from gubernator_gen.frontend.tree import ScalarNode, quoted
+from gubernator_gen.frontend.view import Name, SpecView, StateView, TransitionView
 
 STATE_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 MACHINE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-def check(root: MapNode, *, stem: str, warnings: bool = True) -> tuple[Diagnostic, ...]:
-    """Semantic diagnostics of the document ``root``.
+def check(
+    spec: SpecView, *, stem: str, warnings: bool = True
+) -> tuple[Diagnostic, ...]:
+    """Semantic diagnostics of the document read as ``spec``.
 
     ``stem`` is the spec's file name without extension, the machine name
     when ``meta.machine_name`` is absent. ``warnings=False`` skips the
     warnings (the caller already has errors).
     """
-    spec = read(root)
     errors = [
         *_check_machine_name(spec, stem),
         *_check_states(spec),
@@ -74,13 +75,13 @@ def _identifier_problem(name: str) -> tuple[str, str] | None:
 
 
 def _check_machine_name(spec: SpecView, stem: str) -> Iterator[Diagnostic]:
-    if spec.meta is not None and "machine_name" in spec.meta:
+    if spec.meta.machine_name is not None:
         return
-    if spec.root.get("meta") is not None and spec.meta is None:
-        return  # meta is malformed; the schema said so
+    if spec.meta.is_malformed:
+        return  # the schema said so
     if MACHINE_NAME.match(stem):
         return
-    meta_key = spec.root.key_node("meta")
+    meta_key = spec.meta.key
     pos = meta_key.pos if meta_key is not None else spec.root.pos
     suggestion = re.sub(r"[^a-z0-9_]", "_", stem.lower()).lstrip("0123456789_")
     example = (
@@ -232,10 +233,9 @@ def _check_identifiers(spec: SpecView) -> Iterator[Diagnostic]:
         for key, _ in spec.context.string_items():
             assert isinstance(key.value, str)
             yield from _unusable([Name(key.value, key)], "context field name")
-    if spec.meta is not None:
-        class_name = spec.meta.get("class_name")
-        if isinstance(class_name, ScalarNode) and isinstance(class_name.value, str):
-            yield from _unusable([Name(class_name.value, class_name)], "class_name")
+    class_name = spec.meta.class_name
+    if isinstance(class_name, ScalarNode) and isinstance(class_name.value, str):
+        yield from _unusable([Name(class_name.value, class_name)], "class_name")
 
 
 def _unusable(names: Iterable[Name], what: str) -> Iterator[Diagnostic]:

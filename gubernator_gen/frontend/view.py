@@ -1,11 +1,21 @@
-"""A lenient reading of the positioned tree for the semantic checks.
+"""The one reading of the spec's keys, shared by the checks and the model builder.
 
-The semantic checks run even when the schema found problems, on whatever
-parts are well-formed. This module reads states and transitions without
-assuming anything about types: a value of the wrong shape is left out and
-the containing record says it is incomplete, so a check that needs the whole
+Besides the JSON Schema (``spec.schema.json``), this is the only place that
+spells the spec's keys: the semantic checks
+(:mod:`~gubernator_gen.frontend.validate`) and the model builder
+(:mod:`~gubernator_gen.frontend.build`) both read the tree through
+:func:`read`, so a key added to the language is added here once.
+
+The reading is lenient, because the checks run even when the schema found
+problems, on whatever parts are well formed: nothing is assumed about
+types. A value of the wrong shape is left out of the lenient fields (a
+:class:`Name` is ``None``, a :class:`NameList` is incomplete) and the
+containing record says it is incomplete, so a check that needs the whole
 picture (every state name, every edge) can stand down instead of reporting
-nonsense caused by an error already reported.
+nonsense caused by an error already reported. Where the model builder needs
+a value of any shape (descriptions, metadata, the sections themselves), the
+view keeps the node as it is, and the builder insists on the shape the
+checks guarantee.
 """
 
 from __future__ import annotations
@@ -13,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
+from gubernator_gen.model import StateKind
 
-STATE_KINDS = ("initial", "stable", "terminal", "error")
+STATE_KINDS = tuple(kind.value for kind in StateKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +53,39 @@ class NameList:
         return tuple(name.text for name in self.names)
 
 
+_NO_NAMES = NameList((), False)
+
+
+@dataclass(frozen=True, slots=True)
+class MetaView:
+    """The ``meta`` section: ``key`` is its key node, ``node`` its value.
+
+    The other fields are the values of ``meta``'s keys (``None`` when
+    absent), read only when ``node`` is a mapping.
+    """
+
+    key: Node | None = None
+    node: Node | None = None
+    machine_name: Node | None = None
+    version: Node | None = None
+    strict_mode: Node | None = None
+    description: Node | None = None
+    class_name: Node | None = None
+
+    @property
+    def is_malformed(self) -> bool:
+        """True when ``meta`` is present but not a mapping."""
+        return self.node is not None and not isinstance(self.node, MapNode)
+
+
 @dataclass(frozen=True, slots=True)
 class StateView:
     """What could be read of one state.
 
     ``kind`` is one of :data:`STATE_KINDS` (``stable`` when absent) or
-    ``None`` when the ``type`` value is not valid.
+    ``None`` when the ``type`` value is not valid. ``timeout`` is the
+    timeout's value as written, ``timeout_dest`` and ``timeout_seconds``
+    what could be read of it.
     """
 
     item: Node
@@ -56,10 +94,17 @@ class StateView:
     kind_node: Node | None
     on_enter: NameList
     on_exit: NameList
-    timeout_key: Node | None
-    timeout_dest: Name | None
-    timeout_seconds: ScalarNode | None
-    has_timeout: bool
+    timeout_key: Node | None = None
+    timeout: Node | None = None
+    timeout_dest: Name | None = None
+    timeout_seconds: ScalarNode | None = None
+    description: Node | None = None
+    metadata: Node | None = None
+
+    @property
+    def has_timeout(self) -> bool:
+        """True when the state has a ``timeout`` key (of whatever shape)."""
+        return self.timeout is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +118,22 @@ class TransitionView:
     dest: Name | None
     guards: NameList
     actions: NameList
+    description: Node | None = None
+    metadata: Node | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    """The ``error_policy`` section: ``node`` is its value (``None``: absent).
+
+    The other fields are the values of its keys, read only when ``node`` is
+    a mapping; ``fallback`` is ``default_fallback`` when it is a string.
+    """
+
+    node: Node | None = None
+    default_fallback: Node | None = None
+    retry_attempts: Node | None = None
+    fallback: Name | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +142,32 @@ class SpecView:
 
     ``states_complete`` means ``states`` is a list whose every item is a
     mapping with a string name; ``transitions_complete`` means every
-    transition has string sources and a string dest.
+    transition has string sources and a string dest. ``states_node``,
+    ``transitions_node`` and ``context_node`` are the sections' values as
+    written; ``context`` is the context section when it is a mapping.
     """
 
     root: MapNode
-    meta: MapNode | None
+    meta: MetaView
     states_node: Node | None
     states: tuple[StateView, ...]
     states_complete: bool
+    transitions_node: Node | None
     transitions: tuple[TransitionView, ...]
     transitions_complete: bool
-    fallback: Name | None
-    context: MapNode | None
+    policy: PolicyView
+    context_node: Node | None
+
+    @property
+    def context(self) -> MapNode | None:
+        """The context section, when it is a mapping."""
+        node = self.context_node
+        return node if isinstance(node, MapNode) else None
+
+    @property
+    def fallback(self) -> Name | None:
+        """``error_policy.default_fallback`` when it is a string."""
+        return self.policy.fallback
 
 
 def read(root: MapNode) -> SpecView:
@@ -115,22 +190,17 @@ def read(root: MapNode) -> SpecView:
             transitions.append(transition)
             if not transition.sources.complete or transition.dest is None:
                 transitions_complete = False
-    meta = root.get("meta")
-    policy = root.get("error_policy")
-    fallback = (
-        name_of(policy.get("default_fallback")) if isinstance(policy, MapNode) else None
-    )
-    context = root.get("context")
     return SpecView(
         root=root,
-        meta=meta if isinstance(meta, MapNode) else None,
+        meta=_read_meta(root),
         states_node=states_node,
         states=tuple(states),
         states_complete=states_complete,
+        transitions_node=transitions_node,
         transitions=tuple(transitions),
         transitions_complete=transitions_complete,
-        fallback=fallback,
-        context=context if isinstance(context, MapNode) else None,
+        policy=_read_policy(root.get("error_policy")),
+        context_node=root.get("context"),
     )
 
 
@@ -152,15 +222,42 @@ def names_of(node: Node | None) -> NameList:
         names = [name_of(item) for item in node.items]
         present = tuple(name for name in names if name is not None)
         return NameList(present, len(present) == len(names))
-    return NameList((), False)
+    return _NO_NAMES
+
+
+def _read_meta(root: MapNode) -> MetaView:
+    node = root.get("meta")
+    key = root.key_node("meta")
+    if not isinstance(node, MapNode):
+        return MetaView(key, node)
+    return MetaView(
+        key=key,
+        node=node,
+        machine_name=node.get("machine_name"),
+        version=node.get("version"),
+        strict_mode=node.get("strict_mode"),
+        description=node.get("description"),
+        class_name=node.get("class_name"),
+    )
+
+
+def _read_policy(node: Node | None) -> PolicyView:
+    if not isinstance(node, MapNode):
+        return PolicyView(node)
+    fallback = node.get("default_fallback")
+    return PolicyView(
+        node=node,
+        default_fallback=fallback,
+        retry_attempts=node.get("retry_attempts"),
+        fallback=name_of(fallback),
+    )
 
 
 def _read_state(item: Node) -> StateView:
     if not isinstance(item, MapNode):
-        empty = NameList((), False)
-        return StateView(item, None, None, None, empty, empty, None, None, None, False)
+        return StateView(item, None, None, None, _NO_NAMES, _NO_NAMES)
     kind_node = item.get("type")
-    kind: str | None = "stable"
+    kind: str | None = StateKind.STABLE.value
     if kind_node is not None:
         kind_name = name_of(kind_node)
         kind = kind_name.text if kind_name and kind_name.text in STATE_KINDS else None
@@ -179,20 +276,21 @@ def _read_state(item: Node) -> StateView:
         on_enter=names_of(item.get("on_enter")),
         on_exit=names_of(item.get("on_exit")),
         timeout_key=item.key_node("timeout"),
+        timeout=timeout,
         timeout_dest=dest,
         timeout_seconds=seconds,
-        has_timeout=timeout is not None,
+        description=item.get("description"),
+        metadata=item.get("metadata"),
     )
 
 
 def _read_transition(index: int, item: Node) -> TransitionView:
     if not isinstance(item, MapNode):
-        empty = NameList((), False)
-        return TransitionView(index, item, None, empty, None, empty, empty)
+        return TransitionView(index, item, None, _NO_NAMES, None, _NO_NAMES, _NO_NAMES)
     source_node = item.get("source")
-    sources = names_of(source_node) if source_node is not None else NameList((), False)
+    sources = names_of(source_node) if source_node is not None else _NO_NAMES
     if not sources.names:
-        sources = NameList((), False)
+        sources = _NO_NAMES
     return TransitionView(
         index=index,
         item=item,
@@ -201,4 +299,6 @@ def _read_transition(index: int, item: Node) -> TransitionView:
         dest=name_of(item.get("dest")),
         guards=names_of(item.get("guards")),
         actions=names_of(item.get("actions")),
+        description=item.get("description"),
+        metadata=item.get("metadata"),
     )
