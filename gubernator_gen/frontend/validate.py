@@ -1,15 +1,14 @@
-"""Semantic checks of SPEC §3 on the positioned tree.
+"""Semantic checks of SPEC §3 on the spec's view.
 
 Errors: duplicate states, not exactly one initial state, references to
 states that do not exist (with suggestions), ways out of terminal states,
 guard/action/context/class names that Python cannot use, shadowed
 transitions, a file stem that cannot name the machine, infinite timeouts.
 
-Warnings (``GG350``+): unreachable states, dead ends, guards and actions
-that are never run, a source listed twice. Warnings are only computed for a
-spec without any error: with errors around (a misspelt ``dest`` makes its
-intended state "unreachable") they would mostly repeat an error in other
-words.
+Warnings (``GG350``+, in :mod:`gubernator_gen.frontend.reachability`) are
+only computed for a spec without any error: with errors around (a misspelt
+``dest`` makes its intended state "unreachable") they would mostly repeat
+an error in other words.
 
 The checks run on whatever parts of the tree are well-formed (see
 :mod:`gubernator_gen.frontend.view`); a check that needs the whole picture stands
@@ -23,11 +22,17 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 
-from gubernator_gen.diagnostics import Diagnostic, error, warning
-from gubernator_gen.frontend import codes
+from gubernator_gen.diagnostics import Diagnostic, error
+from gubernator_gen.frontend import codes, reachability
 from gubernator_gen.frontend.suggest import Suggester
 from gubernator_gen.frontend.tree import ScalarNode, quoted
-from gubernator_gen.frontend.view import Name, SpecView, StateView, TransitionView
+from gubernator_gen.frontend.view import (
+    Name,
+    SpecView,
+    StateView,
+    TransitionView,
+    terminal_names,
+)
 
 STATE_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 MACHINE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -53,7 +58,7 @@ def check(
     ]
     if errors or not warnings:
         return tuple(errors)
-    return tuple(_warnings(spec))
+    return tuple(reachability.warnings(spec))
 
 
 def is_usable_identifier(name: str) -> bool:
@@ -174,16 +179,8 @@ def _check_references(spec: SpecView) -> Iterator[Diagnostic]:
     yield from undefined(spec.fallback, "default_fallback")
 
 
-def _terminal_names(spec: SpecView) -> set[str]:
-    return {
-        state.name.text
-        for state in spec.states
-        if state.name is not None and state.kind == "terminal"
-    }
-
-
 def _check_terminal(spec: SpecView) -> Iterator[Diagnostic]:
-    terminal = _terminal_names(spec)
+    terminal = terminal_names(spec)
     for state in spec.states:
         if (
             state.kind == "terminal"
@@ -253,7 +250,7 @@ def _unusable(names: Iterable[Name], what: str) -> Iterator[Diagnostic]:
 
 
 def _check_shadowing(spec: SpecView) -> Iterator[Diagnostic]:
-    terminal = _terminal_names(spec)
+    terminal = terminal_names(spec)
     # (source, trigger) → the first transition without guards that takes it.
     catch_all: dict[tuple[str, str], TransitionView] = {}
     for transition in spec.transitions:
@@ -274,180 +271,3 @@ def _check_shadowing(spec: SpecView) -> Iterator[Diagnostic]:
         if transition.guards.complete and not transition.guards.names:
             for source in transition.sources.names:
                 catch_all.setdefault((source.text, trigger), transition)
-
-
-def _warnings(spec: SpecView) -> Iterator[Diagnostic]:
-    yield from _repeated_sources(spec)
-    if not (spec.states_complete and spec.transitions_complete):
-        return
-    initials = [state for state in spec.states if state.kind == "initial"]
-    if len(initials) != 1 or initials[0].name is None:
-        return
-    initial = initials[0].name.text
-    by_name = {
-        state.name.text: state for state in spec.states if state.name is not None
-    }
-    terminal = _terminal_names(spec)
-    live = _live_transitions(spec, terminal)
-    with_way_out = {source for t in spec.transitions for source in t.sources.texts}
-    reachable = _reachable(spec, initial, live, by_name)
-    for state in spec.states:
-        assert state.name is not None  # states_complete
-        name = state.name.text
-        if name not in reachable:
-            yield warning(
-                codes.UNREACHABLE_STATE,
-                f"state {quoted(name)} is unreachable: no transition or timeout leads "
-                f"to it from the initial state {quoted(initial)}",
-                state.name.node.pos,
-            )
-        leaves = name in with_way_out or state.has_timeout
-        if state.kind != "terminal" and not leaves:
-            yield warning(
-                codes.DEAD_END_STATE,
-                f"state {quoted(name)} has no way out (no transition, no timeout); "
-                "add one or make it terminal",
-                state.name.node.pos,
-            )
-    yield from _unused_callables(spec, live, reachable, by_name)
-
-
-def _repeated_sources(spec: SpecView) -> Iterator[Diagnostic]:
-    for transition in spec.transitions:
-        seen: set[str] = set()
-        for source in transition.sources.names:
-            if source.text in seen:
-                yield warning(
-                    codes.REPEATED_SOURCE,
-                    f"source {quoted(source.text)} is listed twice in this transition",
-                    source.node.pos,
-                )
-            seen.add(source.text)
-
-
-def _live_transitions(
-    spec: SpecView, terminal: set[str]
-) -> list[tuple[TransitionView, tuple[str, ...]]]:
-    """Each transition with the sources it can actually fire from.
-
-    A source does not count when it is terminal or when an earlier unguarded
-    transition with the same trigger always wins there.
-    """
-    catch_all: set[tuple[str, str]] = set()
-    live: list[tuple[TransitionView, tuple[str, ...]]] = []
-    for transition in spec.transitions:
-        trigger = transition.trigger.text if transition.trigger else ""
-        sources = tuple(
-            s
-            for s in dict.fromkeys(transition.sources.texts)
-            if s not in terminal and (s, trigger) not in catch_all
-        )
-        live.append((transition, sources))
-        if not transition.guards.names:
-            catch_all.update((s, trigger) for s in transition.sources.texts)
-    return live
-
-
-def _reachable(
-    spec: SpecView,
-    initial: str,
-    live: list[tuple[TransitionView, tuple[str, ...]]],
-    by_name: dict[str, StateView],
-) -> set[str]:
-    edges: dict[str, set[str]] = {}
-    for transition, sources in live:
-        assert transition.dest is not None  # transitions_complete
-        for source in sources:
-            edges.setdefault(source, set()).add(transition.dest.text)
-    for state in spec.states:
-        timeout_dest = state.timeout_dest
-        if state.name and timeout_dest and state.kind != "terminal":
-            edges.setdefault(state.name.text, set()).add(timeout_dest.text)
-    # The fallback can be proposed after any failed action, so it counts as
-    # reachable whenever it names a state.
-    seeds = [initial]
-    if spec.fallback is not None and spec.fallback.text in by_name:
-        seeds.append(spec.fallback.text)
-    reachable: set[str] = set()
-    pending = list(seeds)
-    while pending:
-        name = pending.pop()
-        if name in reachable:
-            continue
-        reachable.add(name)
-        pending.extend(edges.get(name, ()))
-    return reachable
-
-
-def _unused_callables(
-    spec: SpecView,
-    live: list[tuple[TransitionView, tuple[str, ...]]],
-    reachable: set[str],
-    by_name: dict[str, StateView],
-) -> Iterator[Diagnostic]:
-    """Warn about guards and actions that no reachable result can contain."""
-    used_guards: set[str] = set()
-    used_actions: set[str] = set()
-    entered: set[str] = set()
-    exited: set[str] = set()
-    for transition, sources in live:
-        fired_from = [s for s in sources if s in reachable]
-        if not fired_from:
-            continue
-        used_guards.update(transition.guards.texts)
-        used_actions.update(transition.actions.texts)
-        exited.update(fired_from)
-        assert transition.dest is not None
-        entered.add(transition.dest.text)
-    for state in spec.states:
-        if state.name is None or state.name.text not in reachable:
-            continue
-        if state.timeout_dest is not None and state.kind != "terminal":
-            exited.add(state.name.text)
-            entered.add(state.timeout_dest.text)
-    if spec.fallback is not None and spec.fallback.text in by_name:
-        # A fallback result exits the state just entered and enters the fallback.
-        exited.update(entered)
-        entered.add(spec.fallback.text)
-    for state_name in entered:
-        if state_name in by_name:
-            used_actions.update(by_name[state_name].on_enter.texts)
-    for state_name in exited:
-        if state_name in by_name:
-            used_actions.update(by_name[state_name].on_exit.texts)
-    reported: set[str] = set()
-    for name in _guard_uses(spec):
-        if name.text not in used_guards and name.text not in reported:
-            reported.add(name.text)
-            yield warning(
-                codes.UNREACHABLE_GUARD,
-                f"guard {quoted(name.text)} is never checked: it is only used by "
-                "transitions that can never be taken",
-                name.node.pos,
-            )
-    reported.clear()
-    for name in _action_uses(spec):
-        if name.text not in used_actions and name.text not in reported:
-            reported.add(name.text)
-            yield warning(
-                codes.UNREACHABLE_ACTION,
-                f"action {quoted(name.text)} is never run: it is only used where the "
-                "machine never goes",
-                name.node.pos,
-            )
-
-
-def _guard_uses(spec: SpecView) -> Iterator[Name]:
-    for transition in spec.transitions:
-        yield from transition.guards.names
-
-
-def _action_uses(spec: SpecView) -> Iterator[Name]:
-    """Every use of an action name, in document order."""
-    uses: list[Name] = []
-    for state in spec.states:
-        uses.extend(state.on_enter.names)
-        uses.extend(state.on_exit.names)
-    for transition in spec.transitions:
-        uses.extend(transition.actions.names)
-    yield from sorted(uses, key=lambda name: (name.node.pos.line, name.node.pos.column))

@@ -225,6 +225,15 @@ def names_of(node: Node | None) -> NameList:
     return _NO_NAMES
 
 
+def terminal_names(spec: SpecView) -> set[str]:
+    """The names of the states whose type is ``terminal``."""
+    return {
+        state.name.text
+        for state in spec.states
+        if state.name is not None and state.kind == StateKind.TERMINAL.value
+    }
+
+
 def _read_meta(root: MapNode) -> MetaView:
     node = root.get("meta")
     key = root.key_node("meta")
