@@ -1,7 +1,10 @@
 """The driver: the command line and everything around the compiler.
 
-Argument parsing and commands (``cli``), ``[tool.gubernator-gen]``
-configuration (``config``), safe writes and drift checks (``write``) and
-diagrams (``graph``). The driver is the only package that imports both the
-front end and the back end, through :mod:`gubernator_gen.compiler`.
+``cli`` (the entry point, ``main``), ``args`` (the parser and its help),
+``commands`` (one handler per command), ``settings`` (the command line over
+``[tool.gubernator-gen]``), ``report`` (diagnostics, progress, output and
+exit statuses), ``config`` (the ``pyproject.toml`` table), ``write`` (safe
+writes and drift checks) and ``graph`` (diagrams). The driver is the only
+package that uses both the front end and the back end, through
+:mod:`gubernator_gen.compiler`.
 """

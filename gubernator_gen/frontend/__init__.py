@@ -1,10 +1,13 @@
 """The front end: spec text → validated :class:`~gubernator_gen.model.MachineSpec`.
 
-Stages, in the order data flows through them: ``source`` and ``load`` read
-and decode the file into a positioned tree (``tree``, ``positions``,
-``yaml12``, ``substitute``); ``schema`` checks it against the JSON Schema;
-``view`` reads it leniently and ``validate`` runs the semantic checks;
-``build`` turns a tree without errors into the model. ``pipeline`` runs them
+Stages, in the order data flows through them: ``load`` reads the file into
+the positioned tree (``tree``) through ``source`` (bytes and decoding),
+``substitute`` (``${VAR}``), ``yaml12`` (YAML 1.2 on PyYAML's scanner),
+``parse`` (the event stream; with ``assemble``, ``resolve``, ``limits``,
+``syntax``, ``places`` and ``problems``) and ``positions``; ``schema``
+checks the tree against the JSON Schema; ``view`` reads the spec's keys,
+once, for ``validate`` (errors), ``reachability`` (warnings) and ``build``
+(the model); ``suggest`` finds "did you mean" names. ``pipeline`` runs them
 in order. Nothing here imports the back end or the driver.
 """
 

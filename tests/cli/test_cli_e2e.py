@@ -389,6 +389,60 @@ def test_broken_inputs_never_show_a_traceback(run_cli: RunCli, tmp_path: Path) -
     assert list(tmp_path.glob("*.py")) == []
 
 
+def _symlink_loop(path: Path) -> Path:
+    """Make ``path`` a symbolic link to itself (skip where links cannot be made)."""
+    try:
+        path.symlink_to(path.name)
+    except (OSError, NotImplementedError) as exc:  # Windows without the privilege
+        pytest.skip(f"cannot create symbolic links here: {exc}")
+    return path
+
+
+def test_a_spec_that_is_a_symlink_loop_is_unreadable(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    _symlink_loop(tmp_path / "loop.yaml")
+    for command in ("generate", "check", "validate", "graph"):
+        run = run_cli(command, "loop.yaml")
+        assert_no_traceback(run)
+        assert "internal error" not in run.stderr
+        assert run.returncode == 1, command
+        assert re.match(
+            r"loop\.yaml:1:1: error: cannot read the spec: .+ \[GG101\]$", run.stderr
+        ), run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop.yaml"]
+
+
+def test_an_output_that_is_a_symlink_loop_is_refused(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    write_text(tmp_path / "door.yaml", VALID_SPEC)
+    _symlink_loop(tmp_path / "out.py")
+    _symlink_loop(tmp_path / "outdir")
+    runs = {
+        "generate -o": run_cli("generate", "door.yaml", "-o", "out.py"),
+        "check -o": run_cli("check", "door.yaml", "-o", "out.py"),
+        "generate --out-dir": run_cli("generate", "door.yaml", "--out-dir", "outdir"),
+        "graph -o": run_cli("graph", "door.yaml", "-o", "out.py"),
+    }
+    for how, run in runs.items():
+        assert_no_traceback(run)
+        assert "internal error" not in run.stderr, how
+        assert run.returncode == 1, how
+        target = re.escape(os.path.join("outdir", "door.py"))
+        assert re.search(
+            rf"^(out\.py|{target}):1:1: error: cannot (write|read) .+ \[GG503\]$",
+            run.stderr,
+            re.MULTILINE,
+        ), (how, run.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "door.yaml",
+        "out.py",
+        "outdir",
+    ]
+    assert (tmp_path / "out.py").is_symlink()
+
+
 def test_console_script(tmp_path: Path) -> None:
     scripts = Path(sysconfig.get_path("scripts"))
     candidates = [scripts / "gubernator-gen", scripts / "gubernator-gen.exe"]
