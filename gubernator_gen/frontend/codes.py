@@ -85,7 +85,8 @@ CODES: Mapping[str, str] = MappingProxyType(
         MERGE_KEY: "a YAML 1.1 merge key (<<), which YAML 1.2 does not have",
         UNDEFINED_ALIAS: "an alias (*name) refers to no anchor (&name) before it",
         RECURSIVE_ALIAS: "an alias refers to a node that contains it",
-        ALIAS_EXPANSION: "aliases expand to more nodes than the limit allows",
+        ALIAS_EXPANSION: "aliases expand to more nodes or characters than the limits "
+        "allow",
         TOO_DEEP: "collections are nested deeper than the limit allows",
         TOO_MANY_NODES: "the document has more nodes than the limit allows",
         NUMBER_TOO_LONG: "an integer has too many digits to be read",
