@@ -51,6 +51,7 @@ import traceback
 from collections.abc import Sequence
 
 from gubernator_gen.driver import args as command_line
+from gubernator_gen.driver.args import build_parser
 from gubernator_gen.driver.commands import HANDLERS
 from gubernator_gen.driver.config import ConfigError
 from gubernator_gen.driver.report import (
@@ -64,7 +65,8 @@ from gubernator_gen.driver.report import (
     silence_stdout,
 )
 
-__all__ = ["main"]
+# build_parser lived here before the parser had a module of its own.
+__all__ = ["build_parser", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
