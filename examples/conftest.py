@@ -10,6 +10,10 @@ from pathlib import Path
 
 _EXAMPLES = Path(__file__).resolve().parent
 
-for _folder in (_EXAMPLES / "order_management", _EXAMPLES / "document_review"):
+for _folder in (
+    _EXAMPLES / "order_management",
+    _EXAMPLES / "document_review",
+    _EXAMPLES / "postgres_orders",
+):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))

@@ -2,7 +2,8 @@
 
 Like the other stages' codes, these are stable: a code is never reused for
 another meaning. ``naming`` reports GG401 to GG404 before any code is
-written; GG490 marks a generator bug instead of a traceback.
+written; the SQL back end reports GG440; GG490 marks a generator bug
+instead of a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ CLASS_NAME_COLLISION = "GG401"
 CLASS_NAME_UNUSABLE = "GG402"
 METHOD_NAME_UNUSABLE = "GG403"
 MEMBER_NAME_UNUSABLE = "GG404"
+SQL_LABEL_TOO_LONG = "GG440"
 INTERNAL_ERROR = "GG490"
 
 #: Every back-end code with its meaning, in code order.
@@ -30,6 +32,8 @@ CODES: Mapping[str, str] = MappingProxyType(
         "(mangled inside a class)",
         MEMBER_NAME_UNUSABLE: "a state or trigger name cannot be an enum member "
         "(the front end's name patterns normally prevent this)",
+        SQL_LABEL_TOO_LONG: "gubernator-gen sql --dialect postgresql: a state name "
+        "is longer than the 63 bytes a PostgreSQL enum label holds",
         INTERNAL_ERROR: "internal error: the generated source did not parse (a "
         "generator bug; please report it)",
     }

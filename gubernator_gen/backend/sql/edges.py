@@ -1,0 +1,89 @@
+"""The legal state changes of a machine: one ``(source, trigger, dest)`` list.
+
+Everything that may move a stored entity from one state to another is an
+edge: each transition from each of its sources, each state's timeout
+(trigger ``_timeout``, as ``check_timeout`` reports it) and, when the spec
+has an ``error_policy.default_fallback``, the fallback that the action
+executor proposes out of any state it just entered (trigger ``_fallback``).
+
+:func:`legal_edges` is the one place that knows this. Each kind of edge is
+one function of the model in :data:`EDGE_KINDS`; a new kind (``after:``
+deadlines, compound-state transitions flattened to their leaves) is one
+more function in that tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from gubernator_gen.model import MachineSpec
+
+#: The trigger of a timeout result (``machine.check_timeout``).
+TIMEOUT_TRIGGER = "_timeout"
+#: The trigger of the fallback the action executor proposes.
+FALLBACK_TRIGGER = "_fallback"
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One legal change of the stored state: ``source`` to ``dest`` by ``trigger``."""
+
+    source: str
+    trigger: str
+    dest: str
+
+
+def transition_edges(spec: MachineSpec) -> Iterator[Edge]:
+    """An edge per transition and source, in spec order.
+
+    Guards do not matter here: the database cannot evaluate them, and a
+    guarded transition is still a legal change when its guards pass.
+    """
+    for transition in spec.transitions:
+        for source in transition.sources:
+            yield Edge(source, transition.trigger, transition.dest)
+
+
+def timeout_edges(spec: MachineSpec) -> Iterator[Edge]:
+    """An edge per state with a timeout, in state order."""
+    for state in spec.states:
+        if state.timeout is not None:
+            yield Edge(state.name, TIMEOUT_TRIGGER, state.timeout.destination)
+
+
+def fallback_edges(spec: MachineSpec) -> Iterator[Edge]:
+    """An edge from every other state to ``error_policy.default_fallback``.
+
+    The executor proposes the fallback out of whatever state the failing
+    result entered, terminal states included, so every state gets one. The
+    fallback state itself gets none: the executor never proposes it again
+    (and an update that keeps the state is always allowed anyway).
+    """
+    fallback = spec.error_policy.default_fallback
+    if fallback is None:
+        return
+    for state in spec.states:
+        if state.name != fallback:
+            yield Edge(state.name, FALLBACK_TRIGGER, fallback)
+
+
+#: Every kind of edge, in the order their edges are listed.
+EDGE_KINDS: tuple[Callable[[MachineSpec], Iterator[Edge]], ...] = (
+    transition_edges,
+    timeout_edges,
+    fallback_edges,
+)
+
+
+def legal_edges(spec: MachineSpec) -> tuple[Edge, ...]:
+    """Every legal edge of ``spec``, each once, in a fixed order.
+
+    The order is that of :data:`EDGE_KINDS`, then spec order within a
+    kind; an edge found twice (two guarded transitions between the same
+    states on the same trigger) is kept where it first appears.
+    """
+    found: dict[Edge, None] = {}
+    for kind in EDGE_KINDS:
+        found.update(dict.fromkeys(kind(spec)))
+    return tuple(found)
