@@ -13,6 +13,7 @@ import argparse
 from typing import TypeAlias
 
 from gubernator_gen import __version__
+from gubernator_gen.driver.config import SQL_DIALECTS
 from gubernator_gen.driver.graph import FORMATS as GRAPH_FORMATS
 from gubernator_gen.driver.report import PROG, QUIET, VERBOSE
 
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(commands)
     _add_validate(commands)
     _add_graph(commands)
+    _add_sql(commands)
     _add_command(
         commands,
         "schema",
@@ -215,6 +217,70 @@ def _add_graph(commands: _Commands) -> None:
         help="write the diagram to FILE instead of stdout",
     )
     _add_define_option(graph)
+
+
+_SQL_SUMMARY = "print or write the SQL DDL that guards a spec's state column"
+
+_SQL_EPILOG = """\
+examples:
+  gubernator-gen sql order_fsm.yaml --table orders             # PostgreSQL, to stdout
+  gubernator-gen sql order_fsm.yaml --dialect sqlite --table orders -o schema.sql
+  gubernator-gen sql order_fsm.yaml --table orders -o migrations/0002.sql --check
+  gubernator-gen sql                     # every [[tool.gubernator-gen.sql]] entry
+  gubernator-gen sql --check             # CI: fail when an entry's file is stale
+
+The DDL adds, to an existing table: the states (a PostgreSQL enum type; for
+SQLite a trigger that checks inserted values), a table of the legal
+(source, trigger, dest) edges (transitions, timeouts as _timeout, fallbacks
+as _fallback), and a trigger that refuses an UPDATE moving the state along
+no edge. An UPDATE that keeps the state is always allowed.
+
+  [[tool.gubernator-gen.sql]]
+  spec = "fsm/order.yaml"
+  out = "migrations/0002_order_states.sql"
+  dialect = "postgresql"    # optional (default), or sqlite
+  table = "orders"          # optional; default: the machine name
+  column = "state"          # optional; default: state
+"""
+
+
+def _add_sql(commands: _Commands) -> None:
+    parser = _add_command(commands, "sql", _SQL_SUMMARY, _SQL_EPILOG)
+    parser.add_argument(
+        "specs",
+        nargs="?",
+        metavar="SPEC",
+        help="the spec (default: every [[tool.gubernator-gen.sql]] entry)",
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=SQL_DIALECTS,
+        default=None,
+        help="the database (default: postgresql)",
+    )
+    parser.add_argument(
+        "--table",
+        metavar="T",
+        help="the table holding the state (default: the machine name)",
+    )
+    parser.add_argument(
+        "--column", metavar="C", help="the state column of the table (default: state)"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the DDL to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a diff when an output is missing or stale",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an output file even without the generated header",
+    )
+    _add_define_option(parser)
+    _add_strict_option(parser)
 
 
 def _add_command(

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error, has_errors
-from gubernator_gen.driver import codes
+from gubernator_gen.driver import codes, sql_command
 from gubernator_gen.driver.args import UsageError
 from gubernator_gen.driver.report import (
     EXIT_FAILURE,
@@ -252,6 +252,7 @@ HANDLERS: Mapping[str, Handler] = MappingProxyType(
         "check": check,
         "validate": validate,
         "graph": graph,
+        "sql": sql_command.sql,
         "schema": schema,
     }
 )

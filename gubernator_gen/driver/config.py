@@ -9,6 +9,13 @@
     format = true                 # optional; false is --no-format
     defines = { REGION = "eu" }   # optional; values for ${REGION} (--define)
 
+    [[tool.gubernator-gen.sql]]   # optional, repeatable: `gubernator-gen sql`
+    spec = "machines/order.yaml"  # the spec
+    out = "migrations/0002_order_states.sql"  # the DDL file
+    dialect = "postgresql"        # optional: postgresql (default) or sqlite
+    table = "orders"              # optional; default: the machine name
+    column = "state"              # optional; default: state
+
 The search starts in the current folder and goes up to the first folder
 holding a ``pyproject.toml``; that file is the project's. When it has no
 ``[tool.gubernator-gen]`` table there is no configuration: the search stops
@@ -51,7 +58,12 @@ TABLE = "tool.gubernator-gen"
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 #: The keys of the table, in the order the documentation lists them.
-KEYS = ("specs", "out-dir", "strict", "format", "defines")
+KEYS = ("specs", "out-dir", "strict", "format", "defines", "sql")
+#: The keys of one ``sql`` target, required ones first.
+SQL_KEYS = ("spec", "out", "dialect", "table", "column")
+#: The ``--dialect`` names of ``gubernator-gen sql`` (the SQL back end's, kept
+#: here so reading the configuration does not load the back end).
+SQL_DIALECTS = ("postgresql", "sqlite")
 
 #: What a ``--define`` or ``defines`` name must look like (as in ``${NAME}``).
 DEFINE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -60,9 +72,28 @@ _GLOB_MAGIC = re.compile(r"[*?[]")
 _TABLE_HEADER = re.compile(
     r"""\s*\[\s*tool\s*\.\s*(?:gubernator-gen|"gubernator-gen"|'gubernator-gen')\s*\]"""
 )
+_SQL_HEADER = re.compile(
+    r"""\s*\[\[\s*tool\s*\.\s*(?:gubernator-gen|"gubernator-gen")\s*\.\s*sql\s*\]\]"""
+)
 _TOML_ERROR_POSITION = re.compile(
     r"\s*\(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SqlTarget:
+    """One ``[[tool.gubernator-gen.sql]]`` entry, paths resolved.
+
+    ``table`` is ``None`` for the machine name; ``index`` is the entry's
+    position, for locating problems found later.
+    """
+
+    spec: Path
+    out: Path
+    dialect: str = SQL_DIALECTS[0]
+    table: str | None = None
+    column: str = "state"
+    index: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +110,7 @@ class ProjectConfig:
     strict: bool | None = None
     format: bool | None = None
     defines: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    sql: tuple[SqlTarget, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -178,6 +210,7 @@ class _TableReader:
             strict=self._bool(table, "strict"),
             format=self._bool(table, "format"),
             defines=MappingProxyType(self._defines(table.get("defines"))),
+            sql=self._sql(table.get("sql"), root),
         )
 
     def problem(self, key: str | None, message: str) -> None:
@@ -248,6 +281,46 @@ class _TableReader:
                 defines[name] = text
         return defines
 
+    def sql_problem(self, index: int, message: str) -> None:
+        """A problem of the ``index``-th ``sql`` entry, at its ``[[...]]`` line."""
+        headers = [
+            number
+            for number, line in enumerate(self.lines, start=1)
+            if _SQL_HEADER.match(line)
+        ]
+        text = f"sql entry {index + 1}: {message}"
+        if index < len(headers):
+            pos = SourcePos(self.display, headers[index], 1)
+            self.problems.append(error(codes.BAD_CONFIG, text, pos))
+        else:
+            self.problem("sql", text)
+
+    def _sql(self, value: object, root: Path) -> tuple[SqlTarget, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+            self.problem(
+                "sql", "'sql' must be a list of tables ([[tool.gubernator-gen.sql]])"
+            )
+            return ()
+        targets: list[SqlTarget] = []
+        for index, entry in enumerate(value):
+            problems = sql_target_problems(entry)
+            for message in problems:
+                self.sql_problem(index, message)
+            if not problems:
+                targets.append(
+                    SqlTarget(
+                        spec=root / entry["spec"],
+                        out=root / entry["out"],
+                        dialect=entry.get("dialect", SQL_DIALECTS[0]),
+                        table=entry.get("table"),
+                        column=entry.get("column", "state"),
+                        index=index,
+                    )
+                )
+        return tuple(targets)
+
     def _locate(self, key: str | None) -> tuple[int, int]:
         # tomllib keeps no positions, so find the table header and the
         # key's line textually; fall back to the header, then the file start.
@@ -268,6 +341,37 @@ class _TableReader:
                 if match:
                     return index + 1, len(match.group(1)) + 1
         return header + 1, 1
+
+
+def sql_entry_pos(config: ProjectConfig, index: int) -> SourcePos:
+    """Where the ``index``-th ``sql`` entry of ``config`` starts (its ``[[...]]``)."""
+    shown = display_path(config.path)
+    try:
+        lines = config.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return SourcePos(shown, 1, 1)
+    headers = [n for n, line in enumerate(lines, start=1) if _SQL_HEADER.match(line)]
+    return SourcePos(shown, headers[index] if index < len(headers) else 1, 1)
+
+
+def sql_target_problems(entry: Mapping[str, object]) -> list[str]:
+    """What is wrong with one ``sql`` entry (empty when nothing is)."""
+    problems: list[str] = []
+    for key in entry:
+        if key not in SQL_KEYS:
+            problems.append(f"unknown key {key!r}{did_you_mean(key, SQL_KEYS)}")
+    for key in SQL_KEYS:
+        value = entry.get(key)
+        if value is None:
+            if key in ("spec", "out"):
+                problems.append(f"{key!r} is required")
+        elif not isinstance(value, str) or not value:
+            problems.append(f"{key!r} must be a non-empty string")
+    dialect = entry.get("dialect")
+    if isinstance(dialect, str) and dialect and dialect not in SQL_DIALECTS:
+        choices = " or ".join(map(repr, SQL_DIALECTS))
+        problems.append(f"'dialect' must be {choices}, not {dialect!r}")
+    return problems
 
 
 def _read_text(path: Path, display: str) -> str:

@@ -40,6 +40,7 @@ TESTED_ELSEWHERE = {
     "GG209": "no shipped schema keyword reaches it: test_frontend_codes.py",
     "GG403": "the front end rejects such names first: test_backend_naming.py",
     "GG404": "the front end rejects such names first: test_backend_naming.py",
+    "GG440": "reported by 'gubernator-gen sql' only: tests/sql/test_sql_ddl.py",
     "GG490": "a generator bug, reported instead of a traceback",
 }
 

@@ -9,9 +9,8 @@ objects they name and nothing else.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,22 +79,23 @@ def ddl(spec: MachineSpec, dialect: Dialect, table: str, column: str = "state") 
     return result.source
 
 
-def update_goldens(request: pytest.FixtureRequest) -> bool:
-    """Rewrite golden files instead of comparing (``--update-goldens`` or env)."""
-    flag = request.config.getoption("update_goldens", default=False)
-    return bool(flag) or os.environ.get("GUBERNATOR_UPDATE_GOLDENS") == "1"
-
-
 @pytest.mark.parametrize("dialect", list(Dialect))
 @pytest.mark.parametrize("case", ["order_fsm", "hostile"])
-def test_golden(request: pytest.FixtureRequest, case: str, dialect: Dialect) -> None:
+def test_golden(
+    update_goldens: bool,
+    record_golden_update: Callable[[Path], None],
+    case: str,
+    dialect: Dialect,
+) -> None:
     if case == "order_fsm":
         text = ddl(order_spec(), dialect, "orders")
     else:
         text = ddl(hostile_machine(), dialect, HOSTILE_TABLE, HOSTILE_COLUMN)
     golden = GOLDEN / f"{case}.{dialect.value}.sql"
-    if update_goldens(request):
-        golden.write_bytes(text.encode("utf-8"))
+    if update_goldens:
+        if not golden.exists() or golden.read_bytes() != text.encode("utf-8"):
+            golden.write_bytes(text.encode("utf-8"))
+            record_golden_update(golden)
     assert text == golden.read_bytes().decode(
         "utf-8"
     ), f"{golden.name} differs; rerun with GUBERNATOR_UPDATE_GOLDENS=1 and review"

@@ -87,8 +87,9 @@ def _label_problems(spec: MachineSpec) -> tuple[Diagnostic, ...]:
     for state in spec.states:
         size = len(state.name.encode("utf-8", "surrogatepass"))
         if size > PG_MAX_IDENTIFIER_BYTES:
+            shown = state.name if len(state.name) <= 40 else state.name[:40] + "..."
             message = (
-                f"state {state.name[:40]!r}... is {size} bytes in UTF-8; a PostgreSQL "
+                f"state {shown!r} is {size} bytes in UTF-8; a PostgreSQL "
                 f"enum label holds at most {PG_MAX_IDENTIFIER_BYTES}"
             )
             found.append(error(codes.SQL_LABEL_TOO_LONG, message, state.pos))
