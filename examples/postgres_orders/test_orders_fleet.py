@@ -176,3 +176,13 @@ def test_a_dispatcher_killed_after_acting_leaves_the_message_to_another(
     )
     assert calls and all(row["n"] == 2 for row in calls)
     assert consistency_problems(fleet.db, world=fleet.world) == []
+
+
+def test_the_demo_runs_and_passes_its_own_check(
+    pg_database: str, tmp_path: Path
+) -> None:
+    from orders_demo import run
+
+    lines = run(pg_database, orders=60, workers=2, folder=tmp_path)
+    assert lines[-1] == "  consistency check: passed"
+    assert "accepted: 0" in lines[-2]

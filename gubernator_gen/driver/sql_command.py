@@ -83,7 +83,7 @@ class SqlRun:
         for number, target in enumerate(targets, start=1):
             status = self._produce(target, claimed)
             failed = failed or status not in _OK
-            if self.verbose or len(targets) > 1:
+            if self.verbose or (len(targets) > 1 and not self.quiet):
                 arrow = "<stdout>" if target.out is None else shown(target.out)
                 print(
                     f"[{number}/{len(targets)}] {target.spec} -> {arrow}: {status}",

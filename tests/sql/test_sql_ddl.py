@@ -92,13 +92,13 @@ def test_golden(
     else:
         text = ddl(hostile_machine(), dialect, HOSTILE_TABLE, HOSTILE_COLUMN)
     golden = GOLDEN / f"{case}.{dialect.value}.sql"
-    if update_goldens:
-        if not golden.exists() or golden.read_bytes() != text.encode("utf-8"):
-            golden.write_bytes(text.encode("utf-8"))
-            record_golden_update(golden)
+    stale = not golden.exists() or golden.read_bytes() != text.encode("utf-8")
+    if update_goldens and stale:
+        golden.write_bytes(text.encode("utf-8"))
+        record_golden_update(golden)
     assert text == golden.read_bytes().decode(
         "utf-8"
-    ), f"{golden.name} differs; rerun with GUBERNATOR_UPDATE_GOLDENS=1 and review"
+    ), f"{golden.name} differs; rerun with pytest --update-goldens and review"
     assert text == ddl(
         hostile_machine() if case == "hostile" else order_spec(),
         dialect,
