@@ -14,6 +14,8 @@ OUT_OF_DATE = "GG502"
 OUTPUT_OS_ERROR = "GG503"
 OUTPUT_CONFLICT = "GG504"
 BAD_CONFIG = "GG505"
+NOT_REGULAR_OUTPUT = "GG506"
+UNSAFE_OUTPUT_LINK = "GG507"
 
 #: Every command-line code with its meaning, in code order.
 CODES: Mapping[str, str] = MappingProxyType(
@@ -29,5 +31,13 @@ CODES: Mapping[str, str] = MappingProxyType(
         OUTPUT_OS_ERROR: "an output file or folder cannot be read or written",
         OUTPUT_CONFLICT: "two specs of one run would write the same output file",
         BAD_CONFIG: "the [tool.gubernator-gen] table of pyproject.toml is invalid",
+        NOT_REGULAR_OUTPUT: (
+            "the output exists and is not a regular file (a folder, named pipe, "
+            "device or socket), so it is never read or replaced"
+        ),
+        UNSAFE_OUTPUT_LINK: (
+            "the output is a symbolic link that is dangling or leads out of "
+            "its project, so it is not followed"
+        ),
     }
 )

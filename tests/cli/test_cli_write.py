@@ -126,8 +126,9 @@ def test_crlf_copy_of_the_module_counts_as_unchanged(tmp_path: Path) -> None:
 
 
 def test_write_error_is_a_diagnostic(tmp_path: Path) -> None:
-    target = tmp_path / "door.py"
-    target.mkdir()
+    # A regular file where the target's folder should be: mkdir fails.
+    (tmp_path / "gen").write_bytes(b"not a folder")
+    target = tmp_path / "gen" / "door.py"
     result = write_module(target, MODULE, display="door.py", force=False)
     assert result.outcome is Outcome.FAILED
     (diagnostic,) = result.diagnostics
