@@ -12,6 +12,7 @@ they need (see :func:`check_api_version`).
 
 from __future__ import annotations
 
+from gubernator_runtime._base import MAX_NESTING, MAX_RETRY_ATTEMPTS
 from gubernator_runtime.definition import (
     ErrorPolicy,
     MachineDefinition,
@@ -116,6 +117,8 @@ def check_api_version(required: tuple[int, int], module: str = "") -> None:
 __all__ = [
     "API_VERSION",
     "FALLBACK_TRIGGER",
+    "MAX_NESTING",
+    "MAX_RETRY_ATTEMPTS",
     "NO_OP_METADATA",
     "TIMEOUT_TRIGGER",
     "ActionExecutor",

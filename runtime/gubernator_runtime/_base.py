@@ -61,6 +61,11 @@ def frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+#: How deeply :func:`to_plain` follows nested containers (and objects with
+#: ``to_dict``) before it refuses the data with a ``ValueError``.
+MAX_NESTING = 100
+
+
 def to_plain(value: object) -> Any:
     """Convert ``value`` to JSON-ready data (``json.dumps`` accepts the result).
 
@@ -73,7 +78,24 @@ def to_plain(value: object) -> Any:
     runtime's results, events and errors). Anything else is a ``TypeError``:
     a serialiser that silently invented a representation would make audit
     logs impossible to read back.
+
+    Data nested more than :data:`MAX_NESTING` levels deep, and a container that
+    contains itself, are a ``ValueError`` (never a ``RecursionError``).
     """
+    if value is None or value.__class__ in _JSON_SCALARS:
+        return value
+    try:
+        return _plain(value, 0, set())
+    except RecursionError:
+        # Only reachable through to_dict() methods that serialise their own
+        # parts with a fresh to_plain (an event whose payload holds it).
+        raise ValueError(
+            "cannot serialise: the data is nested too deeply or contains itself"
+        ) from None
+
+
+def _plain(value: object, depth: int, active: set[int]) -> Any:
+    """:func:`to_plain` at ``depth``; ``active``: the containers being converted."""
     if value is None or value.__class__ in _JSON_SCALARS:
         return value
     if isinstance(value, str):
@@ -82,6 +104,30 @@ def to_plain(value: object) -> Any:
         return int(value)
     if isinstance(value, float):
         return float(value)
+    if not isinstance(value, _CONTAINERS) and not callable(
+        getattr(value, "to_dict", None)
+    ):
+        converted = _convert_stdlib_value(value)
+        if converted is _UNSUPPORTED:
+            raise TypeError(f"cannot serialise {type(value).__name__} value {value!r}")
+        return _plain(converted, depth, active)
+    if depth >= MAX_NESTING:
+        raise ValueError(
+            f"cannot serialise data nested more than {MAX_NESTING} levels deep"
+        )
+    identity = id(value)
+    if identity in active:
+        raise ValueError(
+            f"cannot serialise a {type(value).__name__} that contains itself"
+        )
+    active.add(identity)
+    try:
+        return _plain_container(value, depth + 1, active)
+    finally:
+        active.discard(identity)
+
+
+def _plain_container(value: object, depth: int, active: set[int]) -> Any:
     if isinstance(value, Mapping):
         plain: dict[str, Any] = {}
         for key, item in value.items():
@@ -89,27 +135,24 @@ def to_plain(value: object) -> Any:
                 raise TypeError(
                     f"cannot serialise mapping key {key!r}: keys must be strings"
                 )
-            plain[plain_str(key)] = to_plain(item)
+            plain[plain_str(key)] = _plain(item, depth, active)
         return plain
     if isinstance(value, (list, tuple)):
-        return [to_plain(item) for item in value]
+        return [_plain(item, depth, active) for item in value]
     if isinstance(value, (set, frozenset)):
-        items = [to_plain(item) for item in value]
+        items = [_plain(item, depth, active) for item in value]
         try:
             return sorted(items)
         except TypeError:
             return items  # mixed types: keep iteration order rather than fail
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_plain(to_dict())
-    converted = _convert_stdlib_value(value)
-    if converted is not _UNSUPPORTED:
-        return converted
-    raise TypeError(f"cannot serialise {type(value).__name__} value {value!r}")
+    # Only objects with a to_dict() method get here (see _plain).
+    to_dict: Callable[[], object] = getattr(value, "to_dict")  # noqa: B009
+    return _plain(to_dict(), depth, active)
 
 
 _UNSUPPORTED = object()
 _JSON_SCALARS = (bool, int, float, str)
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
 
 
 def _convert_stdlib_value(value: object) -> Any:
@@ -132,8 +175,44 @@ def _convert_stdlib_value(value: object) -> Any:
         return str(value)
     enum_module = modules.get("enum")
     if enum_module is not None and isinstance(value, enum_module.Enum):
-        return to_plain(value.value)
+        return value.value
     return _UNSUPPORTED
+
+
+#: The largest ``retry_attempts`` (of an ``error_policy`` or an executor).
+#: Retries are immediate, so a larger count only repeats a failure faster
+#: than anything it depends on can recover.
+MAX_RETRY_ATTEMPTS = 100
+
+
+def checked_retry_attempts(value: object) -> int:
+    """``value`` if it is a valid retry count (an ``int`` from 0 to the maximum).
+
+    Anything else raises: ``TypeError`` for a non-``int`` (``bool`` included),
+    ``ValueError`` outside ``0 … MAX_RETRY_ATTEMPTS``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"retry_attempts must be an int, not {type(value).__name__}")
+    if not 0 <= value <= MAX_RETRY_ATTEMPTS:
+        raise ValueError(
+            f"retry_attempts must be from 0 to {MAX_RETRY_ATTEMPTS}, not {value}"
+        )
+    return value
+
+
+def describe_exception(error: BaseException) -> dict[str, str]:
+    """``{"type", "message"}`` of ``error``, JSON-ready, whatever its ``__str__`` does.
+
+    An exception whose ``str()`` raises (or returns something that is not a
+    string) gets a placeholder message naming what went wrong, so that
+    reporting a failure never fails in turn.
+    """
+    name = type(error).__name__
+    try:
+        message = str(error)
+    except Exception as problem:  # the placeholder is the point
+        message = f"<unprintable {name}: str() raised {type(problem).__name__}>"
+    return {"type": name, "message": message}
 
 
 def lookup_callables(

@@ -19,6 +19,7 @@ from gubernator_runtime._base import (
     Record,
     S,
     T,
+    checked_retry_attempts,
     frozen_mapping,
     names_tuple,
 )
@@ -236,7 +237,11 @@ class TransitionInfo(Record):
 
 
 class ErrorPolicy(Record):
-    """What the action executor does when actions fail (SPEC §6)."""
+    """What the action executor does when actions fail (SPEC §6).
+
+    ``retry_attempts`` is an ``int`` from 0 to ``MAX_RETRY_ATTEMPTS`` (100);
+    anything else is a ``ValueError``.
+    """
 
     __slots__ = ("_default_fallback", "_retry_attempts")
     _fields = ("default_fallback", "retry_attempts")
@@ -245,8 +250,10 @@ class ErrorPolicy(Record):
     def __init__(
         self, default_fallback: str | None = None, retry_attempts: int = 0
     ) -> None:
-        if isinstance(retry_attempts, bool) or retry_attempts < 0:
-            raise ValueError(f"retry_attempts must be >= 0, not {retry_attempts!r}")
+        try:
+            checked_retry_attempts(retry_attempts)
+        except TypeError as exc:  # a definition's data is wrong: ValueError
+            raise ValueError(str(exc)) from None
         self._default_fallback = default_fallback
         self._retry_attempts = retry_attempts
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from gubernator_runtime._base import describe, plain_str, to_plain
+from gubernator_runtime._base import describe, describe_exception, plain_str, to_plain
 
 
 class FSMError(Exception):
@@ -227,8 +227,9 @@ class GuardError(FSMError):
         cause: BaseException | None = None,
     ) -> None:
         state_text, trigger_text = plain_str(state), plain_str(trigger)
-        cause_type = type(cause).__name__ if cause is not None else ""
-        cause_message = str(cause) if cause is not None else ""
+        described = describe_exception(cause) if cause is not None else None
+        cause_type = described["type"] if described is not None else ""
+        cause_message = described["message"] if described is not None else ""
         what = (
             f"raised {cause_type}: {cause_message}" if cause is not None else "failed"
         )

@@ -21,7 +21,14 @@ import types
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from gubernator_runtime._base import Record, S, lookup_callables, plain_str
+from gubernator_runtime._base import (
+    Record,
+    S,
+    checked_retry_attempts,
+    describe_exception,
+    lookup_callables,
+    plain_str,
+)
 from gubernator_runtime.errors import ActionNotFoundError, ConfigurationError
 from gubernator_runtime.results import TransitionResult
 
@@ -143,18 +150,17 @@ class ActionResult(Record):
         return self._value
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary; the exception as ``{"type", "message"}``."""
+        """JSON-ready summary; the exception as ``{"type", "message"}``.
+
+        An exception that cannot be printed gets a placeholder message.
+        """
         error = self._exception
         return {
             "name": self._name,
             "success": self._success,
             "attempts": self._attempts,
             "duration_ms": self._duration_ms,
-            "error": (
-                None
-                if error is None
-                else {"type": type(error).__name__, "message": str(error)}
-            ),
+            "error": None if error is None else describe_exception(error),
         }
 
 
@@ -252,7 +258,8 @@ class ActionExecutor(Generic[S]):
     ``required_actions`` are resolved at construction (``ActionNotFoundError``
     naming every missing one); ``fallback`` proposes the transition to take
     when an action finally failed. ``machine.executor()`` sets both from the
-    spec.
+    spec. ``retry_attempts`` is an ``int`` from 0 to ``MAX_RETRY_ATTEMPTS``
+    (100); anything else is a ``TypeError`` or ``ValueError``.
     """
 
     __slots__ = (
@@ -274,13 +281,9 @@ class ActionExecutor(Generic[S]):
     ) -> None:
         if actions is None:
             raise TypeError("actions must be an Actions implementation or a mapping")
-        if isinstance(retry_attempts, bool) or not isinstance(retry_attempts, int):
-            raise TypeError("retry_attempts must be an int")
-        if retry_attempts < 0:
-            raise ValueError(f"retry_attempts must be >= 0, not {retry_attempts}")
         self._actions = actions
         self._stop_on_error = bool(stop_on_error)
-        self._retry_attempts = retry_attempts
+        self._retry_attempts = checked_retry_attempts(retry_attempts)
         self._fallback = fallback
         self._resolved = resolve_actions(actions, required_actions)
 
@@ -405,7 +408,7 @@ class ActionExecutor(Generic[S]):
             name,
             attempts,
             type(error).__name__,
-            error,
+            describe_exception(error)["message"],  # str(error) may raise
             exc_info=error,
         )
         return ActionResult(name, False, error, attempts, _elapsed_ms(started))
@@ -416,7 +419,7 @@ class ActionExecutor(Generic[S]):
             name,
             attempt,
             type(error).__name__,
-            error,
+            describe_exception(error)["message"],
         )
 
     def _finish(

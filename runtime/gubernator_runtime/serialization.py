@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from gubernator_runtime._base import S, plain_str, to_plain
+from gubernator_runtime._base import MAX_NESTING, S, plain_str, to_plain
 from gubernator_runtime.events import Event
 from gubernator_runtime.results import TransitionResult
 from gubernator_runtime.timeouts import as_utc, utc_now
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gubernator_runtime.executor import ExecutionResult
 
 __all__ = [
+    "MAX_NESTING",
     "audit_entry",
     "event_from_json",
     "result_from_json",

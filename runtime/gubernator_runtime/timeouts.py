@@ -6,6 +6,13 @@ aware ones are converted to UTC, so naive and aware values mix freely. A
 timeout has expired when ``now - entered_at >= seconds``: exactly at the
 deadline counts as expired.
 
+Every moment a ``datetime`` can hold is accepted, up to ``datetime.max`` and
+down to ``datetime.min`` with any UTC offset: elapsed time is computed
+without converting to UTC first, and a deadline past the last representable
+moment saturates. Only :func:`as_utc` (and so :func:`parse_datetime`) can
+meet a moment that has no UTC equivalent (``9999-12-31T23:59:59-23:59``),
+and reports it as a ``ValueError``.
+
 ``datetime`` is imported inside the functions: it is only needed once a
 timeout is checked, and deferring it keeps ``import gubernator_runtime``
 cheap.
@@ -33,46 +40,71 @@ def utc_now() -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC: naive values are taken as UTC, aware ones converted."""
-    from datetime import datetime, timezone
+    """``moment`` in UTC: naive values are taken as UTC, aware ones converted.
 
-    if not isinstance(moment, datetime):
-        raise TypeError(f"expected a datetime, not {type(moment).__name__}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    An aware moment whose UTC equivalent falls outside the years 1 to 9999
+    (``datetime.max`` with a negative offset, say) is a ``ValueError``.
+    """
+    from datetime import timezone
+
+    aware = _aware(moment)
+    if aware is not moment:
+        return aware
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(
+            f"{moment.isoformat()} has no UTC equivalent: it falls outside "
+            "the years 1 to 9999 in UTC"
+        ) from None
 
 
 def parse_datetime(text: str) -> datetime:
-    """Parse ISO 8601 (as written by ``isoformat()``, a ``Z`` suffix allowed) to UTC."""
+    """Parse ISO 8601 (as written by ``isoformat()``, a ``Z`` suffix allowed) to UTC.
+
+    Text that is not ISO 8601, and a moment with no UTC equivalent, are a
+    ``ValueError``.
+    """
     from datetime import datetime
 
     if text.endswith(("Z", "z")):
         # fromisoformat() accepts "Z" only from Python 3.11 on.
         text = text[:-1] + "+00:00"
     try:
-        return as_utc(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO 8601 date and time") from None
+    return as_utc(moment)
 
 
 def expires_at(entered_at: datetime, seconds: float) -> datetime:
     """The deadline (UTC) of a timeout of ``seconds`` entered at ``entered_at``.
 
-    A deadline past the last representable moment is ``datetime.max`` (UTC).
+    A deadline past the last representable moment is ``datetime.max`` (UTC);
+    one before the first is ``datetime.min`` (UTC).
     """
     from datetime import datetime, timedelta, timezone
 
+    start = _aware(entered_at)
     try:
-        return as_utc(entered_at) + timedelta(seconds=seconds)
+        return (start + timedelta(seconds=seconds)).astimezone(timezone.utc)
     except OverflowError:
-        return datetime.max.replace(tzinfo=timezone.utc)
+        # In UTC the deadline is start + seconds - offset: its sign says
+        # which end of the calendar it ran off.
+        offset = start.utcoffset()
+        shift = seconds - (offset.total_seconds() if offset is not None else 0.0)
+        end = datetime.max if shift > 0 else datetime.min
+        return end.replace(tzinfo=timezone.utc)
 
 
 def elapsed_seconds(entered_at: datetime, now: datetime | None = None) -> float:
-    """Seconds from ``entered_at`` to ``now`` (default: the current time)."""
-    current = utc_now() if now is None else as_utc(now)
-    return (current - as_utc(entered_at)).total_seconds()
+    """Seconds from ``entered_at`` to ``now`` (default: the current time).
+
+    Aware moments are subtracted as they are (Python accounts for their
+    offsets), so moments near ``datetime.max`` or ``min`` never overflow.
+    """
+    current = utc_now() if now is None else _aware(now)
+    return (current - _aware(entered_at)).total_seconds()
 
 
 def is_expired(
@@ -92,6 +124,17 @@ def remaining_seconds(
     """Seconds left before the deadline, never below ``0.0``."""
     left = seconds - elapsed_seconds(entered_at, now)
     return left if left > 0.0 else 0.0
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment`` made aware: naive values get UTC; aware ones are kept as they are."""
+    from datetime import datetime, timezone
+
+    if not isinstance(moment, datetime):
+        raise TypeError(f"expected a datetime, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 class TimeoutInfo(Record, Generic[S]):
