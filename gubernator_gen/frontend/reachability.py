@@ -136,7 +136,9 @@ def _unused_callables(
     """Warn about guards and actions that no reachable result can contain."""
     used_guards: set[str] = set()
     used_actions: set[str] = set()
-    entered: set[str] = set()
+    # The machine starts in its initial state: machine.start() runs its
+    # on_enter actions (SPEC §9.2), so they are used even with no way back.
+    entered = {s.name.text for s in spec.states if s.kind == "initial" and s.name}
     exited: set[str] = set()
     for transition, sources in live:
         fired_from = [s for s in sources if s in reachable]

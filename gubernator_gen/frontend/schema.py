@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import keyword
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
@@ -26,7 +27,7 @@ from jsonschema.exceptions import ValidationError
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.frontend import codes
-from gubernator_gen.frontend.suggest import did_you_mean
+from gubernator_gen.frontend.suggest import did_you_mean, name_repairs
 from gubernator_gen.frontend.tree import (
     MapNode,
     Node,
@@ -234,8 +235,8 @@ def _explain(err: ValidationError, root: MapNode) -> Iterator[Diagnostic]:
             f"{_description(sub)}",
             node.pos,
         )
-    elif kind in ("minimum", "exclusiveMinimum"):
-        relation = ">=" if kind == "minimum" else ">"
+    elif kind in ("minimum", "exclusiveMinimum", "maximum"):
+        relation = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<="}[kind]
         yield error(
             codes.OUT_OF_RANGE,
             f"{where}{_title(sub, 'value')} must be {relation} {err.validator_value}, "
@@ -345,8 +346,10 @@ def _pattern_diagnostic(
     pattern = sub.get("pattern", "")
     hint = ""
     if isinstance(instance, str):
-        for candidate in (instance.upper(), instance.lower(), _underscored(instance)):
-            if candidate != instance and _matches(pattern, candidate):
+        for candidate in name_repairs(instance):
+            # A keyword or __dunder__ name fits the pattern but not the rule.
+            usable = not keyword.iskeyword(candidate) and candidate[:2] != "__"
+            if usable and _matches(pattern, candidate):
                 hint = f" (did you mean {quoted(candidate)}?)"
                 break
     return error(
@@ -355,10 +358,6 @@ def _pattern_diagnostic(
         f"{_description(sub)}",
         node.pos,
     )
-
-
-def _underscored(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
 def _matches(pattern: str, text: str) -> bool:

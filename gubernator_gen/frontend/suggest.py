@@ -6,6 +6,12 @@ take quadratic time. :class:`Suggester` bounds that: it computes at most
 :data:`MAX_SUGGESTIONS` suggestions (later misspellings are still reported,
 without one), and its similarity comparison sees at most
 :data:`MAX_COMPARED` candidates, picked by shared letter triples.
+
+Words are compared in Unicode compatibility form (NFKC, as Python reads
+identifiers): a ligature such as ``ﬁ`` or a full-width letter matches the
+plain letters. What is suggested is always one of the real candidates,
+never the normalised word. :func:`name_repairs` is the other kind of help:
+spellings of a malformed name that a naming rule may accept.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import difflib
 import heapq
 import itertools
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -39,7 +47,7 @@ class Suggester:
         self._options = list(dict.fromkeys(candidates))
         self._by_casefold: dict[str, list[str]] = {}
         for option in self._options:
-            self._by_casefold.setdefault(option.casefold(), []).append(option)
+            self._by_casefold.setdefault(_caseless(option), []).append(option)
         self._prefixes = frozenset(o for o in self._options if len(o) >= 3)
         self._longest_prefix = max(map(len, self._prefixes), default=0)
         self._left = limit
@@ -50,28 +58,33 @@ class Suggester:
     def closest(self, word: str) -> str | None:
         """The candidate ``word`` was most likely meant to be, or ``None``.
 
-        A candidate equal to ``word`` but for case wins (``paid`` →
-        ``PAID``); then a known name that ``word`` starts with (``dest`` for
-        ``destination``); otherwise the most similar, if close enough.
+        A candidate equal to ``word`` but for case or compatibility form
+        wins (``paid`` → ``PAID``, ``ﬁll`` → ``fill``); then a known name
+        that ``word`` starts with (``dest`` for ``destination``); otherwise
+        the most similar, if close enough. The answer is always one of the
+        candidates, and never ``word`` itself.
         """
         if self._left is not None:
             if self._left <= 0:
                 return None
             self._left -= 1
-        for option in self._by_casefold.get(word.casefold(), ()):
-            if option != word:
-                return option
+        plain = unicodedata.normalize("NFKC", word)
+        same = [o for o in self._by_casefold.get(_caseless(word), ()) if o != word]
+        if same:
+            # The candidate that differs only by compatibility form beats
+            # one that also differs by case.
+            return next((o for o in same if o == plain), same[0])
         # A known name that the word starts with is what a longer spelling
         # usually means; the longest such name is the most specific.
-        for length in range(min(len(word) - 1, self._longest_prefix), 2, -1):
-            if word[:length] in self._prefixes:
-                return word[:length]
-        if len(word) > _LONGEST_COMPARED_WORD:
+        for length in range(min(len(plain) - 1, self._longest_prefix), 2, -1):
+            if plain[:length] in self._prefixes:
+                return plain[:length]
+        if len(plain) > _LONGEST_COMPARED_WORD:
             return None
         matches = difflib.get_close_matches(
-            word, self._compared(word), n=1, cutoff=_CUTOFF
+            plain, self._compared(plain), n=1, cutoff=_CUTOFF
         )
-        return matches[0] if matches else None
+        return matches[0] if matches and matches[0] != word else None
 
     def did_you_mean(self, word: str) -> str:
         """`` (did you mean 'x'?)`` for a close candidate, else the empty string."""
@@ -107,6 +120,37 @@ class Suggester:
             rest = (i for i in range(len(options)) if i not in taken)
             chosen.extend(itertools.islice(rest, MAX_COMPARED - len(chosen)))
         return [options[index] for index in chosen]
+
+
+def name_repairs(word: str) -> list[str]:
+    """Spellings of the malformed name ``word`` to try against a naming rule.
+
+    Most likely first: the compatibility form (``ﬁll`` → ``fill``, as Python
+    itself would read it), the same without accents (``café`` → ``cafe``),
+    each upper- and lower-cased, then with runs of ASCII punctuation and
+    spaces turned into ``_`` (``order-paid`` → ``order_paid``), also upper-
+    and lower-cased. Letters are
+    never replaced by ``_``: a name in another script gets no repair rather
+    than a mangled one. ``word`` itself is not among them.
+    """
+    plain = unicodedata.normalize("NFKC", word)
+    unaccented = "".join(
+        c for c in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(c)
+    )
+    repairs: list[str] = []
+    for base in dict.fromkeys((plain, unaccented)):
+        repairs.extend((base, base.upper(), base.lower()))
+    underscored = _SEPARATORS.sub("_", unaccented)
+    repairs.extend((underscored, underscored.upper(), underscored.lower()))
+    return [r for r in dict.fromkeys(repairs) if r != word]
+
+
+_SEPARATORS = re.compile(r"[\x20-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7e\s]+")
+
+
+def _caseless(text: str) -> str:
+    """The form in which names that differ only by case or compatibility meet."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _triples(name: str) -> set[str]:
