@@ -12,6 +12,11 @@ machine with three differences worth seeing:
   action still fails after its retry, the executor proposes the move there,
   and this application stores it like any other transition.
 
+As in the order example, the database runs in WAL mode (readers never block
+the commit) and a commit that finds another writer's lock still held after
+the busy timeout rolls back and reports ``Status.BUSY``: nothing written,
+retry the event later.
+
 Run ``python examples/document_review/review_app.py`` for a short demo.
 """
 
@@ -21,7 +26,8 @@ import enum
 import json
 import sqlite3
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -66,13 +72,63 @@ CREATE TABLE IF NOT EXISTS review_audit (
 """
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """Open the database; transactions are begun explicitly (``BEGIN IMMEDIATE``)."""
-    conn = sqlite3.connect(path, isolation_level=None)
+#: Seconds a write waits for another connection's write lock (SQLite's busy
+#: timeout) before the event's outcome is ``Status.BUSY``.
+BUSY_TIMEOUT = 5.0
+
+# SQLITE_BUSY and SQLITE_LOCKED: the primary codes of "database is locked".
+_LOCKED_CODES = (5, 6)
+
+
+def connect(
+    path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT
+) -> sqlite3.Connection:
+    """Open the database in WAL mode; transactions are begun explicitly.
+
+    ``busy_timeout`` is how long, in seconds, a write waits for another
+    writer before giving up.
+    """
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
     conn.executescript(SCHEMA)
     return conn
+
+
+class DatabaseBusyError(RuntimeError):
+    """The database stayed locked past the busy timeout; nothing was written."""
+
+
+def is_locked(error: sqlite3.OperationalError) -> bool:
+    """True when ``error`` means another connection holds a lock we need."""
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in _LOCKED_CODES
+    return str(error).startswith(("database is locked", "database table is locked"))
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+    A lock that outlasts the busy timeout becomes :class:`DatabaseBusyError`.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            # Whatever went wrong (a failed COMMIT included), leave no
+            # transaction open on this connection.
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+    except sqlite3.OperationalError as exc:
+        if is_locked(exc):
+            raise DatabaseBusyError(str(exc)) from exc
+        raise
 
 
 def _timestamp(moment: datetime) -> str:
@@ -163,6 +219,7 @@ class Status(str, enum.Enum):
     NO_OP = "no_op"  # non-strict: nothing matched; nothing written
     REJECTED = "rejected"  # refused (guards, terminal state); nothing written
     CONFLICT = "conflict"  # another writer changed the document first
+    BUSY = "busy"  # the database stayed locked; nothing written: retry later
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +257,10 @@ class ReviewService:
         required_approvals: int = 2,
         open_comments: int = 0,
     ) -> Document:
-        """Insert a new document in the machine's initial state (DRAFT)."""
+        """Insert a new document in the machine's initial state (DRAFT).
+
+        ``DatabaseBusyError`` if the database stayed locked (nothing inserted).
+        """
         document = Document(
             doc_id,
             self._machine.initial_state,
@@ -211,9 +271,8 @@ class ReviewService:
             0,
             open_comments,
         )
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
+        with write_transaction(self._conn) as conn:
+            conn.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     document.id,
@@ -249,7 +308,8 @@ class ReviewService:
 
         ``payload`` (who approved, say) is merged over the document for the
         guards and recorded in the audit entry. A non-strict no-op, a refused
-        event and an event that lost a race write nothing.
+        event, an event that lost a race and one that found the database
+        locked (``Status.BUSY``) write nothing.
         """
         document = self.get(doc_id)
         event = Event(trigger, payload, timestamp=now)
@@ -261,7 +321,10 @@ class ReviewService:
         return self._commit_and_act(document, result, now, event)
 
     def sweep_timeouts(self, now: datetime) -> list[Outcome]:
-        """Move every document whose state's timeout has expired at ``now``."""
+        """Move every document whose state's timeout has expired at ``now``.
+
+        Stops at the first ``Status.BUSY`` outcome (the last in the list).
+        """
         timed = [state.value for state in TIMEOUTS]
         rows = self._conn.execute(
             "SELECT * FROM documents WHERE state IN"
@@ -273,8 +336,12 @@ class ReviewService:
             result = self._machine.check_timeout(
                 document.state, document.entered_at, now
             )
-            if result is not None:
-                outcomes.append(self._commit_and_act(document, result, now, None))
+            if result is None:
+                continue
+            outcome = self._commit_and_act(document, result, now, None)
+            outcomes.append(outcome)
+            if outcome.status is Status.BUSY:
+                break
         return outcomes
 
     def audit_trail(self, doc_id: str) -> list[dict[str, Any]]:
@@ -292,7 +359,10 @@ class ReviewService:
         now: datetime,
         event: Event | None,
     ) -> Outcome:
-        document = self._commit(loaded, result, now, event)
+        try:
+            document = self._commit(loaded, result, now, event)
+        except DatabaseBusyError:
+            return Outcome(Status.BUSY, result, loaded)
         if document is None:
             return Outcome(Status.CONFLICT, result, loaded)
         run = self._executor.execute(result, document.context())
@@ -308,7 +378,11 @@ class ReviewService:
         now: datetime,
         event: Event | None,
     ) -> Document | None:
-        """Store the new state and its audit row in one transaction, or nothing."""
+        """Store the new state and its audit row in one transaction, or nothing.
+
+        ``None`` when another writer changed the document first;
+        ``DatabaseBusyError`` when the database stayed locked.
+        """
         assert result.target_state is not None  # only successes get here
         approvals = loaded.approvals
         if result.trigger == Trigger.APPROVE:
@@ -327,9 +401,7 @@ class ReviewService:
         )
         extra = None if event is None else {"payload": event.payload}
         entry = audit_entry(result, loaded.id, timestamp=now, event=event, extra=extra)
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self._conn) as conn:
             cursor = conn.execute(
                 "UPDATE documents SET state = ?, version = ?, entered_at = ?,"
                 " approvals = ? WHERE id = ? AND state = ? AND version = ?",
@@ -344,20 +416,12 @@ class ReviewService:
                 ),
             )
             if cursor.rowcount != 1:
-                conn.rollback()
-                return None
+                return None  # committing an empty transaction writes nothing
             conn.execute(
                 "INSERT INTO review_audit (document_id, version, entry)"
                 " VALUES (?, ?, ?)",
                 (document.id, document.version, to_json(entry)),
             )
-            conn.commit()
-        except BaseException:
-            # Whatever went wrong (a failed COMMIT included), leave no
-            # transaction open on this connection.
-            if conn.in_transaction:
-                conn.rollback()
-            raise
         return document
 
 

@@ -21,6 +21,14 @@ Every event for an order goes through the same four steps:
 same commit-and-act path. Every function takes an explicit ``now`` so that
 tests control the clock.
 
+The database runs in WAL mode, so readers (a report holding a transaction
+open for minutes, say) never block the commit and the commit never blocks
+them. Writers still take turns: a commit waits up to the connection's busy
+timeout (``connect(busy_timeout=...)``, 5 s by default) for another writer
+to finish. If the database is still locked then, the event's outcome is
+``Status.BUSY``: its transaction was rolled back, nothing was written, no
+action ran, and the same event can simply be handled again later.
+
 Run ``python examples/order_management/order_app.py`` for a short demo.
 """
 
@@ -30,7 +38,8 @@ import enum
 import json
 import sqlite3
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -71,23 +80,36 @@ CREATE TABLE IF NOT EXISTS order_audit (
     order_id  TEXT NOT NULL REFERENCES orders (id),
     version   INTEGER NOT NULL,  -- the order version this transition created
     entry     TEXT NOT NULL,     -- the runtime's audit_entry() as JSON
-    execution TEXT,              -- the actions' run as JSON; NULL until they ran
+    execution TEXT,              -- the actions' run as JSON; NULL until it is stored
     UNIQUE (order_id, version)
 );
 """
 
 
-def connect(path: Path | str) -> sqlite3.Connection:
-    """Open the database with explicit transactions and named columns.
+#: Seconds a write waits for another connection's write lock (SQLite's busy
+#: timeout) before the event's outcome is ``Status.BUSY``.
+BUSY_TIMEOUT = 5.0
+
+# SQLITE_BUSY and SQLITE_LOCKED: the primary codes of "database is locked".
+_LOCKED_CODES = (5, 6)
+
+
+def connect(
+    path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT
+) -> sqlite3.Connection:
+    """Open the database in WAL mode, with explicit transactions and named columns.
 
     ``isolation_level=None`` stops the ``sqlite3`` module from opening
     transactions behind our back; this module issues ``BEGIN IMMEDIATE``
     itself, so each commit takes the write lock before it reads the row it
-    compares against.
+    compares against. WAL (kept in the file once set) lets readers and the
+    writer work at the same time; ``busy_timeout`` is how long, in seconds,
+    a write waits for another writer.
     """
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
     return conn
 
 
@@ -216,6 +238,7 @@ class Status(str, enum.Enum):
     APPLIED = "applied"  # stored, then acted on
     REJECTED = "rejected"  # the machine refused it; nothing was written
     CONFLICT = "conflict"  # another writer changed the order first; nothing written
+    BUSY = "busy"  # the database stayed locked; nothing written: retry later
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +248,9 @@ class Outcome:
     ``order`` is the order as stored after the commit (``APPLIED``) or as
     loaded (otherwise). ``run`` reports the actions, ``fallback`` the outcome
     of the fallback transition the executor proposed, if any.
+    ``run_stored`` is False when the actions ran but the database stayed
+    locked while their report was written to the audit row (its
+    ``execution`` stays NULL; the transition itself is stored).
     """
 
     status: Status
@@ -232,10 +258,51 @@ class Outcome:
     order: Order
     run: ExecutionResult[State] | None = None
     fallback: Outcome | None = None
+    run_stored: bool = True
 
 
 class UnknownOrderError(LookupError):
     """No order has the given id."""
+
+
+class DatabaseBusyError(RuntimeError):
+    """The database stayed locked past the busy timeout; nothing was written.
+
+    Raised where there is no event outcome to report it in (``place_order``);
+    trying again later is safe.
+    """
+
+
+def is_locked(error: sqlite3.OperationalError) -> bool:
+    """True when ``error`` means another connection holds a lock we need."""
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    if code is not None:
+        return code & 0xFF in _LOCKED_CODES
+    return str(error).startswith(("database is locked", "database table is locked"))
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+    A lock that outlasts the busy timeout (at ``BEGIN`` or at ``COMMIT``)
+    becomes :class:`DatabaseBusyError`, with the transaction rolled back.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            # Whatever went wrong (a failed COMMIT included), leave no
+            # transaction open on this connection.
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+    except sqlite3.OperationalError as exc:
+        if is_locked(exc):
+            raise DatabaseBusyError(str(exc)) from exc
+        raise
 
 
 class OrderService:
@@ -243,7 +310,8 @@ class OrderService:
 
     Give each thread (or process) its own ``OrderService`` and connection;
     they may share the database file: the compare-and-set makes concurrent
-    updates of one order safe.
+    updates of one order safe, and a database that stays locked makes an
+    event ``Status.BUSY`` rather than an exception.
     """
 
     def __init__(
@@ -266,7 +334,11 @@ class OrderService:
         now: datetime,
         items_in_stock: bool = True,
     ) -> Order:
-        """Insert a new order in the machine's initial state."""
+        """Insert a new order in the machine's initial state.
+
+        ``DatabaseBusyError`` if another writer kept the database locked
+        past the busy timeout (nothing is inserted).
+        """
         order = Order(
             id=order_id,
             state=self._machine.initial_state,
@@ -275,9 +347,8 @@ class OrderService:
             amount=amount,
             items_in_stock=items_in_stock,
         )
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.execute(
+        with write_transaction(self._conn) as conn:
+            conn.execute(
                 "INSERT INTO orders (id, state, version, entered_at, amount,"
                 " items_in_stock) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -315,7 +386,9 @@ class OrderService:
         order, and it is stored with the new state when the event is
         accepted. A refused event writes nothing (``Status.REJECTED``); an
         event that lost a race with another writer writes nothing either
-        (``Status.CONFLICT``) and may be retried on the fresh row.
+        (``Status.CONFLICT``) and may be retried on the fresh row; so does
+        one that found the database locked past the busy timeout
+        (``Status.BUSY``).
         """
         payload: OrderFacts = {} if facts is None else facts
         order = self.get_order(order_id)
@@ -331,7 +404,9 @@ class OrderService:
         """Move every order whose state's timeout has expired at ``now``.
 
         The query only narrows the rows down by deadline; the machine's
-        ``check_timeout`` makes the decision, exactly as for events.
+        ``check_timeout`` makes the decision, exactly as for events. The
+        sweep stops at the first ``Status.BUSY`` outcome (the last in the
+        list): the next sweep takes up the orders left.
         """
         outcomes: list[Outcome] = []
         for state, timeout in TIMEOUTS.items():
@@ -343,10 +418,12 @@ class OrderService:
             ).fetchall()
             for order in map(Order.from_row, rows):
                 result = self._machine.check_timeout(order.state, order.entered_at, now)
-                if result is not None:
-                    outcomes.append(
-                        self._commit_and_act(order, order, result, now, None)
-                    )
+                if result is None:
+                    continue
+                outcome = self._commit_and_act(order, order, result, now, None)
+                outcomes.append(outcome)
+                if outcome.status is Status.BUSY:
+                    return outcomes
         return outcomes
 
     def audit_trail(self, order_id: str) -> list[dict[str, Any]]:
@@ -372,21 +449,38 @@ class OrderService:
         event: Event | None,
     ) -> Outcome:
         """Store ``result`` (compare-and-set on ``loaded``), then run its actions."""
-        stored = self._commit(loaded, updated, result, now, event)
+        try:
+            stored = self._commit(loaded, updated, result, now, event)
+        except DatabaseBusyError:
+            return Outcome(Status.BUSY, result, loaded)
         if stored is None:
             return Outcome(Status.CONFLICT, result, loaded)
         order, audit_id = stored
         run = self._executor.execute(result, order.context())
-        self._conn.execute(
-            "UPDATE order_audit SET execution = ? WHERE id = ?",
-            (to_json(run), audit_id),
-        )
+        run_stored = self._store_run(audit_id, run)
         fallback = None
         if run.fallback is not None:
             # The executor never proposes a fallback out of the fallback
             # state itself, so this recursion ends after one step.
             fallback = self._commit_and_act(order, order, run.fallback, now, None)
-        return Outcome(Status.APPLIED, result, order, run, fallback)
+        return Outcome(Status.APPLIED, result, order, run, fallback, run_stored)
+
+    def _store_run(self, audit_id: int, run: ExecutionResult[State]) -> bool:
+        """Record the actions' report in their audit row; False if locked out.
+
+        The actions have run by now, so a locked database cannot undo
+        anything: the report is simply missing from the row.
+        """
+        try:
+            self._conn.execute(
+                "UPDATE order_audit SET execution = ? WHERE id = ?",
+                (to_json(run), audit_id),
+            )
+        except sqlite3.OperationalError as exc:
+            if not is_locked(exc):
+                raise
+            return False
+        return True
 
     def _commit(
         self,
@@ -400,6 +494,8 @@ class OrderService:
 
         Returns the stored order and the audit row's id, or ``None`` when the
         row no longer has the loaded state and version (nothing is written).
+        ``DatabaseBusyError`` when the database stayed locked (nothing is
+        written either).
         """
         target = result.target_state
         if target is None:
@@ -409,9 +505,7 @@ class OrderService:
         )
         payload = None if event is None else {"payload": event.payload}
         entry = audit_entry(result, order.id, timestamp=now, event=event, extra=payload)
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self._conn) as conn:
             cursor = conn.execute(
                 "UPDATE orders SET state = ?, version = ?, entered_at = ?,"
                 " paid_amount = ?, items_in_stock = ?, carrier = ?"
@@ -429,20 +523,12 @@ class OrderService:
                 ),
             )
             if cursor.rowcount != 1:
-                conn.rollback()
-                return None
+                return None  # committing an empty transaction writes nothing
             cursor = conn.execute(
                 "INSERT INTO order_audit (order_id, version, entry) VALUES (?, ?, ?)",
                 (order.id, order.version, to_json(entry)),
             )
             audit_id = cursor.lastrowid
-            conn.commit()
-        except BaseException:
-            # Whatever went wrong (a failed COMMIT included), leave no
-            # transaction open on this connection.
-            if conn.in_transaction:
-                conn.rollback()
-            raise
         assert audit_id is not None  # set by every successful INSERT
         return order, audit_id
 
@@ -459,6 +545,8 @@ def _describe(outcome: Outcome) -> str:
         return f"{head} {result.source_state.value} -> {outcome.order.state.value}"
     if outcome.status is Status.REJECTED:
         return f"{head} refused in {result.source_state.value}: {result.error}"
+    if outcome.status is Status.BUSY:
+        return f"{head} database busy; nothing written, try again later"
     return f"{head} lost a race with another writer; nothing written"
 
 
