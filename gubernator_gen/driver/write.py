@@ -190,7 +190,7 @@ def check_module(
     try:
         existing = read_existing(resolve_output(target))
     except UnsafeOutputError as exc:
-        return OutputResult(Outcome.REFUSED, (_unsafe("check", display, exc),))
+        return OutputResult(Outcome.REFUSED, (_unsafe("read", display, exc),))
     except OSError as exc:
         return OutputResult(Outcome.FAILED, (_os_error("read", display, exc),))
     if existing is not None and not _may_overwrite(existing, force=force):
