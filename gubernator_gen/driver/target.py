@@ -143,7 +143,8 @@ def _follow_link(link: Path) -> Path:
     if not _inside(real, root):
         raise UnsafeOutputError(
             codes.UNSAFE_OUTPUT_LINK,
-            f"it is a symbolic link to {real}, outside its project {root}",
+            f"it is a symbolic link to {real}, outside its project {root} "
+            "(name that file itself as the output to write it)",
             str(link),
         )
     return real
