@@ -63,6 +63,7 @@ REFUSED = {
     "link_to_fifo",
     "spec_itself",
     "link_to_spec",
+    "link_loop",
 }
 #: Kinds that ``generate`` writes (``handwritten`` ones only with --force).
 WRITABLE = {
@@ -128,6 +129,9 @@ def _make_target(kind: str, project: Path, outside: Path) -> Path:
     elif kind == "link_to_fifo":
         os.mkfifo(project / "pipe")
         target.symlink_to(project / "pipe")
+    elif kind == "link_loop":
+        (project / "other.py").symlink_to(target)
+        target.symlink_to(project / "other.py")
     elif kind == "spec_itself":
         target = project / "door.yaml"
     elif kind == "link_to_spec":
