@@ -27,7 +27,7 @@ from gubernator_gen.driver.config import (
     sql_entry_pos,
 )
 from gubernator_gen.driver.report import NORMAL, QUIET, VERBOSE, emit, write_stdout
-from gubernator_gen.driver.settings import parse_defines, shown
+from gubernator_gen.driver.settings import parse_defines, place, shown
 from gubernator_gen.driver.write import Outcome, check_module, write_module
 
 if TYPE_CHECKING:
@@ -207,9 +207,9 @@ _OK = ("printed", "up to date", *(o.value for o in Outcome if o.ok))
 
 def _claim(target: Path, spec: Path, claimed: dict[Path, str]) -> Diagnostic | None:
     """Reserve ``target`` for ``spec``; a diagnostic if it is taken or is the spec."""
-    key = target.resolve()
+    key = place(target)  # never raises on a link loop; the writer reports it
     pos = SourcePos(str(spec), 1, 1)
-    if key == spec.resolve():
+    if key == place(spec):
         message = f"the output {shown(target)} would overwrite the spec itself"
         return error(codes.OUTPUT_CONFLICT, message, pos)
     owner = claimed.get(key)

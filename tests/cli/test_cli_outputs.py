@@ -388,3 +388,22 @@ def test_concurrent_writers_never_break_each_other(tmp_path: Path) -> None:
     ]
     assert target.read_bytes() in modules
     assert sorted(p.name for p in tmp_path.iterdir()) == ["door.py"]
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize(
+    "command",
+    [["generate"], ["check"], ["graph"], ["sql"], ["sql", "--check"]],
+)
+def test_every_command_reports_an_output_link_loop(
+    tmp_path: Path, command: list[str]
+) -> None:
+    write_text(tmp_path / "door.yaml", VALID_SPEC)
+    (tmp_path / "a.out").symlink_to(tmp_path / "b.out")
+    (tmp_path / "b.out").symlink_to(tmp_path / "a.out")
+    run = _run_cli(*command, "door.yaml", "-o", "a.out", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "a.out:1:1: error: cannot " in run.stderr
+    assert "Too many levels of symbolic links" in run.stderr
+    assert run.stderr.rstrip().endswith("[GG503]")
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr

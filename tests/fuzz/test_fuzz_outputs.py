@@ -4,8 +4,8 @@ Each example builds a small tree in a fresh temporary folder: a project
 (with its ``pyproject.toml`` and a valid spec) and an ``outside`` folder
 beside it. The ``-o`` target is one of many kinds of path (missing, regular,
 hand-written, a folder, a FIFO, a socket, links of every sort); the command
-is ``generate``, ``generate --check``, ``check`` or ``graph``, with or
-without ``--force``. The program runs in-process and must finish with exit
+is ``generate``, ``generate --check``, ``check``, ``graph`` or ``sql``
+(with or without ``--check``), with or without ``--force``. The program runs in-process and must finish with exit
 status 0, 1 or 2, without a traceback or an "internal error", and change
 nothing but the file it was asked to write (or, for a link inside the
 project, the file the link leads to). Kinds that must be refused are
@@ -81,6 +81,8 @@ COMMANDS = {
     "generate --check": ["generate", "--check", "--no-format"],
     "check": ["check", "--no-format"],
     "graph": ["graph"],
+    "sql": ["sql", "--dialect", "sqlite"],
+    "sql --check": ["sql", "--dialect", "sqlite", "--check"],
 }
 
 EXAMPLES = int(os.environ.get("GUBERNATOR_FUZZ_EXAMPLES", "100"))
@@ -238,7 +240,7 @@ def test_output_paths(kind: str, command: str, force: bool, relative: bool) -> N
             assert LOCATED_ERROR.search(err), err
         if kind in REFUSED:
             assert status == 1 and not changed, (argv, err)
-        writes = command in ("generate", "graph")
+        writes = command in ("generate", "graph", "sql")
         if writes and (kind in WRITABLE or (kind in HANDWRITTEN and force)):
             assert status == 0, (argv, err)
             written = Path(os.path.realpath(target)).read_bytes()
