@@ -5,8 +5,9 @@ Each example builds a small tree in a fresh temporary folder: a project
 beside it. The ``-o`` target is one of many kinds of path (missing, regular,
 hand-written, a folder, a FIFO, a socket, links of every sort); the command
 is ``generate``, ``generate --check``, ``check``, ``graph`` or ``sql``
-(with or without ``--check``), with or without ``--force``. The program runs in-process and must finish with exit
-status 0, 1 or 2, without a traceback or an "internal error", and change
+(with or without ``--check``), with or without ``--force``. The program
+runs in-process and must finish with exit status 0, 1 or 2, without a
+traceback or an "internal error", and change
 nothing but the file it was asked to write (or, for a link inside the
 project, the file the link leads to). Kinds that must be refused are
 refused with a located error.
