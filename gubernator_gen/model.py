@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import TypeAlias
 
 from gubernator_gen.diagnostics import SourcePos
+from gubernator_gen.expressions import Expr
 
 #: JSON-like user data after :func:`freeze`.
 PlainData: TypeAlias = (
@@ -124,6 +125,60 @@ class Transition:
     description: str
     metadata: Mapping[str, PlainData]
     pos: SourcePos
+    # Declarative guards and effects (SPEC §9.3, §9.4); see the block below.
+    guard_items: tuple[GuardItem, ...] = ()
+    assign: tuple[Assignment, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# Declarative guards and effects (SPEC §9.3, §9.4). Positions never take part
+# in equality: two guard lists written alike in two places compare equal.
+
+
+@dataclass(frozen=True, slots=True)
+class GuardParam:
+    """One fixed argument of a guard: ``{guard: name, params: {name: value}}``."""
+
+    name: str
+    value: PlainData
+    pos: SourcePos | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedGuard:
+    """A guard method: ``name``, ``{not: name}`` or ``{guard: name, params: ...}``."""
+
+    name: str
+    negated: bool = False
+    params: tuple[GuardParam, ...] = ()
+    pos: SourcePos | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpressionGuard:
+    """``{expr: "..."}``: a checked expression of type ``bool``.
+
+    ``text`` is the expression as written, for diagrams and messages only:
+    generated code is written from ``expr``, never from ``text``.
+    """
+
+    expr: Expr
+    text: str = field(default="", compare=False)
+    pos: SourcePos | None = field(default=None, compare=False)
+
+
+#: One item of a transition's ``guards:`` list.
+GuardItem: TypeAlias = "NamedGuard | ExpressionGuard"
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One entry of ``assign: {target: expression}``, checked against the field."""
+
+    target: str
+    expr: Expr
+    text: str = field(default="", compare=False)
+    pos: SourcePos | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
