@@ -2,9 +2,11 @@
 
 ``GG1xx`` are reported while reading and parsing a spec, ``GG2xx`` by the
 JSON Schema checks, ``GG3xx`` by the semantic checks (``GG350`` and up are
-warnings). Codes are stable: a code is never reused for another meaning, so
-tools and documentation may rely on them. The command line and the README
-list this table through :data:`CODES`.
+warnings). ``GG320`` to ``GG339`` belong to guard and ``assign``
+expressions, guard parameters and ``check:`` guards
+(:data:`EXPRESSION_CODES`). Codes are stable: a code is never reused for
+another meaning, so tools and documentation may rely on them. The command
+line and the README list this table through :data:`CODES`.
 """
 
 from __future__ import annotations
@@ -56,6 +58,42 @@ DUNDER_NAME = "GG308"
 SHADOWED_TRANSITION = "GG309"
 BAD_MACHINE_NAME = "GG310"
 NOT_FINITE = "GG311"
+
+# Semantics: guard and assign expressions, guard parameters, check: guards.
+EXPRESSION_SYNTAX = "GG320"
+EXPRESSION_NOT_ALLOWED = "GG321"
+UNKNOWN_NAME = "GG322"
+UNKNOWN_FUNCTION = "GG323"
+EXPRESSION_TYPE = "GG324"
+MAY_BE_NONE = "GG325"
+EXPRESSION_LIMIT = "GG326"
+UNKNOWN_ITEM = "GG327"
+UNKNOWN_STATE_IN_EXPRESSION = "GG328"
+GUARD_PARAMS_CONFLICT = "GG329"
+BAD_GUARD_PARAM = "GG330"
+ASSIGN_TYPE = "GG331"
+UNKNOWN_ASSIGN_FIELD = "GG332"
+BAD_CHECK = "GG333"
+DEGENERATE_EXPRESSION = "GG334"
+
+#: The codes of the expression language, in code order.
+EXPRESSION_CODES = (
+    EXPRESSION_SYNTAX,
+    EXPRESSION_NOT_ALLOWED,
+    UNKNOWN_NAME,
+    UNKNOWN_FUNCTION,
+    EXPRESSION_TYPE,
+    MAY_BE_NONE,
+    EXPRESSION_LIMIT,
+    UNKNOWN_ITEM,
+    UNKNOWN_STATE_IN_EXPRESSION,
+    GUARD_PARAMS_CONFLICT,
+    BAD_GUARD_PARAM,
+    ASSIGN_TYPE,
+    UNKNOWN_ASSIGN_FIELD,
+    BAD_CHECK,
+    DEGENERATE_EXPRESSION,
+)
 
 # Semantics: warnings.
 UNREACHABLE_STATE = "GG350"
@@ -113,6 +151,28 @@ CODES: Mapping[str, str] = MappingProxyType(
         "same source and trigger has no guards",
         BAD_MACHINE_NAME: "the machine name taken from the file name is not valid",
         NOT_FINITE: "a timeout is infinite or not a number",
+        EXPRESSION_SYNTAX: "an expression is not valid Python expression syntax",
+        EXPRESSION_NOT_ALLOWED: "an expression uses syntax outside the expression "
+        "language (attributes, lambdas, comprehensions, f-strings, ...)",
+        UNKNOWN_NAME: "an expression names something that is not a context field",
+        UNKNOWN_FUNCTION: "an expression calls a function other than len, abs, min, "
+        "max and in_state, or calls one wrongly",
+        EXPRESSION_TYPE: "an expression combines values of types that do not fit",
+        MAY_BE_NONE: "an expression uses a value that may be None (an absent field) "
+        "without checking 'is not None' first",
+        EXPRESSION_LIMIT: "an expression is too long, too deeply nested or holds too "
+        "large a literal",
+        UNKNOWN_ITEM: "an expression reads a record key or compares with an enum "
+        "value that the type does not have",
+        UNKNOWN_STATE_IN_EXPRESSION: "in_state names no state",
+        GUARD_PARAMS_CONFLICT: "two uses of one guard give it different parameters",
+        BAD_GUARD_PARAM: "a guard parameter has a bad name or a value that is not a "
+        "literal",
+        ASSIGN_TYPE: "an assign expression's type does not fit its context field",
+        UNKNOWN_ASSIGN_FIELD: "assign names a field that is not in context",
+        BAD_CHECK: "a check: guard has an unknown operator or does not fit its field",
+        DEGENERATE_EXPRESSION: "an expression compares a value with itself, tests a "
+        "condition together with its negation, or negates a negation (- -x)",
         UNREACHABLE_STATE: "warning: a state cannot be reached from the initial state",
         DEAD_END_STATE: "warning: a non-terminal state has no transition and no "
         "timeout",
