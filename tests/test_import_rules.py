@@ -3,9 +3,10 @@
 Data flows one way: front end (load → validate → model) → back end (naming
 → plan → render → format) → driver. So:
 
-* ``gubernator_gen/model.py`` (the IR between the stages) and
-  ``diagnostics.py`` import no stage: of the generator, only
-  ``gubernator_gen.diagnostics``;
+* ``gubernator_gen/model.py`` (the IR between the stages), the expression
+  IR ``gubernator_gen/expressions`` and ``diagnostics.py`` import no stage:
+  of the generator, only ``gubernator_gen.diagnostics`` (and the model the
+  expression IR);
 * the front end never imports the back end, the driver or the compiler
   (which imports the back end);
 * the back end never imports the front end, the driver or the compiler;
@@ -147,14 +148,29 @@ def test_generator_layers(
 
 
 def test_model_imports_only_diagnostics_of_the_generator() -> None:
+    # The expression IR (gubernator_gen.expressions) is part of the model:
+    # checked guard and assign expressions live in it.
+    allowed = ("gubernator_gen.diagnostics", "gubernator_gen.expressions")
     path = GENERATOR / "model.py"
     outside = {
         name
         for name in _imports_of("gubernator_gen.model", path)
-        if _is_within(name, ("gubernator_gen",))
-        and not _is_within(name, ("gubernator_gen.diagnostics",))
+        if _is_within(name, ("gubernator_gen",)) and not _is_within(name, allowed)
     }
     assert outside == set()
+    ir_modules = [
+        (module, path)
+        for module, path in GENERATOR_MODULES
+        if _is_within(module, ("gubernator_gen.expressions",))
+    ]
+    assert ir_modules
+    for module, path in ir_modules:
+        outside = {
+            name
+            for name in _imports_of(module, path)
+            if _is_within(name, ("gubernator_gen",)) and not _is_within(name, allowed)
+        }
+        assert outside == set(), module
 
 
 def test_the_runtime_imports_only_the_standard_library_and_itself() -> None:
