@@ -1,8 +1,10 @@
-"""The pipeline in one call: spec file → diagnostics and generated source.
+"""The pipeline in one call: spec file → diagnostics and generated modules.
 
 This is the seam the command line (and any other driver) uses. Each stage
 lives in its own module and is called here in order; nothing here knows YAML,
-Jinja2 or black.
+Jinja2 or black. A file holds one machine, or several under ``machines:``,
+and gives one module per machine; a file with an error in any of its
+machines gives no module at all.
 """
 
 from __future__ import annotations
@@ -32,47 +34,82 @@ class CompileOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class CompileResult:
-    """What compiling one spec produced.
+class GeneratedModule:
+    """One generated module.
 
-    ``source`` is ``None`` whenever generation stopped (errors, or warnings
-    under ``strict``); ``spec`` is ``None`` when the front end failed.
+    ``stem`` is the file name it is written under, without ``.py``: the
+    module name derived from the machine's name in a ``machines:`` file,
+    ``None`` for a one-machine file (whose module is named after the spec
+    file). ``spec`` is the machine it was generated from.
+    """
+
+    source: str
+    stem: str | None = None
+    spec: MachineSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    """What compiling one spec file produced.
+
+    ``specs`` are the file's machines (empty when the front end failed);
+    ``modules`` their modules, in the same order, or nothing when
+    generation stopped (errors, or warnings under ``strict``).
     """
 
     spec_path: Path
-    spec: MachineSpec | None
-    source: str | None
+    specs: tuple[MachineSpec, ...]
+    modules: tuple[GeneratedModule, ...]
     diagnostics: tuple[Diagnostic, ...]
 
     @property
     def ok(self) -> bool:
-        """True when a module was generated."""
-        return self.source is not None
+        """True when the modules were generated."""
+        return bool(self.modules)
+
+    @property
+    def spec(self) -> MachineSpec | None:
+        """The machine of a file that holds exactly one."""
+        return self.specs[0] if len(self.specs) == 1 else None
+
+    @property
+    def source(self) -> str | None:
+        """The source of the one module of a file that gives exactly one."""
+        return self.modules[0].source if len(self.modules) == 1 else None
 
 
 def compile_path(
     spec_path: Path, options: CompileOptions | None = None
 ) -> CompileResult:
-    """Run every stage on one spec file and return source or diagnostics."""
+    """Run every stage on one spec file and return modules or diagnostics."""
     opts = options or CompileOptions()
     environ = os.environ if opts.environ is None else opts.environ
     front = frontend.read_spec(spec_path, defines=opts.defines, environ=environ)
     diagnostics = list(front.diagnostics)
-    spec = front.spec
-    if spec is None or has_errors(diagnostics, strict=opts.strict):
-        return _stopped(spec_path, spec, diagnostics)
-    back = backend.generate_module(spec, format=opts.format)
-    diagnostics.extend(back.diagnostics)
-    if back.source is None or has_errors(diagnostics, strict=opts.strict):
-        return _stopped(spec_path, spec, diagnostics)
-    return CompileResult(
-        spec_path, spec, back.source, tuple(sorted(diagnostics, key=sort_key))
-    )
+    specs = front.specs
+    if not specs or has_errors(diagnostics, strict=opts.strict):
+        return _result(spec_path, specs, (), diagnostics)
+    stems: tuple[str | None, ...] = (None,) * len(specs)
+    if front.several:
+        stems, collisions = backend.module_names(specs)
+        diagnostics.extend(collisions)
+    modules = []
+    for spec, stem in zip(specs, stems, strict=True):
+        back = backend.generate_module(spec, format=opts.format)
+        diagnostics.extend(back.diagnostics)
+        if back.source is not None:
+            modules.append(GeneratedModule(back.source, stem, spec))
+    if len(modules) != len(specs) or has_errors(diagnostics, strict=opts.strict):
+        return _result(spec_path, specs, (), diagnostics)
+    return _result(spec_path, specs, tuple(modules), diagnostics)
 
 
-def _stopped(
-    spec_path: Path, spec: MachineSpec | None, diagnostics: list[Diagnostic]
+def _result(
+    spec_path: Path,
+    specs: tuple[MachineSpec, ...],
+    modules: tuple[GeneratedModule, ...],
+    diagnostics: list[Diagnostic],
 ) -> CompileResult:
     return CompileResult(
-        spec_path, spec, None, tuple(sorted(diagnostics, key=sort_key))
+        spec_path, specs, modules, tuple(sorted(diagnostics, key=sort_key))
     )

@@ -14,10 +14,10 @@ plan stage turns them back into Python literals.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.expressions import Expr
@@ -60,7 +60,12 @@ class StateKind(str, enum.Enum):
 
 
 class ContextType(str, enum.Enum):
-    """The type names allowed in the spec's ``context`` section."""
+    """The type names of the spec's ``context`` section, as written.
+
+    ``list`` and ``dict`` alone mean ``list[any]`` and ``dict[str, any]``;
+    the model holds them as :class:`ListType` and :class:`DictType` (see
+    :func:`simple_type`), never as a :class:`NamedType`.
+    """
 
     STR = "str"
     INT = "int"
@@ -75,11 +80,64 @@ class ContextType(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class NamedType:
+    """A plain type: ``str``, ``int``, ``float``, ``bool``, ``decimal``,
+    ``datetime``, ``date`` or ``any`` (never ``list`` or ``dict``)."""
+
+    name: ContextType
+
+    def __post_init__(self) -> None:
+        if self.name in (ContextType.LIST, ContextType.DICT):
+            raise ValueError(f"{self.name.value} is a ListType or DictType")
+
+
+@dataclass(frozen=True, slots=True)
+class ListType:
+    """``list[item]``."""
+
+    item: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class DictType:
+    """``dict[str, value]``: the keys are always strings."""
+
+    value: TypeExpr
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    """``{enum: [...]}``: one of these values (a ``Literal``), in spec order."""
+
+    values: tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """``{fields: {...}}``: a nested typed dictionary."""
+
+    fields: tuple[ContextField, ...]
+
+
+#: A type of the context, as the front end parsed it.
+TypeExpr: TypeAlias = "NamedType | ListType | DictType | EnumType | RecordType"
+
+
+def simple_type(name: ContextType) -> TypeExpr:
+    """The type a bare name of :class:`ContextType` means (``list`` → ``list[any]``)."""
+    if name is ContextType.LIST:
+        return ListType(NamedType(ContextType.ANY))
+    if name is ContextType.DICT:
+        return DictType(NamedType(ContextType.ANY))
+    return NamedType(name)
+
+
+@dataclass(frozen=True, slots=True)
 class ContextField:
-    """One field of the typed context; ``optional`` for a trailing ``?``."""
+    """One field of the typed context; ``optional`` for a field that may be absent."""
 
     name: str
-    type: ContextType
+    type: TypeExpr
     optional: bool
     pos: SourcePos
 
@@ -114,7 +172,12 @@ class State:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """One transition, ``index`` being its position in the spec's list."""
+    """One transition, ``index`` being its position in the spec's list.
+
+    ``wildcard`` marks ``source: "*"``: ``sources`` then holds every
+    non-terminal state, in declaration order, and a transition from a named
+    source beats this one for the same trigger (see :func:`by_precedence`).
+    """
 
     index: int
     trigger: str
@@ -128,6 +191,27 @@ class Transition:
     # Declarative guards and effects (SPEC §9.3, §9.4); see the block below.
     guard_items: tuple[GuardItem, ...] = ()
     assign: tuple[Assignment, ...] = ()
+    wildcard: bool = False
+
+
+_Candidate = TypeVar("_Candidate")
+
+
+def by_precedence(
+    candidates: Iterable[_Candidate], is_wildcard: Callable[[_Candidate], bool]
+) -> list[_Candidate]:
+    """The candidates for one state and trigger, in the order they are tried.
+
+    Transitions from named sources come first, then wildcard ones; each group
+    keeps spec order. This is the one statement of the rule (SPEC §9.2): the
+    checks of the front end and the model's :meth:`MachineSpec.dispatch`
+    both order candidates through it.
+    """
+    named: list[_Candidate] = []
+    wildcards: list[_Candidate] = []
+    for candidate in candidates:
+        (wildcards if is_wildcard(candidate) else named).append(candidate)
+    return named + wildcards
 
 
 # --------------------------------------------------------------------------
@@ -201,7 +285,9 @@ class MachineSpec:
     module decides the final class name. ``pos`` is the document root;
     ``name_pos`` points at whatever decides the class name (``meta.class_name``,
     else ``meta.machine_name``, else the root when the name comes from the
-    file stem), so a naming collision can be reported there.
+    file stem), so a naming collision can be reported there;
+    ``machine_name_pos`` points at ``meta.machine_name`` (``None`` when the
+    name comes from the file stem).
     """
 
     source_name: str
@@ -217,6 +303,7 @@ class MachineSpec:
     spec_sha256: str
     pos: SourcePos
     name_pos: SourcePos
+    machine_name_pos: SourcePos | None = None
     _states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -261,3 +348,39 @@ class MachineSpec:
         for transition in self.transitions:
             names.update(dict.fromkeys(transition.actions))
         return tuple(names)
+
+    def dispatch(self) -> tuple[tuple[str, tuple[tuple[str, Candidates], ...]], ...]:
+        """What ``process`` may fire, state by state.
+
+        For each non-terminal state in declaration order: each trigger that
+        leaves it, in order of first appearance among the transitions, with
+        its candidate transitions in the order they are tried
+        (:func:`by_precedence`: named sources first, then wildcards, each in
+        spec order).
+        """
+        rows: dict[str, dict[str, list[Transition]]] = {
+            state.name: {} for state in self.states if not state.is_terminal
+        }
+        for transition in self.transitions:
+            for source in transition.sources:
+                row = rows.get(source)
+                if row is not None:
+                    row.setdefault(transition.trigger, []).append(transition)
+        return tuple(
+            (
+                state,
+                tuple(
+                    (trigger, tuple(by_precedence(found, _is_wildcard)))
+                    for trigger, found in row.items()
+                ),
+            )
+            for state, row in rows.items()
+        )
+
+
+#: The candidate transitions of one state and trigger, in the order tried.
+Candidates: TypeAlias = "tuple[Transition, ...]"
+
+
+def _is_wildcard(transition: Transition) -> bool:
+    return transition.wildcard

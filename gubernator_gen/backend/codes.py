@@ -1,7 +1,7 @@
 """The back end's diagnostic codes (``GG4xx``), one line of meaning each.
 
 Like the other stages' codes, these are stable: a code is never reused for
-another meaning. ``naming`` reports GG401 to GG404 before any code is
+another meaning. ``naming`` reports GG401 to GG406 before any code is
 written; the SQL back end reports GG440; GG490 marks a generator bug
 instead of a traceback.
 """
@@ -15,6 +15,8 @@ CLASS_NAME_COLLISION = "GG401"
 CLASS_NAME_UNUSABLE = "GG402"
 METHOD_NAME_UNUSABLE = "GG403"
 MEMBER_NAME_UNUSABLE = "GG404"
+MEMBER_COLLISION = "GG405"
+MODULE_COLLISION = "GG406"
 SQL_LABEL_TOO_LONG = "GG440"
 INTERNAL_ERROR = "GG490"
 
@@ -30,8 +32,12 @@ CODES: Mapping[str, str] = MappingProxyType(
         METHOD_NAME_UNUSABLE: "a guard or action name cannot be a method of "
         "Guards/Actions: not an identifier, a keyword, or starting with __ "
         "(mangled inside a class)",
-        MEMBER_NAME_UNUSABLE: "a state or trigger name cannot be an enum member "
-        "(the front end's name patterns normally prevent this)",
+        MEMBER_NAME_UNUSABLE: "the enum member derived from a state or trigger "
+        "name is not read back as the same identifier by this Python",
+        MEMBER_COLLISION: "two state names (or two trigger names) give the same "
+        "enum member (in review, in-review: IN_REVIEW)",
+        MODULE_COLLISION: "two machines of one machines: file would be written to "
+        "the same module",
         SQL_LABEL_TOO_LONG: "gubernator-gen sql --dialect postgresql: a state name "
         "is longer than the 63 bytes a PostgreSQL enum label holds",
         INTERNAL_ERROR: "internal error: the generated source did not parse (a "

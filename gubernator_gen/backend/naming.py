@@ -5,19 +5,22 @@ aliases, enum members, protocol methods and the machine class all come from
 here, so a collision can be found (and reported at the spec) before any code
 is written.
 
-Its diagnostics (``GG401`` to ``GG404``) are listed with their meaning in
-:mod:`gubernator_gen.backend.codes`.
+Identifiers for free-form state, trigger and machine names are derived by
+:mod:`gubernator_gen.backend.derive`; two names that derive the same one are
+a diagnostic naming both. Its diagnostics (``GG401`` to ``GG406``) are
+listed with their meaning in :mod:`gubernator_gen.backend.codes`.
 """
 
 from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from gubernator_gen.backend import codes as backend_codes
+from gubernator_gen.backend import derive
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.model import MachineSpec
 
@@ -79,6 +82,7 @@ DECIMAL = Import("decimal", "Decimal", "_Decimal")
 MAPPING_PROXY = Import("types", "MappingProxyType", "_MappingProxyType")
 ANY = Import("typing", "Any", "_Any")
 FINAL = Import("typing", "Final", "_Final")
+LITERAL = Import("typing", "Literal", "_Literal")
 PROTOCOL = Import("typing", "Protocol", "_Protocol")
 TYPED_DICT = Import("typing", "TypedDict", "_TypedDict")
 RUNTIME_IMPORT = Import(RUNTIME_MODULE, None, RUNTIME)
@@ -93,6 +97,7 @@ STDLIB_IMPORTS: tuple[Import, ...] = (
     MAPPING_PROXY,
     ANY,
     FINAL,
+    LITERAL,
     PROTOCOL,
     TYPED_DICT,
 )
@@ -124,9 +129,6 @@ PRIVATE_NAMES: tuple[str, ...] = (
 # Names inside the protocols' class bodies that a method could shadow.
 _GUARDS_ANNOTATIONS = (CONTEXT, "bool")
 _ACTIONS_ANNOTATIONS = (CONTEXT, "object")
-
-_STATE_MEMBER = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-_TRIGGER_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,16 @@ def all_sort_key(name: str) -> tuple[int, list[tuple[int, int]]]:
 def build_names(spec: MachineSpec) -> NamingResult:
     """Decide every identifier for ``spec``, or report why that is impossible."""
     diagnostics: list[Diagnostic] = []
-    diagnostics.extend(_check_enum_names(spec))
+    state_members = _members(
+        "state", "State", ((s.name, s.pos) for s in spec.states), diagnostics
+    )
+    first_uses = {t.trigger: t.pos for t in reversed(spec.transitions)}
+    trigger_members = _members(
+        "trigger",
+        "Trigger",
+        ((trigger, first_uses[trigger]) for trigger in spec.triggers),
+        diagnostics,
+    )
     uses = _protocol_uses(spec)
     for name, pos in uses.items():
         problem = _method_problem(name)
@@ -224,8 +235,8 @@ def build_names(spec: MachineSpec) -> NamingResult:
     guards = _protocol_names(spec.guards, _GUARDS_ANNOTATIONS, taken, aliases)
     actions = _protocol_names(spec.actions, _ACTIONS_ANNOTATIONS, taken, aliases)
 
-    class_name = spec.class_name or pascal_case(spec.name)
-    class_problem = _class_name_problem(class_name, taken)
+    class_name = spec.class_name or derive.class_name(spec.name)
+    class_problem = _class_name_problem(class_name, taken, spec.name)
     if class_problem is not None:
         code, message = class_problem
         diagnostics.append(error(code, message, spec.name_pos))
@@ -234,8 +245,8 @@ def build_names(spec: MachineSpec) -> NamingResult:
         return NamingResult(None, tuple(diagnostics))
     names = ModuleNames(
         class_name=class_name,
-        state_members=MappingProxyType({s.name: s.name for s in spec.states}),
-        trigger_members=MappingProxyType({t: t.upper() for t in spec.triggers}),
+        state_members=MappingProxyType(state_members),
+        trigger_members=MappingProxyType(trigger_members),
         guards=guards,
         actions=actions,
         aliases=tuple(aliases),
@@ -243,26 +254,70 @@ def build_names(spec: MachineSpec) -> NamingResult:
     return NamingResult(names, ())
 
 
-def _check_enum_names(spec: MachineSpec) -> Iterable[Diagnostic]:
-    for state in spec.states:
-        if not _STATE_MEMBER.match(state.name):
-            yield error(
-                backend_codes.MEMBER_NAME_UNUSABLE,
-                f"state name {state.name!r} cannot be a member of the State enum; "
-                "use capital letters, digits and underscores, starting with a letter",
-                state.pos,
+def _members(
+    what: str,
+    enum: str,
+    names: Iterable[tuple[str, SourcePos]],
+    diagnostics: list[Diagnostic],
+) -> dict[str, str]:
+    """The enum member of each name; collisions and unusable ones reported."""
+    members: dict[str, str] = {}
+    owners: dict[str, tuple[str, SourcePos]] = {}
+    for name, pos in names:
+        member = derive.member_name(name)
+        if not derive.is_stable_identifier(member):
+            diagnostics.append(
+                error(
+                    backend_codes.MEMBER_NAME_UNUSABLE,
+                    f"{what} name {name!r} gives the {enum} member {member!r}, "
+                    "which this Python does not read back as the same identifier; "
+                    "rename it",
+                    pos,
+                )
             )
-    reported: set[str] = set()
-    for transition in spec.transitions:
-        trigger = transition.trigger
-        if trigger not in reported and not _TRIGGER_NAME.match(trigger):
-            reported.add(trigger)
-            yield error(
-                backend_codes.MEMBER_NAME_UNUSABLE,
-                f"trigger name {trigger!r} cannot be a member of the Trigger enum; "
-                "use lowercase letters, digits and underscores, starting with a letter",
-                transition.pos,
+        owner = owners.setdefault(member, (name, pos))
+        if owner[0] != name:
+            other, other_pos = owner
+            diagnostics.append(
+                error(
+                    backend_codes.MEMBER_COLLISION,
+                    f"{what} names {other!r} (line {other_pos.line}) and {name!r} "
+                    f"both give the {enum} member {member}; rename one of them",
+                    pos,
+                )
             )
+        members[name] = member
+    return members
+
+
+def module_names(
+    specs: Sequence[MachineSpec],
+) -> tuple[tuple[str, ...], tuple[Diagnostic, ...]]:
+    """The module of each machine of a ``machines:`` file, and collisions.
+
+    Modules are named after their machine's ``machine_name`` by the rule of
+    :mod:`~gubernator_gen.backend.derive` (lower case, so two modules never
+    differ only by case on a file system that ignores it).
+    """
+    modules: list[str] = []
+    owners: dict[str, MachineSpec] = {}
+    diagnostics: list[Diagnostic] = []
+    for spec in specs:
+        module = derive.module_name(spec.name)
+        modules.append(module)
+        owner = owners.setdefault(module, spec)
+        if owner is not spec:
+            where = owner.machine_name_pos or owner.pos
+            diagnostics.append(
+                error(
+                    backend_codes.MODULE_COLLISION,
+                    f"machines {owner.name!r} (line {where.line}) and {spec.name!r} "
+                    f"would both be written to the module {module}.py; rename one "
+                    "of them",
+                    spec.machine_name_pos or spec.pos,
+                )
+            )
+    return tuple(modules), tuple(diagnostics)
 
 
 def _protocol_uses(spec: MachineSpec) -> dict[str, SourcePos]:
@@ -323,9 +378,17 @@ def _fresh(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _class_name_problem(name: str, taken: set[str]) -> tuple[str, str] | None:
+def _class_name_problem(
+    name: str, taken: set[str], machine_name: str
+) -> tuple[str, str] | None:
     hint = "; choose another with meta.class_name"
-    if not name.isidentifier() or keyword.iskeyword(name):
+    if not name:
+        return (
+            backend_codes.CLASS_NAME_UNUSABLE,
+            f"the machine name {machine_name!r} has no letter or digit to make a "
+            "class name of; set meta.class_name",
+        )
+    if not derive.is_stable_identifier(name) or keyword.iskeyword(name):
         return (
             backend_codes.CLASS_NAME_UNUSABLE,
             f"the machine class would be named {name!r}, "

@@ -20,11 +20,10 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend import context_types, literals, naming
 from gubernator_gen.backend.layout import Call, call_text, data_text, fits, tuple_arg
 from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.model import (
-    ContextType,
     MachineSpec,
     PlainData,
     State,
@@ -42,19 +41,6 @@ _DEFINITION_ARG_DEPTH = 1
 _ITEM_ARG_DEPTH = 3
 _DISPATCH_ROW_DEPTH = 3
 _CONSTANT_ITEM_DEPTH = 2
-
-_CONTEXT_TYPES: Mapping[ContextType, tuple[str, Import | None]] = {
-    ContextType.STR: ("str", None),
-    ContextType.INT: ("int", None),
-    ContextType.FLOAT: ("float", None),
-    ContextType.BOOL: ("bool", None),
-    ContextType.DECIMAL: (naming.DECIMAL.alias, naming.DECIMAL),
-    ContextType.DATETIME: (naming.DATETIME.alias, naming.DATETIME),
-    ContextType.DATE: (naming.DATE.alias, naming.DATE),
-    ContextType.LIST: (f"list[{naming.ANY.alias}]", naming.ANY),
-    ContextType.DICT: (f"dict[str, {naming.ANY.alias}]", naming.ANY),
-    ContextType.ANY: (naming.ANY.alias, naming.ANY),
-}
 
 _STATE_TYPES: Mapping[StateKind, str] = {
     StateKind.INITIAL: naming.runtime("StateType.INITIAL"),
@@ -214,29 +200,25 @@ def dispatch_table(
 ) -> tuple[tuple[str, tuple[tuple[str, tuple[int, ...]], ...]], ...]:
     """The precomputed dispatch: for each non-terminal state, in declaration
     order, each trigger leaving it (in order of first appearance) with the
-    indices of its candidate transitions in spec order.
+    indices of its candidate transitions in the order they are tried
+    (:meth:`MachineSpec.dispatch`: named sources first, then wildcards).
 
     This is the one place that decides what ``process`` may fire; flattened
     compound or parallel states would plug in here.
     """
-    rows: dict[str, dict[str, list[int]]] = {
-        state.name: {} for state in spec.states if not state.is_terminal
-    }
-    for transition in spec.transitions:
-        for source in transition.sources:
-            row = rows.get(source)
-            if row is not None:
-                row.setdefault(transition.trigger, []).append(transition.index)
     return tuple(
-        (state, tuple((trigger, tuple(indices)) for trigger, indices in row.items()))
-        for state, row in rows.items()
+        (
+            state,
+            tuple((trigger, tuple(t.index for t in found)) for trigger, found in row),
+        )
+        for state, row in spec.dispatch()
     )
 
 
 def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``."""
     proxy = naming.MAPPING_PROXY.alias
-    context = _context_plan(spec)
+    context = _context_plan(spec, names)
     imports = _imports(spec)
     return ModulePlan(
         ids=Identifiers(),
@@ -360,10 +342,7 @@ def _imports(spec: MachineSpec) -> tuple[Import, ...]:
         used.add(naming.ANY)
     else:
         used.add(naming.TYPED_DICT)
-        for field in spec.context:
-            extra = _CONTEXT_TYPES[field.type][1]
-            if extra is not None:
-                used.add(extra)
+        used.update(context_types.imports(spec.context))
     # isort order: plain imports first, then from-imports, each by module/name.
     return tuple(
         sorted(used, key=lambda i: (i.name is not None, i.module, i.name or ""))
@@ -407,7 +386,8 @@ def _state_member(state: State, names: ModuleNames) -> Member:
 
 
 def _route(transition: Transition) -> str:
-    return f"{', '.join(transition.sources)} -> {transition.dest}"
+    sources = "*" if transition.wildcard else ", ".join(transition.sources)
+    return f"{sources} -> {transition.dest}"
 
 
 def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:
@@ -439,7 +419,7 @@ def _trigger_member(trigger: str, routes: list[str], names: ModuleNames) -> Memb
     )
 
 
-def _context_plan(spec: MachineSpec) -> ContextPlan:
+def _context_plan(spec: MachineSpec, names: ModuleNames) -> ContextPlan:
     text = "The context passed to guards and actions, merged with an Event's payload."
     if spec.context is None:
         return ContextPlan(
@@ -449,22 +429,28 @@ def _context_plan(spec: MachineSpec) -> ContextPlan:
             doc=literals.docstring_literal(text, ""),
         )
     doc = _class_doc(text)
+    taken = (*names.module_names, names.class_name)
+    types = context_types.context_types(spec.context, taken)
     required = tuple(
-        (literals.string_literal(f.name), _CONTEXT_TYPES[f.type][0])
+        (literals.string_literal(f.name), types.annotations[f.name])
         for f in spec.context
         if not f.optional
     )
     optional = tuple(
-        (literals.string_literal(f.name), _CONTEXT_TYPES[f.type][0])
+        (literals.string_literal(f.name), types.annotations[f.name])
         for f in spec.context
         if f.optional
     )
-    parts = []
+    parts = [
+        _typed_dict_part(record.name, record.fields, total=record.total)
+        for record in types.records
+    ]
+    records = len(parts)
     if required:
         parts.append(_typed_dict_part(naming.CONTEXT_REQUIRED, required, total=True))
     if optional:
         parts.append(_typed_dict_part(naming.CONTEXT_OPTIONAL, optional, total=False))
-    bases = ", ".join(part.name for part in parts) or naming.TYPED_DICT.alias
+    bases = ", ".join(part.name for part in parts[records:]) or naming.TYPED_DICT.alias
     return ContextPlan(alias_of=None, parts=tuple(parts), bases=bases, doc=doc)
 
 

@@ -53,6 +53,7 @@ examples:
   gubernator-gen generate order_fsm.yaml             # -> order_fsm.py beside it
   gubernator-gen generate order_fsm.yaml -o app/order_machine.py
   gubernator-gen generate fsm/*.yaml --out-dir app/machines
+  gubernator-gen generate machines.yaml              # -> one module per machine
   gubernator-gen generate order_fsm.yaml --stdout | less
   gubernator-gen generate order_fsm.yaml -D REGION=eu --strict
   gubernator-gen generate --check                    # CI: fail on stale modules
@@ -86,9 +87,11 @@ examples:
   gubernator-gen graph order_fsm.yaml > order.mmd               # Mermaid
   gubernator-gen graph order_fsm.yaml --format dot -o order.dot # Graphviz
   gubernator-gen graph order_fsm.yaml --format dot | dot -Tsvg > order.svg
+  gubernator-gen graph machines.yaml --machine payment          # one of several
 
 Edges are labelled 'trigger [guards] / actions'; timeouts are 'after Ns'
-edges (dashed in DOT); terminal and error states are marked.
+edges (dashed in DOT); wildcard transitions leave a dashed '*' state;
+terminal and error states are marked.
 """
 
 _SCHEMA_EPILOG = """\
@@ -216,6 +219,11 @@ def _add_graph(commands: _Commands) -> None:
         metavar="FILE",
         help="write the diagram to FILE instead of stdout",
     )
+    graph.add_argument(
+        "--machine",
+        metavar="NAME",
+        help="the machine (its machine_name) to draw from a file of several",
+    )
     _add_define_option(graph)
 
 
@@ -340,12 +348,16 @@ def _add_spec_arguments(parser: argparse.ArgumentParser) -> None:
 def _add_output_options(parser: argparse.ArgumentParser, *, stdout: bool) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "-o", "--output", metavar="FILE", help="the output module (a single spec only)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="the output module (a single spec of a single machine only)",
     )
     where.add_argument(
         "--out-dir",
         metavar="DIR",
-        help="put each module in DIR as <spec stem>.py (default: beside its spec)",
+        help="put each module in DIR as <spec stem>.py, or <machine>.py for a "
+        "file of several machines (default: beside its spec)",
     )
     if stdout:
         where.add_argument(

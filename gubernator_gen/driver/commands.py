@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -50,7 +50,8 @@ from gubernator_gen.driver.write import (
 )
 
 if TYPE_CHECKING:
-    from gubernator_gen.compiler import CompileResult
+    from gubernator_gen.compiler import CompileResult, GeneratedModule
+    from gubernator_gen.model import MachineSpec
 
 #: A command: the parsed command line in, the exit status out.
 Handler = Callable[[argparse.Namespace], int]
@@ -84,38 +85,85 @@ def _generate(args: argparse.Namespace, *, check: bool) -> int:
     claimed: dict[Path, str] = {}
     failed = False
     for spec in chosen.specs:
-        target = _target(spec, args.output, out_dir, stdout=stdout)
-        conflict = None if target is None else _claim(target, spec, claimed)
-        if conflict is not None:
-            emit((conflict,))
-            status, ok = Outcome.FAILED.value, False
-        else:
-            result = compiler.compile_path(spec, options)
-            emit(result.diagnostics)
-            if target is None and not stdout:
-                # '.', '/' or '': a folder, never a spec (the front end said
-                # so above); there is no file name to derive an output from.
-                status, ok = "not generated", False
-            else:
-                status, ok = _deliver(result, target, check=check, force=args.force)
-        failed = failed or not ok
-        progress.step(
-            str(spec), "<stdout>" if target is None else shown(target), status
-        )
+        result = compiler.compile_path(spec, options)
+        if args.output is not None and len(result.modules) > 1:
+            names = ", ".join(m.stem or "" for m in result.modules)
+            raise UsageError(
+                f"-o/--output names one module, but {spec} holds "
+                f"{len(result.modules)} machines ({names}); use --out-dir DIR, or "
+                "leave both out to write them beside the spec"
+            )
+        emit(result.diagnostics)
+        if not result.modules:
+            target = _target(spec, None, args.output, out_dir, stdout=stdout)
+            failed = True
+            progress.step(str(spec), _shown_target(target), "not generated")
+            continue
+        for number, module in enumerate(result.modules):
+            target = _target(spec, module.stem, args.output, out_dir, stdout=stdout)
+            status, ok = _write_one(
+                result,
+                module,
+                target,
+                claimed,
+                stdout=stdout,
+                check=check,
+                force=args.force,
+            )
+            failed = failed or not ok
+            progress.step(str(spec), _shown_target(target), status, same=number > 0)
     progress.summary()
     return EXIT_FAILURE if failed else EXIT_OK
 
 
+def _write_one(
+    result: CompileResult,
+    module: GeneratedModule,
+    target: Path | None,
+    claimed: dict[Path, str],
+    *,
+    stdout: bool,
+    check: bool,
+    force: bool,
+) -> tuple[str, bool]:
+    """Claim, then print, write or check one module; its status and success."""
+    if target is None and not stdout:
+        # '.', '/' or '': a folder, never a spec (the front end said so);
+        # there is no file name to derive an output from.
+        return "not generated", False
+    conflict = None if target is None else _claim(target, result.spec_path, claimed)
+    if conflict is not None:
+        emit((conflict,))
+        return Outcome.FAILED.value, False
+    return _deliver(result, module, target, check=check, force=force)
+
+
+def _shown_target(target: Path | None) -> str:
+    return "<stdout>" if target is None else shown(target)
+
+
 def _target(
-    spec: Path, output: str | None, out_dir: Path | None, *, stdout: bool
+    spec: Path,
+    stem: str | None,
+    output: str | None,
+    out_dir: Path | None,
+    *,
+    stdout: bool,
 ) -> Path | None:
-    """Where the module of ``spec`` goes; ``None`` for stdout or no file name."""
+    """Where a module of ``spec`` goes; ``None`` for stdout or no file name.
+
+    ``stem`` names the module of a machine of a ``machines:`` file; the
+    module of a one-machine file is named after the spec.
+    """
     if stdout:
         return None
     if output is not None:
         return Path(output)
+    name = f"{stem}.py" if stem is not None else f"{spec.stem}.py"
     if out_dir is not None:
-        return out_dir / f"{spec.stem}.py"
+        return out_dir / name
+    if stem is not None:
+        return spec.parent / name
     if spec.name:
         return spec.with_suffix(".py")
     return None
@@ -140,12 +188,15 @@ def _claim(target: Path, spec: Path, claimed: dict[Path, str]) -> Diagnostic | N
 
 
 def _deliver(
-    result: CompileResult, target: Path | None, *, check: bool, force: bool
+    result: CompileResult,
+    module: GeneratedModule,
+    target: Path | None,
+    *,
+    check: bool,
+    force: bool,
 ) -> tuple[str, bool]:
     """Print, write or check one compiled module; its progress status and success."""
-    if result.source is None:
-        return "not generated", False
-    data = utf8(result.source.replace("\r\n", "\n"))
+    data = utf8(module.source.replace("\r\n", "\n"))
     if target is None:
         write_stdout(data)
         return "printed", True
@@ -211,9 +262,10 @@ def graph(args: argparse.Namespace) -> int:
 
     front = frontend.read_spec(spec_path, defines=chosen.defines, environ=os.environ)
     emit(front.diagnostics)
-    if front.spec is None:
+    if not front.specs:
         return EXIT_FAILURE
-    data = utf8(diagrams.render_graph(front.spec, args.graph_format))
+    machine = _pick_machine(front.specs, getattr(args, "machine", None), spec_path)
+    data = utf8(diagrams.render_graph(machine, args.graph_format))
     if args.output is None or args.output == "-":
         write_stdout(data)
         return EXIT_OK
@@ -232,6 +284,30 @@ def graph(args: argparse.Namespace) -> int:
     if chosen.verbosity >= VERBOSE:
         print(f"{spec_path} -> {display}: {outcome.value}", file=sys.stderr)
     return EXIT_OK
+
+
+def _pick_machine(
+    specs: Sequence[MachineSpec], wanted: str | None, spec_path: Path
+) -> MachineSpec:
+    """The machine ``--machine`` names (``None``: the file's only machine)."""
+    names = [spec.name for spec in specs]
+    listed = ", ".join(repr(name) for name in names)
+    if wanted is None:
+        if len(specs) == 1:
+            return specs[0]
+        raise UsageError(
+            f"{spec_path} holds {len(specs)} machines ({listed}); "
+            "pick one with --machine NAME"
+        )
+    for spec in specs:
+        if spec.name == wanted:
+            return spec
+    from gubernator_gen.frontend.suggest import did_you_mean
+
+    raise UsageError(
+        f"{spec_path} has no machine {wanted!r}{did_you_mean(wanted, names)}; "
+        f"its machines: {listed}"
+    )
 
 
 def schema(args: argparse.Namespace) -> int:

@@ -4,7 +4,9 @@ Both show the same things, in spec order so the output is deterministic:
 
 * the initial state, entered from a start point (``[*]`` in Mermaid);
 * every transition as an edge labelled ``trigger [guard and guard] / action, action``
-  (UML's event [guard] / effect), one edge per source state;
+  (UML's event [guard] / effect), one edge per source state; a wildcard
+  transition (``source: "*"``) is one edge from a dashed pseudo-state ``*``
+  that stands for every non-terminal state (named sources win over it);
 * every timeout as an edge labelled ``after Ns``: dashed in DOT; Mermaid has
   no dashed transitions, so there the state with a timeout gets the dashed
   border of the ``timed`` class;
@@ -12,12 +14,14 @@ Both show the same things, in spec order so the output is deterministic:
   border in DOT; error states drawn in red (class ``errorState`` in Mermaid);
 * state descriptions: description lines in Mermaid, tooltips in DOT.
 
-Names are safe by construction (the spec's patterns), but descriptions are
-arbitrary user text, and every label goes through the escaping of its
-format. Mermaid's lexer cuts a label at ``:``, ``;`` or a newline, treats
-``#`` and ``%%`` specially and reads some words as keywords, so anything
-outside a plain set of characters becomes an entity code (``#58;``), and a
-state whose name starts like a keyword is declared under an alias.
+Names and descriptions are arbitrary user text, and every label goes
+through the escaping of its format. Mermaid's lexer cuts a label at ``:``,
+``;`` or a newline, treats ``#`` and ``%%`` specially and reads some words
+as keywords, so anything outside a plain set of characters becomes an
+entity code (``#58;``), and a state whose name is not plain ASCII letters,
+digits and underscores, or starts like a keyword, is declared under an
+alias (``state "in review" as s3``). In DOT every name is a quoted string;
+the pseudo-nodes' ids (``__start``, ``*``) never equal a state's.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ import re
 from collections.abc import Callable, Iterator
 
 from gubernator_gen.model import MachineSpec, State, StateKind, Timeout, Transition
+
+#: The label of the pseudo-state that wildcard transitions leave from.
+WILDCARD = "*"
 
 #: The formats :func:`render_graph` knows, the default first.
 FORMATS = ("mermaid", "dot")
@@ -73,6 +80,8 @@ _MERMAID_KEYWORD_NAMES = frozenset({"as"})
 # ".*direction\s+TB" anywhere on a line switches the layout; an entity
 # code in place of the space keeps the words but breaks the match.
 _MERMAID_DIRECTION = re.compile(r"(?i)(direction)\s")
+# A state name Mermaid can use as its id as it is.
+_MERMAID_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def render_graph(spec: MachineSpec, graph_format: str = "mermaid") -> str:
@@ -108,14 +117,12 @@ def timeout_label(timeout: Timeout) -> str:
 
 def to_mermaid(spec: MachineSpec) -> str:
     """A Mermaid ``stateDiagram-v2`` of ``spec``."""
-    ids = {
-        state.name: _mermaid_id(index, state) for index, state in enumerate(spec.states)
-    }
-    lines = ["stateDiagram-v2", f"    %% {spec.name} {spec.version}"]
+    ids = _mermaid_ids(spec)
+    lines = ["stateDiagram-v2", f"    %% {_mermaid_text(spec.name)} {spec.version}"]
     for state in spec.states:
         state_id = ids[state.name]
         if state_id != state.name:
-            lines.append(f'    state "{state.name}" as {state_id}')
+            lines.append(f'    state "{_mermaid_text(state.name)}" as {state_id}')
         elif not state.description.strip():
             lines.append(f"    {state_id}")
         # Declaring each state first keeps Mermaid's layout in spec order.
@@ -123,12 +130,19 @@ def to_mermaid(spec: MachineSpec) -> str:
             f"    {state_id} : {_mermaid_text(line)}"
             for line in _text_lines(state.description)
         )
+    wildcard_id = _fresh("any_state", set(ids.values()))
+    if any(t.wildcard for t in spec.transitions):
+        lines.append(f'    state "{_mermaid_text(WILDCARD)}" as {wildcard_id}')
     lines.append(f"    [*] --> {ids[spec.initial_state.name]}")
     for transition in spec.transitions:
         label = _mermaid_text(transition_label(transition))
+        sources = (
+            [wildcard_id]
+            if transition.wildcard
+            else [ids[source] for source in transition.sources]
+        )
         lines.extend(
-            f"    {ids[source]} --> {ids[transition.dest]} : {label}"
-            for source in transition.sources
+            f"    {source} --> {ids[transition.dest]} : {label}" for source in sources
         )
     for state in spec.states:
         if state.timeout is not None:
@@ -137,6 +151,14 @@ def to_mermaid(spec: MachineSpec) -> str:
                 f"    {ids[state.name]} --> {ids[state.timeout.destination]} : {label}"
             )
     lines.extend(f"    {ids[state.name]} --> [*]" for state in spec.terminal_states)
+    lines.extend(_mermaid_classes(spec, ids, wildcard_id))
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_classes(
+    spec: MachineSpec, ids: dict[str, str], wildcard_id: str
+) -> list[str]:
+    lines = []
     error_ids = [ids[s.name] for s in spec.states if s.kind is StateKind.ERROR]
     timed_ids = [ids[s.name] for s in spec.states if s.timeout is not None]
     if error_ids:
@@ -148,43 +170,83 @@ def to_mermaid(spec: MachineSpec) -> str:
     if timed_ids:
         lines.append("    classDef timed stroke-dasharray:5 5")
         lines.append(f"    class {','.join(timed_ids)} timed")
-    return "\n".join(lines) + "\n"
+    if any(t.wildcard for t in spec.transitions):
+        lines.append("    classDef wildcard fill:none,stroke-dasharray:2 2")
+        lines.append(f"    class {wildcard_id} wildcard")
+    return lines
 
 
 def to_dot(spec: MachineSpec) -> str:
     """A Graphviz ``digraph`` of ``spec``."""
+    start = _dot_string(_fresh("__start", {state.name for state in spec.states}))
     lines = [
         f"digraph {_dot_string(spec.name)} {{",
         f"    graph [label={_dot_string(f'{spec.name} {spec.version}')}, labelloc=t];",
         '    node [shape=box, style=rounded, fontname="Helvetica"];',
         '    edge [fontname="Helvetica", fontsize=10];',
-        '    "__start" [shape=point, width=0.15, label=""];',
+        f'    {start} [shape=point, width=0.15, label=""];',
     ]
     lines.extend(
         f"    {_dot_string(state.name)}{_dot_attributes(_dot_state(state))};"
         for state in spec.states
     )
-    lines.append(f'    "__start" -> {_dot_string(spec.initial_state.name)};')
+    wildcard = _dot_string(WILDCARD)  # never a state's name: the spec reserves it
+    if any(t.wildcard for t in spec.transitions):
+        attributes = {
+            "shape": "circle",
+            "style": "dashed",
+            "tooltip": "every non-terminal state",
+        }
+        lines.append(f"    {wildcard}{_dot_attributes(attributes)};")
+    lines.append(f"    {start} -> {_dot_string(spec.initial_state.name)};")
     for transition in spec.transitions:
-        attributes = _dot_attributes({"label": transition_label(transition)})
+        attributes_text = _dot_attributes({"label": transition_label(transition)})
+        sources = (
+            [wildcard]
+            if transition.wildcard
+            else [_dot_string(source) for source in transition.sources]
+        )
         lines.extend(
-            f"    {_dot_string(source)} -> {_dot_string(transition.dest)}{attributes};"
-            for source in transition.sources
+            f"    {source} -> {_dot_string(transition.dest)}{attributes_text};"
+            for source in sources
         )
     for state in spec.states:
         if state.timeout is not None:
-            attributes = _dot_attributes(
+            attributes_text = _dot_attributes(
                 {"label": timeout_label(state.timeout), "style": "dashed"}
             )
             lines.append(
                 f"    {_dot_string(state.name)} -> "
-                f"{_dot_string(state.timeout.destination)}{attributes};"
+                f"{_dot_string(state.timeout.destination)}{attributes_text};"
             )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+def _fresh(base: str, taken: set[str]) -> str:
+    while base in taken:
+        base += "_"
+    return base
+
+
+def _mermaid_ids(spec: MachineSpec) -> dict[str, str]:
+    """Each state's Mermaid id: its name when that is a plain word, else an alias."""
+    plain = {
+        state.name: _mermaid_id(index, state) for index, state in enumerate(spec.states)
+    }
+    taken = {name for name, state_id in plain.items() if name == state_id}
+    ids: dict[str, str] = {}
+    for name, state_id in plain.items():
+        if state_id != name:
+            state_id = _fresh(state_id, taken)
+            taken.add(state_id)
+        ids[name] = state_id
+    return ids
+
+
 def _mermaid_id(index: int, state: State) -> str:
+    if not _MERMAID_WORD.match(state.name):
+        return f"s{index}"
     lowered = state.name.lower()
     if lowered in _MERMAID_KEYWORD_NAMES or lowered.startswith(
         _MERMAID_KEYWORD_PREFIXES

@@ -34,11 +34,26 @@ class Progress:
         self.enabled = verbosity >= VERBOSE or (verbosity == NORMAL and total > 1)
         self.total = total
         self.index = 0
+        self.outputs = 0
         self.counts: dict[str, int] = {}
 
-    def step(self, spec: str, target: str, status: str, tally: str = "") -> None:
-        """Report one spec; ``tally`` is what the summary counts it as (``status``)."""
-        self.index += 1
+    def step(
+        self,
+        spec: str,
+        target: str,
+        status: str,
+        tally: str = "",
+        *,
+        same: bool = False,
+    ) -> None:
+        """Report one spec; ``tally`` is what the summary counts it as (``status``).
+
+        ``same`` reports another module of the spec just reported (a
+        ``machines:`` file): the line keeps that spec's number.
+        """
+        if not same:
+            self.index += 1
+        self.outputs += 1
         key = tally or status
         self.counts[key] = self.counts.get(key, 0) + 1
         if self.enabled:
@@ -54,7 +69,8 @@ class Progress:
         if not self.enabled or self.total < 2:
             return
         parts = ", ".join(f"{count} {status}" for status, count in self.counts.items())
-        print(f"{PROG}: {self.total} specs: {parts}", file=sys.stderr)
+        modules = f", {self.outputs} modules" if self.outputs != self.total else ""
+        print(f"{PROG}: {self.total} specs{modules}: {parts}", file=sys.stderr)
 
 
 def count_phrase(errors: int, warnings: int, failed: bool) -> str:

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import TypeVar
 
+from gubernator_gen.frontend import context_types
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
 from gubernator_gen.frontend.view import (
     Name,
@@ -27,7 +28,6 @@ from gubernator_gen.frontend.view import (
 from gubernator_gen.model import (
     EMPTY_METADATA,
     ContextField,
-    ContextType,
     ErrorPolicy,
     MachineSpec,
     PlainData,
@@ -53,11 +53,14 @@ def spec_sha256(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def build(spec: SpecView, *, source_name: str, stem: str, text: str) -> MachineSpec:
-    """The model of the checked document read as ``spec``.
+def build(
+    spec: SpecView, *, source_name: str, stem: str | None, text: str
+) -> MachineSpec:
+    """The model of the checked machine document read as ``spec``.
 
     ``source_name`` is the spec's file name, ``stem`` the default machine
-    name and ``text`` the spec text after substitution (hashed).
+    name (``None`` in a ``machines:`` file, where each machine names
+    itself) and ``text`` the spec text after substitution (hashed).
     """
     meta = spec.meta
     if meta.is_malformed:
@@ -76,13 +79,14 @@ def build(spec: SpecView, *, source_name: str, stem: str, text: str) -> MachineS
         context=_context(spec.context_node),
         states=tuple(_state(state) for state in _items(spec.states_node, spec.states)),
         transitions=tuple(
-            _transition(transition)
+            _transition(transition, spec)
             for transition in _items(spec.transitions_node, spec.transitions)
         ),
         error_policy=_error_policy(spec.policy),
         spec_sha256=spec_sha256(text),
         pos=root.pos,
         name_pos=name_pos,
+        machine_name_pos=None if meta.machine_name is None else meta.machine_name.pos,
     )
 
 
@@ -155,19 +159,10 @@ def _context(node: Node | None) -> tuple[ContextField, ...] | None:
         return None
     if not isinstance(node, MapNode):
         raise ModelError("context is not a mapping")
-    fields = []
-    for key, value in node.entries:
-        type_name = _string(value, None)
-        optional = type_name.endswith("?")
-        fields.append(
-            ContextField(
-                name=_string(key, None),
-                type=ContextType(type_name.removesuffix("?")),
-                optional=optional,
-                pos=key.pos,
-            )
-        )
-    return tuple(fields)
+    try:
+        return context_types.fields_of(node)
+    except ValueError as exc:
+        raise ModelError(str(exc)) from None
 
 
 def _state(state: StateView) -> State:
@@ -205,21 +200,23 @@ def _seconds(node: Node | None) -> int | float:
     return value
 
 
-def _transition(transition: TransitionView) -> Transition:
+def _transition(transition: TransitionView, spec: SpecView) -> Transition:
     if not isinstance(transition.item, MapNode):
         raise ModelError("a transition is not a mapping")
+    _names(transition.sources)  # complete, or a front-end bug
     return Transition(
         index=transition.index,
         trigger=_name(transition.trigger),
         # A source listed twice (a warning) would otherwise put the same
         # candidate in the dispatch table twice.
-        sources=tuple(dict.fromkeys(_names(transition.sources))),
+        sources=tuple(dict.fromkeys(spec.sources_of(transition))),
         dest=_name(transition.dest),
         guards=_names(transition.guards),
         actions=_names(transition.actions),
         description=_string(transition.description, ""),
         metadata=_metadata(transition.metadata),
         pos=transition.item.pos,
+        wildcard=transition.wildcard,
     )
 
 

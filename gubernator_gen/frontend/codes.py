@@ -45,6 +45,7 @@ KEY_NOT_STRING = "GG206"
 OUT_OF_RANGE = "GG207"
 EMPTY_LIST = "GG208"
 SCHEMA_OTHER = "GG209"
+NOT_SUPPORTED = "GG210"
 
 # Semantics: errors.
 DUPLICATE_STATE = "GG301"
@@ -58,6 +59,10 @@ DUNDER_NAME = "GG308"
 SHADOWED_TRANSITION = "GG309"
 BAD_MACHINE_NAME = "GG310"
 NOT_FINITE = "GG311"
+MISPLACED_WILDCARD = "GG312"
+DUPLICATE_MACHINE = "GG313"
+BAD_CONTEXT_TYPE = "GG314"
+DUPLICATE_ENUM_VALUE = "GG315"
 
 # Semantics: guard and assign expressions, guard parameters, check: guards.
 EXPRESSION_SYNTAX = "GG320"
@@ -137,6 +142,8 @@ CODES: Mapping[str, str] = MappingProxyType(
         OUT_OF_RANGE: "a number is outside its allowed range",
         EMPTY_LIST: "a list that must not be empty is empty",
         SCHEMA_OTHER: "any other violation of the spec schema",
+        NOT_SUPPORTED: "a construct of another state-machine library that this "
+        "language does not have (yet); the message says what to write instead",
         DUPLICATE_STATE: "two states have the same name",
         NO_INITIAL_STATE: "no state has type initial",
         SEVERAL_INITIAL_STATES: "more than one state has type initial",
@@ -149,8 +156,16 @@ CODES: Mapping[str, str] = MappingProxyType(
         DUNDER_NAME: "a guard, action, context field or class name starts with __",
         SHADOWED_TRANSITION: "a transition can never fire: an earlier one with the "
         "same source and trigger has no guards",
-        BAD_MACHINE_NAME: "the machine name taken from the file name is not valid",
+        BAD_MACHINE_NAME: "the machine name taken from the file name is not a name "
+        "(control characters, spaces at either end, too long)",
         NOT_FINITE: "a timeout is infinite or not a number",
+        MISPLACED_WILDCARD: "'*' anywhere but as a transition's whole source (a "
+        "state's name, in a list of sources, a destination)",
+        DUPLICATE_MACHINE: "two machines of one machines: file have the same "
+        "machine_name",
+        BAD_CONTEXT_TYPE: "a context type that is not well formed (brackets, "
+        "dict keys, ? inside a type, the keys of a type mapping)",
+        DUPLICATE_ENUM_VALUE: "an enum context type lists the same value twice",
         EXPRESSION_SYNTAX: "an expression is not valid Python expression syntax",
         EXPRESSION_NOT_ALLOWED: "an expression uses syntax outside the expression "
         "language (attributes, lambdas, comprehensions, f-strings, ...)",

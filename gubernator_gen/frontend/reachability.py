@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gubernator_gen.diagnostics import Diagnostic, warning
-from gubernator_gen.frontend import codes
+from gubernator_gen.frontend import codes, precedence
 from gubernator_gen.frontend.tree import quoted
 from gubernator_gen.frontend.view import (
     Name,
     SpecView,
     StateView,
     TransitionView,
-    terminal_names,
 )
 
 
@@ -35,9 +34,8 @@ def warnings(spec: SpecView) -> Iterator[Diagnostic]:
     by_name = {
         state.name.text: state for state in spec.states if state.name is not None
     }
-    terminal = terminal_names(spec)
-    live = _live_transitions(spec, terminal)
-    with_way_out = {source for t in spec.transitions for source in t.sources.texts}
+    live = _live_transitions(spec)
+    with_way_out = {source for t in spec.transitions for source in spec.sources_of(t)}
     reachable = _reachable(spec, initial, live, by_name)
     for state in spec.states:
         assert state.name is not None  # states_complete
@@ -74,26 +72,16 @@ def _repeated_sources(spec: SpecView) -> Iterator[Diagnostic]:
 
 
 def _live_transitions(
-    spec: SpecView, terminal: set[str]
+    spec: SpecView,
 ) -> list[tuple[TransitionView, tuple[str, ...]]]:
     """Each transition with the sources it can actually fire from.
 
-    A source does not count when it is terminal or when an earlier unguarded
-    transition with the same trigger always wins there.
+    A source does not count when it is terminal or when a candidate tried
+    before this one (:mod:`~gubernator_gen.frontend.precedence`) has no
+    guards and so always wins there.
     """
-    catch_all: set[tuple[str, str]] = set()
-    live: list[tuple[TransitionView, tuple[str, ...]]] = []
-    for transition in spec.transitions:
-        trigger = transition.trigger.text if transition.trigger else ""
-        sources = tuple(
-            s
-            for s in dict.fromkeys(transition.sources.texts)
-            if s not in terminal and (s, trigger) not in catch_all
-        )
-        live.append((transition, sources))
-        if not transition.guards.names:
-            catch_all.update((s, trigger) for s in transition.sources.texts)
-    return live
+    live = precedence.analyse(spec).live
+    return [(transition, live[transition.index]) for transition in spec.transitions]
 
 
 def _reachable(

@@ -243,6 +243,13 @@ def _explain(err: ValidationError, root: MapNode) -> Iterator[Diagnostic]:
             f"got {quoted(instance)}",
             node.pos,
         )
+    elif kind == "maxLength":
+        yield error(
+            codes.BAD_NAME,
+            f"{where}{quoted(instance)} is too long: a {_title(sub, 'name')} has at "
+            f"most {err.validator_value} characters",
+            node.pos,
+        )
     elif kind == "minItems":
         yield error(
             codes.EMPTY_LIST,

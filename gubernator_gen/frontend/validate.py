@@ -17,13 +17,23 @@ down when part of it is malformed, since the schema already reported that.
 
 from __future__ import annotations
 
-import keyword
 import math
 import re
 from collections.abc import Iterable, Iterator
 
 from gubernator_gen.diagnostics import Diagnostic, error
-from gubernator_gen.frontend import codes, reachability
+from gubernator_gen.frontend import (
+    codes,
+    context_types,
+    precedence,
+    reachability,
+    wildcards,
+)
+from gubernator_gen.frontend.identifiers import (
+    IDENTIFIER,
+    identifier_problem,
+    is_usable_identifier,
+)
 from gubernator_gen.frontend.suggest import Suggester
 from gubernator_gen.frontend.tree import ScalarNode, quoted
 from gubernator_gen.frontend.view import (
@@ -34,69 +44,75 @@ from gubernator_gen.frontend.view import (
     terminal_names,
 )
 
-STATE_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
-MACHINE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: A state, trigger or machine name (SPEC §9.1), as the schema's pattern says;
+#: it is at most :data:`NAME_LIMIT` characters long besides.
+NAME = re.compile(r"(?!\s)[^\u0000-\u001f\u007f-\u009f]+(?<!\s)\Z")
+NAME_LIMIT = 200
 
 
 def check(
-    spec: SpecView, *, stem: str, warnings: bool = True
+    spec: SpecView, *, stem: str | None, warnings: bool = True
 ) -> tuple[Diagnostic, ...]:
-    """Semantic diagnostics of the document read as ``spec``.
+    """Semantic diagnostics of the machine document read as ``spec``.
 
     ``stem`` is the spec's file name without extension, the machine name
-    when ``meta.machine_name`` is absent. ``warnings=False`` skips the
-    warnings (the caller already has errors).
+    when ``meta.machine_name`` is absent (``None`` for a machine of a
+    ``machines:`` list, which must name itself). ``warnings=False`` skips
+    the warnings (the caller already has errors).
     """
-    errors = [
-        *_check_machine_name(spec, stem),
-        *_check_states(spec),
-        *_check_references(spec),
-        *_check_terminal(spec),
-        *_check_identifiers(spec),
-        *_check_shadowing(spec),
-    ]
-    if errors or not warnings:
-        return tuple(errors)
+    found = errors(spec, stem=stem)
+    if found or not warnings:
+        return found
     return tuple(reachability.warnings(spec))
 
 
-def is_usable_identifier(name: str) -> bool:
-    """True for a name the generated code can use as a method or field name."""
-    return bool(IDENTIFIER.match(name)) and not _identifier_problem(name)
+def errors(spec: SpecView, *, stem: str | None) -> tuple[Diagnostic, ...]:
+    """The errors of :func:`check`, without the warnings."""
+    return (
+        *_check_machine_name(spec, stem),
+        *_check_states(spec),
+        *_check_references(spec),
+        *wildcards.check(spec),
+        *_check_terminal(spec),
+        *_check_identifiers(spec),
+        *context_types.check(spec.context_node),
+        *_check_shadowing(spec),
+    )
 
 
-def _identifier_problem(name: str) -> tuple[str, str] | None:
-    """(code, reason) when a syntactically valid identifier is still unusable."""
-    if keyword.iskeyword(name):
-        return codes.KEYWORD_NAME, "is a Python keyword"
-    if name.startswith("__"):
-        return (
-            codes.DUNDER_NAME,
-            "starts with two underscores (Python reserves __dunder__ names and "
-            "mangles __private ones in classes)",
-        )
-    return None
+__all__ = [
+    "IDENTIFIER",
+    "NAME",
+    "check",
+    "errors",
+    "is_name",
+    "is_usable_identifier",
+]
 
 
-def _check_machine_name(spec: SpecView, stem: str) -> Iterator[Diagnostic]:
-    if spec.meta.machine_name is not None:
+def is_name(text: str) -> bool:
+    """True for a valid state, trigger or machine name (SPEC §9.1)."""
+    return len(text) <= NAME_LIMIT and NAME.match(text) is not None
+
+
+def _check_machine_name(spec: SpecView, stem: str | None) -> Iterator[Diagnostic]:
+    if spec.meta.machine_name is not None or stem is None:
         return
     if spec.meta.is_malformed:
         return  # the schema said so
-    if MACHINE_NAME.match(stem):
+    if is_name(stem):
         return
     meta_key = spec.meta.key
     pos = meta_key.pos if meta_key is not None else spec.root.pos
-    suggestion = re.sub(r"[^a-z0-9_]", "_", stem.lower()).lstrip("0123456789_")
-    example = (
-        f" (e.g. machine_name: {suggestion})" if MACHINE_NAME.match(suggestion) else ""
+    suggestion = (
+        re.sub(r"[\u0000-\u001f\u007f-\u009f]", "", stem).strip()[:NAME_LIMIT].strip()
     )
+    example = f" (e.g. machine_name: {quoted(suggestion)})" if suggestion else ""
     yield error(
         codes.BAD_MACHINE_NAME,
-        f"the machine name comes from the file name, but {quoted(stem)} is not a valid "
-        "machine name (lower-case letters, digits and underscores, starting with a "
-        f"letter); set meta.machine_name{example}",
+        f"the machine name comes from the file name, but {quoted(stem)} is not a "
+        f"name (1 to {NAME_LIMIT} characters, no control characters, no spaces at "
+        f"either end); set meta.machine_name{example}",
         pos,
     )
 
@@ -151,18 +167,15 @@ def _check_references(spec: SpecView) -> Iterator[Diagnostic]:
         return  # some state has no readable name: references cannot be judged
     known = _state_names(spec)
     declared = set(known)
-    # A reference written correctly to a state whose declaration has a badly
-    # formed name (already reported) is not a second problem.
-    malformed = {name.casefold() for name in known if not STATE_NAME.match(name)}
     # One suggester for the whole file: it bounds the time suggestions take
     # when there are thousands of misspelt references.
     suggester = Suggester(known)
 
     def undefined(name: Name | None, what: str) -> Iterator[Diagnostic]:
-        if name is None or name.text in declared or not STATE_NAME.match(name.text):
-            return
-        if name.text.casefold() in malformed:
-            return
+        if name is None or name.text in declared or not is_name(name.text):
+            return  # a malformed name is the schema's to report
+        if name.text == wildcards.WILDCARD:
+            return  # misplaced wildcards have their own check
         yield error(
             codes.UNDEFINED_STATE,
             f"{what} {quoted(name.text)} is not a state of this machine"
@@ -239,7 +252,7 @@ def _unusable(names: Iterable[Name], what: str) -> Iterator[Diagnostic]:
     for name in names:
         if not IDENTIFIER.match(name.text):
             continue  # not an identifier at all: a schema error already
-        problem = _identifier_problem(name.text)
+        problem = identifier_problem(name.text)
         if problem is not None:
             code, reason = problem
             yield error(
@@ -250,16 +263,17 @@ def _unusable(names: Iterable[Name], what: str) -> Iterator[Diagnostic]:
 
 
 def _check_shadowing(spec: SpecView) -> Iterator[Diagnostic]:
-    terminal = terminal_names(spec)
-    # (source, trigger) → the first transition without guards that takes it.
-    catch_all: dict[tuple[str, str], TransitionView] = {}
+    analysis = precedence.analyse(spec)
     for transition in spec.transitions:
         if transition.trigger is None:
             continue
         trigger = transition.trigger.text
+        if transition.wildcard:
+            yield from wildcards.shadowed(spec, transition, analysis)
+            continue
         for source in transition.sources.names:
-            earlier = catch_all.get((source.text, trigger))
-            if earlier is None or source.text in terminal:
+            earlier = analysis.beaten.get((transition.index, source.text))
+            if earlier is None or earlier.index == transition.index:
                 continue
             yield error(
                 codes.SHADOWED_TRANSITION,
@@ -268,6 +282,3 @@ def _check_shadowing(spec: SpecView) -> Iterator[Diagnostic]:
                 "source and trigger and no guards, so it always wins",
                 source.node.pos,
             )
-        if transition.guards.complete and not transition.guards.names:
-            for source in transition.sources.names:
-                catch_all.setdefault((source.text, trigger), transition)

@@ -27,6 +27,16 @@ from gubernator_gen.model import StateKind
 
 STATE_KINDS = tuple(kind.value for kind in StateKind)
 
+#: ``source: "*"``: every non-terminal state (SPEC §9.2).
+WILDCARD = "*"
+
+#: The top-level key of a file holding several machines.
+MACHINES_KEY = "machines"
+
+#: The keys of a type written as a mapping in ``context`` (``{enum: [...]}``).
+TYPE_FORMS = ("enum", "fields", "list", "dict")
+OPTIONAL_KEY = "optional"
+
 
 @dataclass(frozen=True, slots=True)
 class Name:
@@ -100,6 +110,8 @@ class StateView:
     timeout_seconds: ScalarNode | None = None
     description: Node | None = None
     metadata: Node | None = None
+    on_enter_node: Node | None = None
+    on_exit_node: Node | None = None
 
     @property
     def has_timeout(self) -> bool:
@@ -109,7 +121,11 @@ class StateView:
 
 @dataclass(frozen=True, slots=True)
 class TransitionView:
-    """What could be read of one transition (``index`` in the spec's list)."""
+    """What could be read of one transition (``index`` in the spec's list).
+
+    ``wildcard`` is true for ``source: "*"``, whose ``sources`` then hold
+    the one name ``*``; :meth:`SpecView.sources_of` expands it.
+    """
 
     index: int
     item: Node
@@ -120,6 +136,9 @@ class TransitionView:
     actions: NameList
     description: Node | None = None
     metadata: Node | None = None
+    wildcard: bool = False
+    guards_node: Node | None = None
+    actions_node: Node | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +187,64 @@ class SpecView:
     def fallback(self) -> Name | None:
         """``error_policy.default_fallback`` when it is a string."""
         return self.policy.fallback
+
+    def sources_of(self, transition: TransitionView) -> tuple[str, ...]:
+        """The states a transition leaves from, ``"*"`` expanded.
+
+        A wildcard stands for every state, in declaration order, whose type
+        is not ``terminal`` (a state of unreadable type counts).
+        """
+        if not transition.wildcard:
+            return transition.sources.texts
+        terminal = terminal_names(self)
+        return tuple(
+            dict.fromkeys(
+                state.name.text
+                for state in self.states
+                if state.name is not None and state.name.text not in terminal
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TypeMappingView:
+    """A context type written as a mapping: the value of each of its keys.
+
+    ``forms`` holds the keys of :data:`TYPE_FORMS` present, as
+    ``(key node, value)``; ``optional`` is the ``optional`` value;
+    ``unknown`` are the other keys.
+    """
+
+    node: MapNode
+    forms: tuple[tuple[ScalarNode, Node], ...]
+    optional: Node | None
+    unknown: tuple[ScalarNode, ...]
+
+
+def read_type_mapping(node: MapNode) -> TypeMappingView:
+    """Read a context type written as a mapping (``{enum: [a, b]}``)."""
+    forms = []
+    unknown = []
+    for key, value in node.string_items():
+        if key.value in TYPE_FORMS:
+            forms.append((key, value))
+        elif key.value != OPTIONAL_KEY:
+            unknown.append(key)
+    return TypeMappingView(node, tuple(forms), node.get(OPTIONAL_KEY), tuple(unknown))
+
+
+def machine_documents(root: MapNode) -> tuple[MapNode, ...] | None:
+    """The machine documents of a ``machines:`` file, ``None`` for a one-machine file.
+
+    Items of ``machines`` that are not mappings are left out (the schema
+    reports them).
+    """
+    if MACHINES_KEY not in root:
+        return None
+    machines = root.get(MACHINES_KEY)
+    if not isinstance(machines, SeqNode):
+        return ()
+    return tuple(item for item in machines.items if isinstance(item, MapNode))
 
 
 def read(root: MapNode) -> SpecView:
@@ -290,6 +367,8 @@ def _read_state(item: Node) -> StateView:
         timeout_seconds=seconds,
         description=item.get("description"),
         metadata=item.get("metadata"),
+        on_enter_node=item.get("on_enter"),
+        on_exit_node=item.get("on_exit"),
     )
 
 
@@ -300,14 +379,20 @@ def _read_transition(index: int, item: Node) -> TransitionView:
     sources = names_of(source_node) if source_node is not None else _NO_NAMES
     if not sources.names:
         sources = _NO_NAMES
+    source_name = name_of(source_node)
+    guards_node = item.get("guards")
+    actions_node = item.get("actions")
     return TransitionView(
         index=index,
         item=item,
         trigger=name_of(item.get("trigger")),
         sources=sources,
         dest=name_of(item.get("dest")),
-        guards=names_of(item.get("guards")),
-        actions=names_of(item.get("actions")),
+        guards=names_of(guards_node),
+        actions=names_of(actions_node),
         description=item.get("description"),
         metadata=item.get("metadata"),
+        wildcard=source_name is not None and source_name.text == WILDCARD,
+        guards_node=guards_node,
+        actions_node=actions_node,
     )

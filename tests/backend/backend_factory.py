@@ -22,6 +22,7 @@ from gubernator_gen.model import (
     Timeout,
     Transition,
     freeze,
+    simple_type,
 )
 
 
@@ -114,7 +115,7 @@ def machine(
         fields = tuple(
             ContextField(
                 name=key,
-                type=ContextType(kind.rstrip("?")),
+                type=simple_type(ContextType(kind.rstrip("?"))),
                 optional=kind.endswith("?"),
                 pos=pos(5, 3),
             )

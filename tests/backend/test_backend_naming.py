@@ -67,7 +67,7 @@ def test_class_name_collisions_are_located_diagnostics(
 
 @pytest.mark.parametrize(
     ("machine_name", "class_name"),
-    [("none", None), ("true", None), ("false", None), ("x", "__all__"), ("x", "1abc")],
+    [("---", None), ("😀", None), ("x", "__all__"), ("x", "1abc")],
 )
 def test_unusable_class_names_are_diagnostics(
     machine_name: str, class_name: str | None
@@ -115,10 +115,13 @@ def test_guard_names_that_are_not_identifiers_are_diagnostics(bad: str) -> None:
     assert [d.code for d in result.diagnostics] == ["GG403"]
 
 
-def test_enum_member_names_are_checked_again() -> None:
-    spec = machine([S("A", "initial"), S("lower")], [T("Go", "A", "lower")])
+def test_names_that_give_the_same_enum_member_are_diagnostics() -> None:
+    spec = machine(
+        [S("A", "initial"), S("in review"), S("in-review")],
+        [T("go", "A", "in review"), T("Go", "A", "in-review")],
+    )
     result = backend.generate_module(spec)
-    assert sorted(d.code for d in result.diagnostics) == ["GG404", "GG404"]
+    assert sorted(d.code for d in result.diagnostics) == ["GG405", "GG405"]
 
 
 def test_protocol_annotations_get_private_aliases_only_when_shadowed() -> None:
@@ -192,10 +195,10 @@ def test_back_end_codes_are_one_table_of_gg4xx_codes() -> None:
 
     assert all(code.startswith("GG4") for code in backend_codes.CODES)
     spec = machine(
-        [S("A", "initial", on_enter=["__x"]), S("lower")],
-        [T("Go", "A", "lower")],
+        [S("A", "initial", on_enter=["__x"]), S("a")],
+        [T("go", "A", "a")],
         name="state",
     )
     reported = {d.code for d in backend.generate_module(spec).diagnostics}
-    assert reported == {"GG401", "GG403", "GG404"}
+    assert reported == {"GG401", "GG403", "GG405"}
     assert reported <= set(backend_codes.CODES)

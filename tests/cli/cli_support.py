@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from gubernator_gen.compiler import CompileOptions, CompileResult
+from gubernator_gen.compiler import CompileOptions, CompileResult, GeneratedModule
 from gubernator_gen.diagnostics import SourcePos, error, has_errors, warning
 from gubernator_gen.driver.write import generated_header
 
@@ -137,7 +137,7 @@ def fake_compile(
         text = spec_path.read_text("utf-8")
     except OSError:
         missing = error("GG101", "cannot read the spec", SourcePos(shown, 1, 1))
-        return CompileResult(spec_path, None, None, (missing,))
+        return CompileResult(spec_path, (), (), (missing,))
     diagnostics = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip() == "error":
@@ -149,11 +149,12 @@ def fake_compile(
                 warning("GG998", "a fake warning", SourcePos(shown, number, 1))
             )
     if has_errors(diagnostics, strict=opts.strict):
-        return CompileResult(spec_path, None, None, tuple(diagnostics))
+        return CompileResult(spec_path, (), (), tuple(diagnostics))
     body = [
         generated_header(spec_path.name),
         f"SPEC_TEXT = {text!r}",
         f"DEFINES = {dict(sorted(opts.defines.items()))!r}",
         f"FORMATTED = {opts.format!r}",
     ]
-    return CompileResult(spec_path, None, "\n".join(body) + "\n", tuple(diagnostics))
+    module = GeneratedModule("\n".join(body) + "\n")
+    return CompileResult(spec_path, (), (module,), tuple(diagnostics))

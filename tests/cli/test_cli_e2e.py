@@ -328,7 +328,8 @@ def test_schema(run_cli: RunCli) -> None:
     assert run.returncode == 0
     schema = json.loads(run.stdout)
     assert "$schema" in schema
-    assert {"states", "transitions"} <= set(schema["properties"])
+    machine = schema["definitions"]["machine"]
+    assert {"states", "transitions"} <= set(machine["properties"])
 
 
 def test_stdout_matches_the_written_module(run_cli: RunCli, tmp_path: Path) -> None:

@@ -10,7 +10,13 @@ import pytest
 from frontend_support import BASE, run
 
 from gubernator_gen.frontend import read_spec
-from gubernator_gen.model import ContextType, ErrorPolicy, StateKind
+from gubernator_gen.model import (
+    ContextType,
+    ErrorPolicy,
+    ListType,
+    NamedType,
+    StateKind,
+)
 
 EXAMPLES = sorted(
     Path(p) for p in glob.glob(str(Path(__file__).parents[2] / "examples/*/*.yaml"))
@@ -77,9 +83,9 @@ def test_full_spec_is_modelled_faithfully() -> None:
     assert (spec.description, spec.class_name) == ("An order.", "ShopOrderMachine")
     assert spec.context is not None
     assert [(f.name, f.type, f.optional) for f in spec.context] == [
-        ("order_id", ContextType.STR, False),
-        ("total", ContextType.DECIMAL, True),
-        ("tags", ContextType.LIST, False),
+        ("order_id", NamedType(ContextType.STR), False),
+        ("total", NamedType(ContextType.DECIMAL), True),
+        ("tags", ListType(NamedType(ContextType.ANY)), False),
     ]
     assert [s.name for s in spec.states] == ["NEW", "PAID", "GONE", "FAILED"]
     assert [s.kind for s in spec.states] == [

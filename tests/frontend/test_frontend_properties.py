@@ -21,13 +21,37 @@ from hypothesis import strategies as st
 from gubernator_gen.diagnostics import Diagnostic
 from gubernator_gen.frontend import FrontendResult, read_spec_text, schema
 from gubernator_gen.frontend.codes import CODES
-from gubernator_gen.model import MachineSpec
+from gubernator_gen.model import (
+    DictType,
+    ListType,
+    MachineSpec,
+    NamedType,
+    TypeExpr,
+)
 
 STATE_NAMES = ["A", "B", "NO", "Y", "ON", "OFF", "S_1", "PAID", "X9", "N"]
+# Free-form names (SPEC §9.1) next to the conventional ones.
+FREE_STATE_NAMES = ["pending", "in review", "Order.Placed", "approuvé", "2fa", "null"]
 TRIGGERS = ["go", "on", "off", "yes", "no", "y", "import", "class_", "t1", "match"]
+FREE_TRIGGERS = ["APPROVE", "_route", "mark as paid", "true", "x:y"]
+WILDCARD_TRIGGER = "any event"
 GUARDS = ["ok", "match", "case", "type", "_", "g_1", "Guard", "yes", "null_check"]
 ACTIONS = ["act", "notify", "_x", "log", "on", "True_"]
-CONTEXT_TYPES = ["str", "int", "float", "bool", "decimal", "datetime", "date", "list"]
+CONTEXT_TYPES = [
+    "str",
+    "int",
+    "float",
+    "bool",
+    "decimal",
+    "datetime",
+    "date",
+    "list",
+    "dict",
+    "any",
+    "list[int]",
+    "dict[str, decimal]",
+    "list[ dict[str,list[date]] ]",
+]
 
 SETTINGS = settings(
     max_examples=120,
@@ -126,7 +150,12 @@ def _names(draw: st.DrawFn, pool: list[str], max_size: int) -> Any:
 def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
     """A spec that passes every check (warnings aside)."""
     names = draw(
-        st.lists(st.sampled_from(STATE_NAMES), min_size=1, max_size=6, unique=True)
+        st.lists(
+            st.sampled_from(STATE_NAMES + FREE_STATE_NAMES),
+            min_size=1,
+            max_size=6,
+            unique=True,
+        )
     )
     initial = draw(st.sampled_from(names))
     states: list[dict[str, Any]] = []
@@ -158,7 +187,7 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
     transitions: list[dict[str, Any]] = []
     unguarded: set[tuple[str, str]] = set()
     for _ in range(draw(st.integers(0, 8)) if open_states else 0):
-        trigger = draw(st.sampled_from(TRIGGERS))
+        trigger = draw(st.sampled_from(TRIGGERS + FREE_TRIGGERS))
         guards = _names(draw, GUARDS, 2)
         # Leave out sources where an earlier unguarded transition always wins.
         sources = [
@@ -190,12 +219,24 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()):
             transition["metadata"] = draw(st.dictionaries(TEXT, PLAIN_DATA, max_size=2))
         transitions.append(transition)
+    if open_states and draw(st.booleans()):
+        # A wildcard with a trigger of its own can never be shadowed.
+        transitions.insert(
+            draw(st.integers(0, len(transitions))),
+            {
+                "trigger": WILDCARD_TRIGGER,
+                "source": "*",
+                "dest": draw(st.sampled_from(names)),
+                "guards": _names(draw, GUARDS, 1),
+            },
+        )
     spec: dict[str, Any] = {}
     if draw(st.booleans()):
         meta: dict[str, Any] = {}
         if draw(st.booleans()):
             meta["machine_name"] = draw(
                 st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+                | st.sampled_from(["Order Flow", "bestellung-ablauf", "ordre.été"])
             )
         if draw(st.booleans()):
             meta["version"] = draw(
@@ -253,6 +294,26 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def type_text(type_: TypeExpr) -> str:
+    """A context type of the model written as text, brackets always given."""
+    if isinstance(type_, NamedType):
+        return type_.name.value
+    if isinstance(type_, ListType):
+        return f"list[{type_text(type_.item)}]"
+    if isinstance(type_, DictType):
+        return f"dict[str, {type_text(type_.value)}]"
+    raise AssertionError(f"not written as text: {type_}")
+
+
+def _normal_type(text: str) -> str:
+    """A type as the spec writes it, in the form of :func:`type_text`."""
+    optional = "?" if text.endswith("?") else ""
+    body = re.sub(r"\s+", "", text.removesuffix("?"))
+    body = re.sub(r"\blist(?!\[)", "list[any]", body)
+    body = re.sub(r"\bdict(?!\[)", "dict[str,any]", body)
+    return body.replace(",", ", ") + optional
+
+
 def assert_model_agrees(data: dict[str, Any], spec: MachineSpec) -> None:
     """The model says what the data says, with the documented defaults."""
     meta = data.get("meta") or {}
@@ -264,8 +325,9 @@ def assert_model_agrees(data: dict[str, Any], spec: MachineSpec) -> None:
     if "context" in data:
         assert spec.context is not None
         assert [
-            (f.name, f.type.value + ("?" if f.optional else "")) for f in spec.context
-        ] == list(data["context"].items())
+            (f.name, type_text(f.type) + ("?" if f.optional else ""))
+            for f in spec.context
+        ] == [(name, _normal_type(kind)) for name, kind in data["context"].items()]
     else:
         assert spec.context is None
     assert len(spec.states) == len(data["states"])
@@ -288,7 +350,16 @@ def assert_model_agrees(data: dict[str, Any], spec: MachineSpec) -> None:
     ):
         assert transition.index == index
         assert transition.trigger == raw["trigger"]
-        assert transition.sources == tuple(dict.fromkeys(_as_tuple(raw["source"])))
+        if raw["source"] == "*":
+            assert transition.wildcard
+            assert transition.sources == tuple(
+                s["name"] for s in data["states"] if s.get("type") != "terminal"
+            )
+        else:
+            assert not transition.wildcard
+            assert transition.sources == tuple(
+                dict.fromkeys(_as_tuple(raw["source"]))
+            )
         assert transition.dest == raw["dest"]
         assert transition.guards == _as_tuple(raw.get("guards"))
         assert transition.actions == _as_tuple(raw.get("actions"))

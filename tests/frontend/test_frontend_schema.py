@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,23 +66,27 @@ def test_enums_match_the_model() -> None:
     loaded = schema.schema()
     state_types = loaded["definitions"]["state"]["properties"]["type"]["enum"]
     assert state_types == [kind.value for kind in StateKind]
-    context_types = loaded["properties"]["context"]["additionalProperties"]["enum"]
-    base = [t.value for t in ContextType]
-    assert context_types == base + [f"{t}?" for t in base]
+    context_type = loaded["definitions"]["contextType"]
+    described = re.findall(r"\b[a-z]+\b", context_type["description"])
+    assert {t.value for t in ContextType} <= set(described)
 
 
 def test_patterns_match_the_semantic_checks() -> None:
     definitions = schema.schema()["definitions"]
-    meta = schema.schema()["properties"]["meta"]["properties"]
+    meta = definitions["machine"]["properties"]["meta"]["properties"]
     pairs = [
-        (definitions["stateName"]["pattern"], validate.STATE_NAME.pattern),
-        (meta["machine_name"]["pattern"], validate.MACHINE_NAME.pattern),
+        (definitions["stateName"]["pattern"], validate.NAME.pattern),
+        (definitions["triggerName"]["pattern"], validate.NAME.pattern),
+        (meta["machine_name"]["pattern"], validate.NAME.pattern),
         (definitions["callableName"]["pattern"], validate.IDENTIFIER.pattern),
         (meta["class_name"]["pattern"], validate.IDENTIFIER.pattern),
     ]
     for published, checked in pairs:
         assert published.startswith("^") and published.endswith("$")
         assert published[1:-1] + r"\Z" == checked
+    for name in ("stateName", "triggerName"):
+        assert definitions[name]["maxLength"] == validate.NAME_LIMIT
+    assert meta["machine_name"]["maxLength"] == validate.NAME_LIMIT
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,108 @@
+"""Identifiers derived from free-form names: enum members, module and class names.
+
+State, trigger and machine names are any text (SPEC §9.1); the generated
+module needs Python identifiers for them. One rule, applied in this order:
+
+1. the name is normalised to NFKC (as Python normalises identifiers) and
+   put in the case wanted: upper case for ``State`` and ``Trigger``
+   members, lower case for module names, as written for class names;
+2. letters, digits and underscores are kept, and every run of other
+   characters (spaces, dots, hyphens, punctuation, symbols) becomes one
+   ``_``;
+3. a name that starts with a character that cannot start an identifier (a
+   digit, a combining mark) gets a ``_`` prefix, and so does a keyword;
+4. a name starting with ``_`` keeps one leading underscore and no trailing
+   ones: Python mangles ``__x`` names inside a class body, and the enum
+   module reserves ``_x_`` names.
+
+``in review`` → ``IN_REVIEW``, ``Order.Placed`` → ``ORDER_PLACED``,
+``approuvé`` → ``APPROUVÉ``, ``2fa`` → ``_2FA``, ``(draft)`` → ``_DRAFT``.
+Names already written as identifiers in the expected case (``PAID``,
+``ship`` → ``SHIP``) are kept as they are, so conventional specs generate
+what they always did. A class name is the PascalCase of the step-2 form
+(``order_management`` → ``OrderManagement``).
+
+Non-ASCII letters stay: they are valid in Python identifiers and keep a
+name readable. Which characters are letters, digits or marks, and the
+normalisation, come from the Unicode 3.2 tables that every Python ships
+(``unicodedata.ucd_3_2_0``), not from the running Python's newer tables:
+the same spec gives the same module on every Python, and that module
+parses on the oldest supported one. A character Unicode assigned after
+3.2 counts as punctuation. The result is checked against the running
+Python (:func:`is_stable_identifier`); a name that fails is a diagnostic,
+never a module that does not import.
+"""
+
+from __future__ import annotations
+
+import keyword
+import unicodedata
+from collections.abc import Callable
+
+_UCD = unicodedata.ucd_3_2_0
+_START_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
+_WORD_CATEGORIES = _START_CATEGORIES | {"Mn", "Mc", "Nd", "Pc"}
+
+
+def member_name(name: str) -> str:
+    """The ``State`` or ``Trigger`` member for a state or trigger name."""
+    return _finish(_words(name, str.upper))
+
+
+def module_name(machine_name: str) -> str:
+    """The module (file stem) for a machine of a ``machines:`` file."""
+    return _finish(_words(machine_name, str.lower))
+
+
+def class_name(machine_name: str) -> str:
+    """The machine class for ``machine_name``; empty when it has no letter or digit."""
+    parts = _words(machine_name, None).split("_")
+    pascal = _normal("".join(part[:1].upper() + part[1:] for part in parts))
+    return _finish(pascal) if pascal else ""
+
+
+def is_stable_identifier(name: str) -> bool:
+    """True when the running Python reads ``name`` back as exactly this identifier."""
+    return name.isidentifier() and unicodedata.normalize("NFKC", name) == name
+
+
+def _normal(text: str) -> str:
+    return _UCD.normalize("NFKC", text)
+
+
+def _words(name: str, case: Callable[[str], str] | None) -> str:
+    """Steps 1 and 2: normalised, cased, other characters as ``_``."""
+    text = _normal(name)
+    if case is not None:
+        text = _normal(case(text))
+    out: list[str] = []
+    in_run = False  # inside a run of other characters, already written as "_"
+    for char in text:
+        if _is_word(char):
+            out.append(char)
+            in_run = False
+        elif not in_run:
+            out.append("_")
+            in_run = True
+    return "".join(out)
+
+
+def _is_word(char: str) -> bool:
+    if char.isascii():
+        return char.isalnum() or char == "_"
+    return _UCD.category(char) in _WORD_CATEGORIES
+
+
+def _can_start(char: str) -> bool:
+    if char.isascii():
+        return char.isalpha() or char == "_"
+    return _UCD.category(char) in _START_CATEGORIES
+
+
+def _finish(text: str) -> str:
+    """Steps 3 and 4: a usable start, no keyword, no reserved underscores."""
+    if not _can_start(text[0]) or keyword.iskeyword(text):
+        text = "_" + text
+    if text.startswith("_"):
+        text = "_" + text.strip("_")
+    return text
