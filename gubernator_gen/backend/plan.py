@@ -29,6 +29,7 @@ from gubernator_gen.model import (
     State,
     StateKind,
     Transition,
+    by_precedence,
 )
 
 #: The runtime API the generated modules are written against: the runtime's
@@ -393,7 +394,8 @@ def _route(transition: Transition) -> str:
 def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:
     # Grouped in one pass: a machine may have thousands of triggers.
     routes: dict[str, list[str]] = {trigger: [] for trigger in spec.triggers}
-    for transition in spec.transitions:
+    # Wildcard routes last: a named source is tried before them.
+    for transition in by_precedence(spec.transitions, lambda t: t.wildcard):
         route = _route(transition)
         if transition.description.strip():
             route += f": {transition.description}"

@@ -263,8 +263,8 @@ class _Reader:
                 self._report(
                     codes.DUPLICATE_ENUM_VALUE,
                     where,
-                    f"enum value {quoted(value)} is already listed at line "
-                    f"{first.pos.line}",
+                    f"enum value {quoted(value)} is listed twice (first at line "
+                    f"{first.pos.line}, column {first.pos.column})",
                     item,
                 )
                 continue
@@ -357,6 +357,8 @@ class _TextParser:
 
     def _expect(self, wanted: str, hint: str) -> None:
         token = self._next()
+        if token == "?":
+            raise self._unexpected(token)
         if token != wanted:
             raise _TypeTextError(
                 codes.BAD_CONTEXT_TYPE,

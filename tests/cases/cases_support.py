@@ -21,7 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from gubernator_gen.compiler import CompileOptions, CompileResult, compile_path
+from gubernator_gen.compiler import (
+    CompileOptions,
+    CompileResult,
+    GeneratedModule,
+    compile_path,
+)
 from gubernator_gen.diagnostics import Diagnostic, Severity
 
 CASES_DIR = Path(__file__).resolve().parent
@@ -296,8 +301,8 @@ def contract_problems(path: Path, result: CompileResult) -> list[str]:
                 f"{d.format()}: GG{number} must not be a {d.severity.value}"
             )
     front_error = any(d.is_error and int(d.code[2:]) < 400 for d in result.diagnostics)
-    if (result.spec is None) != front_error:
-        problems.append(f"spec is {result.spec!r} with front-end errors: {front_error}")
+    if (not result.specs) != front_error:
+        problems.append(f"specs are {result.specs!r} with front-end errors: {front_error}")
     if result.ok == any(d.is_error for d in result.diagnostics):
         problems.append(f"ok is {result.ok} while the errors say otherwise")
     return problems
@@ -349,9 +354,18 @@ def check_diagnostics(
     return result
 
 
-def golden_path(spec_path: Path) -> Path:
-    """Where the generated module of a generate case is kept: beside its spec."""
+def golden_path(spec_path: Path, module: GeneratedModule | None = None) -> Path:
+    """Where a generated module of a generate case is kept: beside its spec,
+    as ``generate`` writes it (``<machine>.py`` for a ``machines:`` file)."""
+    if module is not None and module.stem is not None:
+        return spec_path.parent / f"{module.stem}.py"
     return spec_path.with_suffix(".py")
+
+
+def golden_paths(spec_path: Path) -> list[Path]:
+    """Every golden of a generate case (one per machine of a ``machines:`` file)."""
+    modules = compile_case(spec_path).modules
+    return [golden_path(spec_path, module) for module in modules]
 
 
 def golden_report(golden: Path, expected: bytes | None, actual: bytes) -> str | None:

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import gubernator_runtime
 import pytest
-from cases_support import GENERATE_DIR, check_diagnostics, check_golden, golden_path
+from cases_support import (
+    GENERATE_DIR,
+    check_diagnostics,
+    check_golden,
+    golden_path,
+    golden_paths,
+)
 
 CASE_PATHS = sorted(GENERATE_DIR.glob("*.yaml"))
 
@@ -30,18 +36,19 @@ def test_generate_case(
     result = check_diagnostics(
         case_path, update=update_goldens, record=record_golden_update
     )
-    if result.source is None:
+    if not result.modules:
         pytest.fail(
             f"{case_path.name} generates nothing: a case with errors belongs in "
             "tests/cases/diagnostics/",
             pytrace=False,
         )
-    check_golden(
-        golden_path(case_path),
-        result.source,
-        update=update_goldens,
-        record=record_golden_update,
-    )
+    for module in result.modules:
+        check_golden(
+            golden_path(case_path, module),
+            module.source,
+            update=update_goldens,
+            record=record_golden_update,
+        )
 
 
 def test_there_are_cases() -> None:
@@ -50,7 +57,8 @@ def test_there_are_cases() -> None:
 
 def test_every_golden_has_its_spec() -> None:
     goldens = {path.stem for path in GENERATE_DIR.glob("*.py")}
-    orphans = goldens - {path.stem for path in CASE_PATHS}
+    generated = {golden.stem for path in CASE_PATHS for golden in golden_paths(path)}
+    orphans = goldens - generated
     assert not orphans, f"goldens without a spec in {GENERATE_DIR}; delete: {orphans}"
     assert goldens, "no golden at all"
 
@@ -66,7 +74,7 @@ def _mypy_cache(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 def test_goldens_pass_ruff_and_mypy_strict(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    goldens = [str(golden_path(path)) for path in CASE_PATHS]
+    goldens = [str(golden) for path in CASE_PATHS for golden in golden_paths(path)]
     runtime_root = Path(gubernator_runtime.__file__).resolve().parents[1]
     config = tmp_path / "mypy.ini"
     config.write_text(f"[mypy]\nmypy_path = {runtime_root}\n", encoding="utf-8")
