@@ -385,8 +385,9 @@ def _class_name_problem(
     if not name:
         return (
             backend_codes.CLASS_NAME_UNUSABLE,
-            f"the machine name {machine_name!r} has no letter or digit to make a "
-            "class name of; set meta.class_name",
+            f"the machine name {machine_name!r} gives no class name: it has no "
+            "letter or digit of those identifiers are derived from (Unicode 3.2); "
+            "set meta.class_name",
         )
     if not derive.is_stable_identifier(name) or keyword.iskeyword(name):
         return (

@@ -57,10 +57,13 @@ def reference_process(
     # 2. terminal state
     if current.is_terminal:
         return Expected(error="TerminalStateError")
-    # 3. candidates in spec order
+    # 3. candidates in spec order, those from "*" (every non-terminal state,
+    # SPEC §9.2) after those from named sources
     candidates = [
-        t for t in spec.transitions if state in t.sources and t.trigger == trigger
-    ]
+        t
+        for t in spec.transitions
+        if not t.wildcard and state in t.sources and t.trigger == trigger
+    ] + [t for t in spec.transitions if t.wildcard and t.trigger == trigger]
     # 4. none
     if not candidates:
         if spec.strict_mode:

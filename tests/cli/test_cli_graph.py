@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -259,7 +260,10 @@ def test_no_mermaid_line_can_continue_a_direction_statement() -> None:
         assert not re.match(r"(?i)(tb|bt|rl|lr|as\s)", line), line
 
 
-_NAMES = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True)
+# Conventional names, and free text as SPEC §9.1 allows it.
+_NAMES = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True) | st.text(
+    st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=10
+).map(str.strip).filter(bool)
 
 
 @settings(max_examples=40, deadline=None)
@@ -289,11 +293,80 @@ def test_diagrams_are_well_formed_for_any_names_and_text(
             # A Mermaid label runs to the first ':' ';' or newline.
             label = line.split(" : ", 1)[1]
             assert label and not re.search(r"[:;\n%#]", _without_entities(label))
+        declared = re.match(r'    state "(.*)" as (\w+)$', line)
+        if declared:
+            assert '"' not in declared.group(1)
     edge_lines = [
         line for line in mermaid.splitlines() if " --> " in line and "[*]" not in line
     ]
     assert len(edge_lines) == len(transitions)
+    ids = [line.split(" --> ")[0].strip() for line in edge_lines]
+    assert all(re.fullmatch(r"\w+", state_id) for state_id in ids)
     dot = to_dot(machine)
     # Every DOT string is closed: unescaped quotes pair up on each line.
     for line in dot.splitlines():
         assert len(re.findall(r'(?<!\\)(?:\\\\)*"', line)) % 2 == 0
+
+
+def _wildcard(
+    index: int, trigger: str, dest: str, states: Sequence[State]
+) -> Transition:
+    open_states = [
+        state.name for state in states if state.kind is not StateKind.TERMINAL
+    ]
+    transition = _transition(index, trigger, open_states, dest)
+    return dataclasses.replace(transition, wildcard=True)
+
+
+def test_wildcard_transitions_leave_one_pseudo_state() -> None:
+    states = [
+        _state("open", StateKind.INITIAL),
+        _state("any_state"),
+        _state("*closed*", StateKind.TERMINAL),
+    ]
+    machine = _machine(
+        states,
+        [
+            _transition(0, "hold", ["open"], "any_state"),
+            _wildcard(1, "close", "*closed*", states),
+        ],
+    )
+    mermaid = _body(to_mermaid(machine))
+    assert 'state "*" as any_state_' in mermaid
+    assert "any_state_ --> s2 : close" in mermaid
+    assert "open --> any_state : hold" in mermaid
+    assert "class any_state_ wildcard" in mermaid
+    assert not any(
+        line.startswith(("open --> s2", "any_state --> s2")) for line in mermaid
+    )
+    dot = _body(to_dot(machine))
+    assert (
+        '"*" [shape="circle", style="dashed", tooltip="every non-terminal state"];'
+        in dot
+    )
+    assert '"*" -> "*closed*" [label="close"];' in dot
+    assert sum(" -> " in line for line in dot) == 3  # start, hold, close
+
+
+def test_free_names_are_aliased_in_mermaid_and_quoted_in_dot() -> None:
+    states = [
+        _state("in review", StateKind.INITIAL),
+        _state('say "hi"'),
+        _state("__start"),
+        _state("s1"),
+    ]
+    machine = _machine(
+        states,
+        [
+            _transition(0, "go on", ["in review"], 'say "hi"'),
+            _transition(1, "x", ["in review"], "__start"),
+        ],
+    )
+    mermaid = _body(to_mermaid(machine))
+    assert 'state "in review" as s0' in mermaid
+    assert 'state "say #34;hi#34;" as s1_' in mermaid  # "s1" is a state's own id
+    assert "s0 --> s1_ : go on" in mermaid
+    dot = _body(to_dot(machine))
+    assert '"__start_" [shape=point, width=0.15, label=""];' in dot
+    assert '"__start_" -> "in review";' in dot
+    assert '"in review" -> "say \\"hi\\"" [label="go on"];' in dot
