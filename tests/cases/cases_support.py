@@ -302,7 +302,9 @@ def contract_problems(path: Path, result: CompileResult) -> list[str]:
             )
     front_error = any(d.is_error and int(d.code[2:]) < 400 for d in result.diagnostics)
     if (not result.specs) != front_error:
-        problems.append(f"specs are {result.specs!r} with front-end errors: {front_error}")
+        problems.append(
+            f"specs are {result.specs!r} with front-end errors: {front_error}"
+        )
     if result.ok == any(d.is_error for d in result.diagnostics):
         problems.append(f"ok is {result.ok} while the errors say otherwise")
     return problems

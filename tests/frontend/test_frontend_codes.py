@@ -130,9 +130,10 @@ def test_gg310_machine_name_from_bad_file_stem() -> None:
     for stem in (" my spec ", "tab\there", "x" * 201):
         result = run(BASE, path=f"{stem}.yaml")
         assert located(result.diagnostics) == [("GG310", 1, 1)], stem
-    assert "machine_name: 'my spec'" in run(BASE, path=" my spec .yaml").diagnostics[
-        0
-    ].message
+    assert (
+        "machine_name: 'my spec'"
+        in run(BASE, path=" my spec .yaml").diagnostics[0].message
+    )
     free = run(BASE, path="my-spec.yaml")
     assert free.diagnostics == () and free.spec is not None
     assert free.spec.name == "my-spec"

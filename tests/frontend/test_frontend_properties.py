@@ -74,8 +74,9 @@ PLAIN_DATA = st.recursive(
     | st.integers(-(10**20), 10**20)
     | st.floats(allow_nan=False, allow_infinity=False)
     | TEXT,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(TEXT, children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -357,9 +358,7 @@ def assert_model_agrees(data: dict[str, Any], spec: MachineSpec) -> None:
             )
         else:
             assert not transition.wildcard
-            assert transition.sources == tuple(
-                dict.fromkeys(_as_tuple(raw["source"]))
-            )
+            assert transition.sources == tuple(dict.fromkeys(_as_tuple(raw["source"])))
         assert transition.dest == raw["dest"]
         assert transition.guards == _as_tuple(raw.get("guards"))
         assert transition.actions == _as_tuple(raw.get("actions"))
