@@ -268,3 +268,41 @@ def test_a_named_source_beats_a_wildcard_whatever_the_order() -> None:
     assert machine_object.process("closed", "close").error is not None
     # The trigger's docstring lists its routes in the order they are tried.
     assert source.index("- held -> open") < source.index("- * -> closed")
+
+
+HOSTILE_NAMES = [
+    'say "hi"',
+    "it's",
+    'three """ quotes',
+    "back\\slash \\n",
+    "line\u2028separator",
+    "para\u2029graph",
+    "{{ jinja }} {% block %}",
+    "100% done",
+    "bidi \u202e text",
+    "nbsp\u00a0inside",
+]
+
+
+def test_hostile_names_are_literals_everywhere() -> None:
+    states = [S(HOSTILE_NAMES[0], "initial", on_enter=["log"])]
+    states += [S(name) for name in HOSTILE_NAMES[1:-1]]
+    states.append(S(HOSTILE_NAMES[-1], "terminal"))
+    names = [s.name for s in states]
+    transitions = [
+        T(trigger, source, dest, guards=["ok"], actions=["act"])
+        for trigger, source, dest in zip(names, names, names[1:], strict=False)
+    ]
+    spec = machine(states, transitions, name='%s {{name}} "q" \u2028')
+    source = generate(spec)
+    module = load_module(source, "hostile_names")
+    assert [str(member) for member in module.State] == names
+    assert [member.value for member in module.Trigger] == names[:-1]
+    assert spec.name == module.MACHINE_NAME
+    # Nothing of a name reaches the source raw where it could end a literal
+    # or a line: invisible and line-breaking characters are escaped.
+    for raw in ("\u2028", "\u2029", "\u202e", "\u00a0"):
+        assert raw not in source
+    machine_object = module.Machine(guards={"ok": lambda ctx: True})
+    result = machine_object.process(names[1], names[1])
+    assert result.target_state == names[2]
