@@ -107,9 +107,9 @@ class DictType:
 
 @dataclass(frozen=True, slots=True)
 class EnumType:
-    """``{enum: [...]}``: one of these values (a ``Literal``), in spec order."""
+    """``{enum: [...]}``: one of these strings (a ``Literal``), in spec order."""
 
-    values: tuple[str | int, ...]
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,7 @@ class _Writer:
         if isinstance(type_, DictType):
             return f"dict[str, {self.annotation(type_.value, path + '_value')}]"
         if isinstance(type_, EnumType):
-            values = ", ".join(_literal(value) for value in type_.values)
+            values = ", ".join(literals.string_literal(v) for v in type_.values)
             return f"{naming.LITERAL.alias}[{values}]"
         return self._record(type_, path)
 
@@ -135,12 +135,6 @@ class _Writer:
         total = not any(field.optional for field in record.fields)
         self.records.append(Record(name, fields, total))
         return name
-
-
-def _literal(value: str | int) -> str:
-    if isinstance(value, str):
-        return literals.string_literal(value)
-    return literals.int_literal(value)
 
 
 def _walk(type_: TypeExpr) -> Iterator[TypeExpr]:

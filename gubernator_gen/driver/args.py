@@ -275,6 +275,11 @@ def _add_sql(commands: _Commands) -> None:
         "--column", metavar="C", help="the state column of the table (default: state)"
     )
     parser.add_argument(
+        "--machine",
+        metavar="NAME",
+        help="the machine (its machine_name) of a file of several",
+    )
+    parser.add_argument(
         "-o", "--output", metavar="FILE", help="write the DDL to FILE instead of stdout"
     )
     parser.add_argument(

@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -37,6 +37,7 @@ from gubernator_gen.driver.report import (
 )
 from gubernator_gen.driver.settings import (
     compile_options,
+    pick_machine,
     place,
     same_place,
     settings,
@@ -51,7 +52,6 @@ from gubernator_gen.driver.write import (
 
 if TYPE_CHECKING:
     from gubernator_gen.compiler import CompileResult, GeneratedModule
-    from gubernator_gen.model import MachineSpec
 
 #: A command: the parsed command line in, the exit status out.
 Handler = Callable[[argparse.Namespace], int]
@@ -264,7 +264,7 @@ def graph(args: argparse.Namespace) -> int:
     emit(front.diagnostics)
     if not front.specs:
         return EXIT_FAILURE
-    machine = _pick_machine(front.specs, getattr(args, "machine", None), spec_path)
+    machine = pick_machine(front.specs, getattr(args, "machine", None), spec_path)
     data = utf8(diagrams.render_graph(machine, args.graph_format))
     if args.output is None or args.output == "-":
         write_stdout(data)
@@ -284,30 +284,6 @@ def graph(args: argparse.Namespace) -> int:
     if chosen.verbosity >= VERBOSE:
         print(f"{spec_path} -> {display}: {outcome.value}", file=sys.stderr)
     return EXIT_OK
-
-
-def _pick_machine(
-    specs: Sequence[MachineSpec], wanted: str | None, spec_path: Path
-) -> MachineSpec:
-    """The machine ``--machine`` names (``None``: the file's only machine)."""
-    names = [spec.name for spec in specs]
-    listed = ", ".join(repr(name) for name in names)
-    if wanted is None:
-        if len(specs) == 1:
-            return specs[0]
-        raise UsageError(
-            f"{spec_path} holds {len(specs)} machines ({listed}); "
-            "pick one with --machine NAME"
-        )
-    for spec in specs:
-        if spec.name == wanted:
-            return spec
-    from gubernator_gen.frontend.suggest import did_you_mean
-
-    raise UsageError(
-        f"{spec_path} has no machine {wanted!r}{did_you_mean(wanted, names)}; "
-        f"its machines: {listed}"
-    )
 
 
 def schema(args: argparse.Namespace) -> int:

@@ -60,7 +60,7 @@ SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 #: The keys of the table, in the order the documentation lists them.
 KEYS = ("specs", "out-dir", "strict", "format", "defines", "sql")
 #: The keys of one ``sql`` target, required ones first.
-SQL_KEYS = ("spec", "out", "dialect", "table", "column")
+SQL_KEYS = ("spec", "out", "dialect", "table", "column", "machine")
 #: The ``--dialect`` names of ``gubernator-gen sql`` (the SQL back end's, kept
 #: here so reading the configuration does not load the back end).
 SQL_DIALECTS = ("postgresql", "sqlite")
@@ -85,7 +85,8 @@ class SqlTarget:
     """One ``[[tool.gubernator-gen.sql]]`` entry, paths resolved.
 
     ``table`` is ``None`` for the machine name; ``index`` is the entry's
-    position, for locating problems found later.
+    position, for locating problems found later; ``machine`` picks one
+    machine of a file of several.
     """
 
     spec: Path
@@ -94,6 +95,7 @@ class SqlTarget:
     table: str | None = None
     column: str = "state"
     index: int = 0
+    machine: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +319,7 @@ class _TableReader:
                         table=entry.get("table"),
                         column=entry.get("column", "state"),
                         index=index,
+                        machine=entry.get("machine"),
                     )
                 )
         return tuple(targets)

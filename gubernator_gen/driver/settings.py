@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING
 from gubernator_gen.driver.args import UsageError
 from gubernator_gen.driver.config import DEFINE_NAME, display_path, load_config
 from gubernator_gen.driver.report import NORMAL, PROG, VERBOSE
+from gubernator_gen.frontend.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from gubernator_gen.compiler import CompileOptions
+    from gubernator_gen.model import MachineSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,32 @@ def compile_options(settings: Settings, *, format_output: bool) -> CompileOption
 
     return CompileOptions(
         defines=dict(settings.defines), format=format_output, strict=settings.strict
+    )
+
+
+def pick_machine(
+    specs: Sequence[MachineSpec], wanted: str | None, spec_path: Path
+) -> MachineSpec:
+    """The machine ``--machine`` names (``None``: the file's only machine).
+
+    A file of several machines needs the name; a wrong one is a
+    :class:`UsageError` that lists the file's machines.
+    """
+    names = [spec.name for spec in specs]
+    listed = ", ".join(repr(name) for name in names)
+    if wanted is None:
+        if len(specs) == 1:
+            return specs[0]
+        raise UsageError(
+            f"{spec_path} holds {len(specs)} machines ({listed}); "
+            "pick one with --machine NAME"
+        )
+    for spec in specs:
+        if spec.name == wanted:
+            return spec
+    raise UsageError(
+        f"{spec_path} has no machine {wanted!r}{did_you_mean(wanted, names)}; "
+        f"its machines: {listed}"
     )
 
 

@@ -27,7 +27,7 @@ from gubernator_gen.driver.config import (
     sql_entry_pos,
 )
 from gubernator_gen.driver.report import NORMAL, QUIET, VERBOSE, emit, write_stdout
-from gubernator_gen.driver.settings import parse_defines, place, shown
+from gubernator_gen.driver.settings import parse_defines, pick_machine, place, shown
 from gubernator_gen.driver.write import Outcome, check_module, write_module
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ class _Target:
     table: str | None
     column: str
     entry: int | None = None
+    machine: str | None = None
 
 
 def sql(args: argparse.Namespace) -> int:
@@ -69,7 +70,9 @@ class SqlRun:
         self.strict = bool(
             strict
             if strict is not None
-            else configured if configured is not None else False
+            else configured
+            if configured is not None
+            else False
         )
         verbosity: int = getattr(args, "verbosity", NORMAL)
         self.quiet = verbosity == QUIET
@@ -103,6 +106,7 @@ class SqlRun:
                     dialect=args.dialect or SQL_DIALECTS[0],
                     table=args.table,
                     column="state" if args.column is None else args.column,
+                    machine=args.machine,
                 ),
             )
         given = [
@@ -111,6 +115,7 @@ class SqlRun:
                 ("--dialect", args.dialect),
                 ("--table", args.table),
                 ("--column", args.column),
+                ("--machine", args.machine),
                 ("-o", args.output),
             )
             if value is not None
@@ -136,6 +141,7 @@ class SqlRun:
                 e.table,
                 e.column,
                 e.index,
+                e.machine,
             )
             for e in entries
         )
@@ -184,13 +190,14 @@ class SqlRun:
             target.spec, defines=self.defines, environ=os.environ
         )
         emit(front.diagnostics)
-        if front.spec is None or has_errors(front.diagnostics, strict=self.strict):
+        if not front.specs or has_errors(front.diagnostics, strict=self.strict):
             return None
+        machine = pick_machine(front.specs, target.machine, target.spec)
         options = sql.SqlOptions(
             sql.Dialect(target.dialect), target.table, target.column
         )
         try:
-            result = sql.generate_sql(front.spec, options)
+            result = sql.generate_sql(machine, options)
         except sql.SqlNameError as exc:
             if target.entry is None or self.config is None:
                 raise UsageError(str(exc)) from None

@@ -241,23 +241,23 @@ class _Reader:
                     node,
                 )
             return None
-        values: list[str | int] = []
-        seen: dict[tuple[type, str | int], ScalarNode] = {}
+        values: list[str] = []
+        seen: dict[str, ScalarNode] = {}
         complete = True
         for item in node.items:
             value = item.value if isinstance(item, ScalarNode) else None
-            if isinstance(value, bool) or not isinstance(value, (str, int)):
+            if not isinstance(value, str):
                 complete = False
                 if not top:
                     self._report(
                         codes.WRONG_TYPE,
                         where,
-                        "enum values are strings or integers",
+                        "enum values are strings; put numbers in quotes",
                         item,
                     )
                 continue
             assert isinstance(item, ScalarNode)
-            first = seen.get((type(value), value))
+            first = seen.get(value)
             if first is not None:
                 complete = False
                 self._report(
@@ -268,7 +268,7 @@ class _Reader:
                     item,
                 )
                 continue
-            seen[(type(value), value)] = item
+            seen[value] = item
             values.append(value)
         return EnumType(tuple(values)) if complete else None
 

@@ -46,7 +46,7 @@ class ShipmentGuards:
         weights = [parcel["weight"] for parcel in ctx["parcels"]]
         first: float = ctx["matrix"][0][0]
         notes = ctx.get("notes", {}).get("driver", [])
-        urgent = ctx.get("priority") == 1
+        urgent = ctx.get("priority") == "high"
         return ctx["status"] == "packed" and total > 0 and lat < 90 and (
             bool(weights) or first > 0 or bool(notes) or urgent
         )
@@ -140,7 +140,7 @@ def test_nested_records_come_before_their_users() -> None:
     outer = RecordType(
         (
             ContextField("geo", inner, False, _POS),
-            ContextField("tags", ListType(EnumType(("a", 1))), True, _POS),
+            ContextField("tags", ListType(EnumType(("a", "1"))), True, _POS),
         )
     )
     fields = (ContextField("address", outer, False, _POS),)
@@ -152,7 +152,7 @@ def test_nested_records_come_before_their_users() -> None:
     assert written.annotations == {"address": "_Context_address_"}
     assert dict(written.records[1].fields) == {
         '"geo"': "_Context_address_geo",
-        '"tags"': 'list[_Literal["a", 1]]',
+        '"tags"': 'list[_Literal["a", "1"]]',
     }
     assert written.records[0].total and not written.records[1].total
 

@@ -177,3 +177,25 @@ def test_graph_needs_a_machine_name_for_a_file_of_several(
     )
     assert status == 0
     assert '"*" -> "done" [label="finish"];' in out
+
+
+def test_sql_picks_one_machine_of_a_file_of_several(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = _run(capsys, "sql", "shop.yaml")
+    assert (status, out) == (2, "")
+    assert "holds 2 machines ('Order Flow', 'payment')" in err
+    status, out, _ = _run(capsys, "sql", "shop.yaml", "--machine", "payment")
+    assert status == 0
+    assert "('open', 'pay', 'paid')" in out
+    write_text(
+        workdir / "pyproject.toml",
+        '[tool.gubernator-gen]\nspecs = ["shop.yaml"]\n\n'
+        '[[tool.gubernator-gen.sql]]\nspec = "shop.yaml"\nout = "flow.sql"\n'
+        'machine = "Order Flow"\ntable = "orders"\n',
+    )
+    assert _run(capsys, "sql")[0] == 0
+    ddl = (workdir / "flow.sql").read_text("utf-8")
+    assert (
+        "('new', 'finish', 'done')" in ddl and "('in review', 'finish', 'done')" in ddl
+    )

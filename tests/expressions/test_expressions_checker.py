@@ -354,14 +354,14 @@ def test_assignments_fit_their_fields() -> None:
 
 def test_scope_of_the_model_context() -> None:
     from gubernator_gen.diagnostics import SourcePos
-    from gubernator_gen.model import ContextField, ContextType
+    from gubernator_gen.model import ContextField, ContextType, simple_type
 
     pos = SourcePos("spec.yaml", 1, 1)
     scope = Scope.of(
         [
-            ContextField("amount", ContextType.DECIMAL, False, pos),
-            ContextField("items", ContextType.LIST, True, pos),
-            ContextField("blob", ContextType.ANY, True, pos),
+            ContextField("amount", simple_type(ContextType.DECIMAL), False, pos),
+            ContextField("items", simple_type(ContextType.LIST), True, pos),
+            ContextField("blob", simple_type(ContextType.ANY), True, pos),
         ],
         ["A"],
     )
@@ -374,3 +374,27 @@ def test_scope_of_the_model_context() -> None:
     assert value("blob is not None and blob > 1", scope).ok
     assert not value("blob > 1", scope).ok
     assert SCOPE.resolve("amount") == "amount"
+
+
+def test_scope_of_rich_context_types() -> None:
+    from gubernator_gen.diagnostics import SourcePos
+    from gubernator_gen.expressions import EnumType, RecordField, RecordType
+    from gubernator_gen.model import ContextField, ContextType, NamedType
+    from gubernator_gen.model import EnumType as ModelEnum
+    from gubernator_gen.model import ListType as ModelList
+    from gubernator_gen.model import RecordType as ModelRecord
+
+    pos = SourcePos("spec.yaml", 1, 1)
+    geo = ModelRecord((ContextField("lat", NamedType(ContextType.FLOAT), True, pos),))
+    scope = Scope.of(
+        [
+            ContextField("status", ModelEnum(("new", "paid")), False, pos),
+            ContextField("lines", ModelList(NamedType(ContextType.INT)), False, pos),
+            ContextField("geo", geo, False, pos),
+        ]
+    )
+    assert scope.fields == {
+        "status": EnumType(("new", "paid")),
+        "lines": ListType(INT),
+        "geo": RecordType((RecordField("lat", FLOAT, True),)),
+    }

@@ -21,7 +21,8 @@ from gubernator_gen.frontend.suggest import Suggester, closest, name_repairs
 
 
 def test_the_schema_and_the_runtime_agree_on_the_retry_maximum() -> None:
-    policy = schema()["properties"]["error_policy"]["properties"]
+    machine = schema()["definitions"]["machine"]
+    policy = machine["properties"]["error_policy"]["properties"]
     assert policy["retry_attempts"]["maximum"] == MAX_RETRY_ATTEMPTS == 100
     assert "100" in policy["retry_attempts"]["description"]
 
@@ -102,8 +103,6 @@ def _hint(message: str) -> str | None:
         ("guards: [{}]", "\uff43lass", "CLASS"),  # never the keyword 'class'
         ("guards: [{}]", "__\uff49nit__", None),  # never a __dunder__ name
         ("guards: [{}]", "заказ", None),  # no mangled '_____'
-        ("trigger: {}", "\ufb01ll", "fill"),
-        ("trigger: {}", "order-paid", "order_paid"),
     ],
 )
 def test_repair_suggestions_for_malformed_names(
@@ -119,10 +118,19 @@ def test_repair_suggestions_for_malformed_names(
 
 
 def test_a_full_width_state_name_suggests_the_upper_case_plain_name() -> None:
+    # Any text is a state name (SPEC §9.1): a full-width one that names no
+    # state is an undefined reference, and the suggestion is the plain name.
     text = BASE.replace("dest: B", 'dest: "\uff42"')
     (diagnostic,) = run(text).diagnostics
-    assert diagnostic.code == "GG202"
+    assert diagnostic.code == "GG304"
     assert _hint(diagnostic.message) == "B"
+
+
+@pytest.mark.parametrize("name", ["\ufb01ll", "order-paid", "Order Paid"])
+def test_trigger_names_are_free_text(name: str) -> None:
+    text = BASE.replace("  - trigger: go\n", f"  - trigger: {json.dumps(name)}\n")
+    result = run(text)
+    assert [d for d in result.diagnostics if d.is_error] == []
 
 
 def test_suggester_prefers_the_compatibility_twin_over_a_case_twin() -> None:

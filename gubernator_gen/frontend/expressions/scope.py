@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from gubernator_gen import model
 from gubernator_gen.expressions import (
     ANY,
     BOOL,
@@ -17,11 +18,14 @@ from gubernator_gen.expressions import (
     INT,
     STR,
     DictType,
+    EnumType,
     ExprType,
     ListType,
     OptionalType,
+    RecordField,
+    RecordType,
 )
-from gubernator_gen.model import ContextField, ContextType
+from gubernator_gen.model import ContextField, ContextType, NamedType, TypeExpr
 
 _CONTEXT_TYPES: Mapping[ContextType, ExprType] = MappingProxyType(
     {
@@ -32,8 +36,6 @@ _CONTEXT_TYPES: Mapping[ContextType, ExprType] = MappingProxyType(
         ContextType.DECIMAL: DECIMAL,
         ContextType.DATETIME: DATETIME,
         ContextType.DATE: DATE,
-        ContextType.LIST: ListType(ANY),
-        ContextType.DICT: DictType(ANY),
         ContextType.ANY: ANY,
     }
 )
@@ -41,8 +43,26 @@ _CONTEXT_TYPES: Mapping[ContextType, ExprType] = MappingProxyType(
 
 def field_type(context_field: ContextField) -> ExprType:
     """The expression type of a context field; ``T?`` for one that may be absent."""
-    base = _CONTEXT_TYPES[context_field.type]
+    base = expression_type(context_field.type)
     return OptionalType(base) if context_field.optional else base
+
+
+def expression_type(type_: TypeExpr) -> ExprType:
+    """The expression type of a context type of the model."""
+    if isinstance(type_, NamedType):
+        return _CONTEXT_TYPES[type_.name]
+    if isinstance(type_, model.ListType):
+        return ListType(expression_type(type_.item))
+    if isinstance(type_, model.DictType):
+        return DictType(expression_type(type_.value))
+    if isinstance(type_, model.EnumType):
+        return EnumType(type_.values)
+    return RecordType(
+        tuple(
+            RecordField(f.name, expression_type(f.type), f.optional)
+            for f in type_.fields
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

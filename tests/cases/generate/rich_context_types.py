@@ -93,7 +93,7 @@ _ContextRequired = _TypedDict(
 _ContextOptional = _TypedDict(
     "_ContextOptional",
     {
-        "priority": _Literal[1, 2, 3],
+        "priority": _Literal["low", "high"],
         "notes": dict[str, list[str]],
     },
     total=False,
@@ -130,7 +130,7 @@ STRICT_MODE: _Final = True
 INITIAL_STATE: _Final = State.NEW
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset({State.SENT})
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType({})
-SPEC_SHA256: _Final = "0d9b7f95741c8e93b0a730a22121f5c0a198cc1983f16af8802cf6c725366e02"
+SPEC_SHA256: _Final = "a8196a79e4a55567a9357110675c4a2b47e7653f07d0514b1f9fa463262d715b"
 
 _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefinition(
     name=MACHINE_NAME,
