@@ -22,6 +22,7 @@ from gubernator_gen.diagnostics import Diagnostic
 from gubernator_gen.frontend import FrontendResult, read_spec_text, schema
 from gubernator_gen.frontend.codes import CODES
 from gubernator_gen.model import (
+    ContextType,
     DictType,
     ListType,
     MachineSpec,
@@ -38,16 +39,7 @@ WILDCARD_TRIGGER = "any event"
 GUARDS = ["ok", "match", "case", "type", "_", "g_1", "Guard", "yes", "null_check"]
 ACTIONS = ["act", "notify", "_x", "log", "on", "True_"]
 CONTEXT_TYPES = [
-    "str",
-    "int",
-    "float",
-    "bool",
-    "decimal",
-    "datetime",
-    "date",
-    "list",
-    "dict",
-    "any",
+    *(context_type.value for context_type in ContextType),
     "list[int]",
     "dict[str, decimal]",
     "list[ dict[str,list[date]] ]",
