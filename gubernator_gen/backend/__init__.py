@@ -7,7 +7,7 @@ mode. ``pipeline`` runs them in order. The back end reads only the model: it
 never imports the front end or the driver.
 """
 
-from gubernator_gen.backend.naming import module_names
+from gubernator_gen.backend.derive import module_names
 from gubernator_gen.backend.pipeline import BackendResult, generate_module
 
 __all__ = ["BackendResult", "generate_module", "module_names"]

@@ -30,14 +30,20 @@ the same spec gives the same module on every Python, and that module
 parses on the oldest supported one. A character Unicode assigned after
 3.2 counts as punctuation. The result is checked against the running
 Python (:func:`is_stable_identifier`); a name that fails is a diagnostic,
-never a module that does not import.
+never a module that does not import. :func:`members` and
+:func:`module_names` apply the rule to a machine's states and triggers and
+to the machines of a file, reporting names that give the same identifier.
 """
 
 from __future__ import annotations
 
 import keyword
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+
+from gubernator_gen.backend import codes
+from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
+from gubernator_gen.model import MachineSpec
 
 _UCD = unicodedata.ucd_3_2_0
 _START_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
@@ -59,6 +65,76 @@ def class_name(machine_name: str) -> str:
     parts = _words(machine_name, None).split("_")
     pascal = _normal("".join(part[:1].upper() + part[1:] for part in parts))
     return _finish(pascal) if pascal else ""
+
+
+def members(
+    what: str,
+    enum: str,
+    names: Iterable[tuple[str, SourcePos]],
+    diagnostics: list[Diagnostic],
+) -> dict[str, str]:
+    """The enum member of each name (``what`` is ``state`` or ``trigger``).
+
+    A member this Python does not read back (GG404) and a member two names
+    give (GG405, naming both) are added to ``diagnostics``.
+    """
+    members: dict[str, str] = {}
+    owners: dict[str, tuple[str, SourcePos]] = {}
+    for name, pos in names:
+        member = member_name(name)
+        if not is_stable_identifier(member):
+            diagnostics.append(
+                error(
+                    codes.MEMBER_NAME_UNUSABLE,
+                    f"{what} name {name!r} gives the {enum} member {member!r}, "
+                    "which this Python does not read back as the same identifier; "
+                    "rename it",
+                    pos,
+                )
+            )
+        owner = owners.setdefault(member, (name, pos))
+        if owner[0] != name:
+            other, other_pos = owner
+            diagnostics.append(
+                error(
+                    codes.MEMBER_COLLISION,
+                    f"{what} names {other!r} (line {other_pos.line}) and {name!r} "
+                    f"both give the {enum} member {member}; rename one of them",
+                    pos,
+                )
+            )
+        members[name] = member
+    return members
+
+
+def module_names(
+    specs: Sequence[MachineSpec],
+) -> tuple[tuple[str, ...], tuple[Diagnostic, ...]]:
+    """The module of each machine of a ``machines:`` file, and collisions.
+
+    Modules are named after their machine's ``machine_name`` by the rule of
+    :mod:`~gubernator_gen.backend.derive` (lower case, so two modules never
+    differ only by case on a file system that ignores it).
+    """
+    modules: list[str] = []
+    owners: dict[str, MachineSpec] = {}
+    diagnostics: list[Diagnostic] = []
+    for spec in specs:
+        module = module_name(spec.name)
+        modules.append(module)
+        owner = owners.setdefault(module, spec)
+        if owner is not spec:
+            where = owner.machine_name_pos or owner.pos
+            diagnostics.append(
+                error(
+                    codes.MODULE_COLLISION,
+                    f"machines {owner.name!r} (line {where.line}) and {spec.name!r} "
+                    f"would both be written to the module {module}.py; rename one "
+                    "of them",
+                    spec.machine_name_pos or spec.pos,
+                )
+            )
+    return tuple(modules), tuple(diagnostics)
 
 
 def is_stable_identifier(name: str) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -214,11 +214,11 @@ def all_sort_key(name: str) -> tuple[int, list[tuple[int, int]]]:
 def build_names(spec: MachineSpec) -> NamingResult:
     """Decide every identifier for ``spec``, or report why that is impossible."""
     diagnostics: list[Diagnostic] = []
-    state_members = _members(
+    state_members = derive.members(
         "state", "State", ((s.name, s.pos) for s in spec.states), diagnostics
     )
     first_uses = {t.trigger: t.pos for t in reversed(spec.transitions)}
-    trigger_members = _members(
+    trigger_members = derive.members(
         "trigger",
         "Trigger",
         ((trigger, first_uses[trigger]) for trigger in spec.triggers),
@@ -252,72 +252,6 @@ def build_names(spec: MachineSpec) -> NamingResult:
         aliases=tuple(aliases),
     )
     return NamingResult(names, ())
-
-
-def _members(
-    what: str,
-    enum: str,
-    names: Iterable[tuple[str, SourcePos]],
-    diagnostics: list[Diagnostic],
-) -> dict[str, str]:
-    """The enum member of each name; collisions and unusable ones reported."""
-    members: dict[str, str] = {}
-    owners: dict[str, tuple[str, SourcePos]] = {}
-    for name, pos in names:
-        member = derive.member_name(name)
-        if not derive.is_stable_identifier(member):
-            diagnostics.append(
-                error(
-                    backend_codes.MEMBER_NAME_UNUSABLE,
-                    f"{what} name {name!r} gives the {enum} member {member!r}, "
-                    "which this Python does not read back as the same identifier; "
-                    "rename it",
-                    pos,
-                )
-            )
-        owner = owners.setdefault(member, (name, pos))
-        if owner[0] != name:
-            other, other_pos = owner
-            diagnostics.append(
-                error(
-                    backend_codes.MEMBER_COLLISION,
-                    f"{what} names {other!r} (line {other_pos.line}) and {name!r} "
-                    f"both give the {enum} member {member}; rename one of them",
-                    pos,
-                )
-            )
-        members[name] = member
-    return members
-
-
-def module_names(
-    specs: Sequence[MachineSpec],
-) -> tuple[tuple[str, ...], tuple[Diagnostic, ...]]:
-    """The module of each machine of a ``machines:`` file, and collisions.
-
-    Modules are named after their machine's ``machine_name`` by the rule of
-    :mod:`~gubernator_gen.backend.derive` (lower case, so two modules never
-    differ only by case on a file system that ignores it).
-    """
-    modules: list[str] = []
-    owners: dict[str, MachineSpec] = {}
-    diagnostics: list[Diagnostic] = []
-    for spec in specs:
-        module = derive.module_name(spec.name)
-        modules.append(module)
-        owner = owners.setdefault(module, spec)
-        if owner is not spec:
-            where = owner.machine_name_pos or owner.pos
-            diagnostics.append(
-                error(
-                    backend_codes.MODULE_COLLISION,
-                    f"machines {owner.name!r} (line {where.line}) and {spec.name!r} "
-                    f"would both be written to the module {module}.py; rename one "
-                    "of them",
-                    spec.machine_name_pos or spec.pos,
-                )
-            )
-    return tuple(modules), tuple(diagnostics)
 
 
 def _protocol_uses(spec: MachineSpec) -> dict[str, SourcePos]:
