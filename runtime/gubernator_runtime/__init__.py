@@ -12,7 +12,9 @@ they need (see :func:`check_api_version`).
 
 from __future__ import annotations
 
-from gubernator_runtime._base import MAX_NESTING, MAX_RETRY_ATTEMPTS
+from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
+from gubernator_runtime.binding import guard_truth, is_async_callable
+from gubernator_runtime.cells import Guarded
 from gubernator_runtime.definition import (
     ErrorPolicy,
     MachineDefinition,
@@ -20,7 +22,6 @@ from gubernator_runtime.definition import (
     StateTimeout,
     StateType,
     TransitionInfo,
-    derive_dispatch,
 )
 from gubernator_runtime.errors import (
     ActionNotFoundError,
@@ -61,7 +62,7 @@ from gubernator_runtime.guards import (
     not_in_list,
 )
 from gubernator_runtime.machine import FALLBACK_TRIGGER, MachineBase
-from gubernator_runtime.results import NO_OP_METADATA, TransitionResult
+from gubernator_runtime.results import NO_OP_METADATA, TransitionResult, success
 from gubernator_runtime.serialization import (
     audit_entry,
     event_from_json,
@@ -80,8 +81,11 @@ from gubernator_runtime.timeouts import (
 )
 
 #: The runtime API generated modules are written against: (major, minor).
-#: A new minor only adds; a new major breaks generated modules.
-API_VERSION: tuple[int, int] = (1, 0)
+#: A new minor only adds; a new major breaks generated modules. API 2 (this
+#: runtime) executes the decision tables the generator emits and derives
+#: none of its own: modules generated for API 1 refuse to import with an
+#: ImportError asking to be regenerated.
+API_VERSION: tuple[int, int] = (2, 0)
 
 #: The distribution's version.
 __version__ = "0.1.0"
@@ -116,6 +120,7 @@ def check_api_version(required: tuple[int, int], module: str = "") -> None:
 
 __all__ = [
     "API_VERSION",
+    "EMPTY_CONTEXT",
     "FALLBACK_TRIGGER",
     "MAX_NESTING",
     "MAX_RETRY_ATTEMPTS",
@@ -132,6 +137,7 @@ __all__ = [
     "Guard",
     "GuardError",
     "GuardRejectedError",
+    "Guarded",
     "InvalidTransitionError",
     "MachineBase",
     "MachineDefinition",
@@ -153,14 +159,15 @@ __all__ = [
     "as_utc",
     "audit_entry",
     "check_api_version",
-    "derive_dispatch",
     "equals",
     "event_from_json",
     "expires_at",
     "greater_or_equal",
     "greater_than",
+    "guard_truth",
     "has_key",
     "in_list",
+    "is_async_callable",
     "is_expired",
     "is_not_none",
     "is_truthy",
@@ -172,6 +179,7 @@ __all__ = [
     "not_in_list",
     "remaining_seconds",
     "result_from_json",
+    "success",
     "to_json",
     "to_plain",
     "utc_now",

@@ -1,9 +1,10 @@
 """The data a generated module hands to the runtime: ``MachineDefinition``.
 
-A generated module is mostly one ``MachineDefinition`` literal (see
-docs/architecture.md, "The contract between generated modules and the
-runtime"). These classes only hold data; ``MachineBase`` turns a definition
-into dispatch tables and prebuilt results when the machine class is created.
+A generated module describes its machine with one ``MachineDefinition``
+literal and decides with its decision table (see docs/architecture.md, "The
+contract between generated modules and the runtime"). These classes only
+hold data: what the machine's queries (``get_state``,
+``available_transitions``, timeouts, the executor's fallback) answer from.
 Action and guard lists may be given as one name or any iterable of names;
 they are stored as tuples. Metadata may be any mapping; it is stored
 read-only.
@@ -268,25 +269,25 @@ class ErrorPolicy(Record):
         return self._retry_attempts
 
 
-#: Candidate transition indices per state and trigger.
-Dispatch = Mapping[str, Mapping[str, tuple[int, ...]]]
+#: For each state, the indices of the transitions that leave it, spec order.
+Leaving = Mapping[Any, tuple[int, ...]]
 
 
 class MachineDefinition(Record, Generic[S, T]):
     """Everything a machine is, as data.
 
-    ``dispatch`` maps each non-terminal state and each trigger leaving it to
-    the indices (into ``transitions``) of the candidate transitions in spec
-    order. Generated modules give it (the generator's plan stage computed
-    it); hand-written definitions may leave it ``None`` and it is derived
-    from ``transitions``.
+    ``leaving`` maps each state to the indices (into ``transitions``) of the
+    transitions that may leave it, in spec order, as the generator decided
+    (``available_transitions`` answers from it); a state it leaves out has
+    none. Deciding is not the definition's job: the generated decision table
+    does that (see :mod:`gubernator_runtime.cells`).
     """
 
     __slots__ = (
         "_description",
-        "_dispatch",
         "_error_policy",
         "_initial_state",
+        "_leaving",
         "_name",
         "_spec_sha256",
         "_state_type",
@@ -306,7 +307,7 @@ class MachineDefinition(Record, Generic[S, T]):
         "initial_state",
         "states",
         "transitions",
-        "dispatch",
+        "leaving",
         "error_policy",
         "spec_sha256",
     )
@@ -323,7 +324,7 @@ class MachineDefinition(Record, Generic[S, T]):
         initial_state: S,
         states: Iterable[StateInfo],
         transitions: Iterable[TransitionInfo],
-        dispatch: Dispatch | None = None,
+        leaving: Leaving | None = None,
         error_policy: ErrorPolicy | None = None,
         spec_sha256: str = "",
     ) -> None:
@@ -336,11 +337,7 @@ class MachineDefinition(Record, Generic[S, T]):
         self._initial_state = initial_state
         self._states = tuple(states)
         self._transitions = tuple(transitions)
-        self._dispatch = (
-            derive_dispatch(self._states, self._transitions)
-            if dispatch is None
-            else dispatch
-        )
+        self._leaving = frozen_mapping(leaving)
         self._error_policy = ErrorPolicy() if error_policy is None else error_policy
         self._spec_sha256 = spec_sha256
 
@@ -390,9 +387,9 @@ class MachineDefinition(Record, Generic[S, T]):
         return self._transitions
 
     @property
-    def dispatch(self) -> Dispatch:
-        """Candidate transition indices per state and trigger."""
-        return self._dispatch
+    def leaving(self) -> Leaving:
+        """Per state, the indices of the transitions that may leave it."""
+        return self._leaving
 
     @property
     def error_policy(self) -> ErrorPolicy:
@@ -430,25 +427,3 @@ class MachineDefinition(Record, Generic[S, T]):
             f"MachineDefinition(name={self._name!r}, version={self._version!r}, "
             f"states={len(self._states)}, transitions={len(self._transitions)})"
         )
-
-
-def derive_dispatch(
-    states: Iterable[StateInfo], transitions: Iterable[TransitionInfo]
-) -> dict[str, dict[str, tuple[int, ...]]]:
-    """Compute ``MachineDefinition.dispatch`` from the transitions.
-
-    Sources that are terminal states are left out (nothing leaves them).
-    """
-    terminal = {state.name for state in states if state.is_terminal}
-    table: dict[str, dict[str, list[int]]] = {}
-    for position, transition in enumerate(transitions):
-        for source in transition.sources:
-            if source in terminal:
-                continue
-            table.setdefault(source, {}).setdefault(transition.trigger, []).append(
-                position
-            )
-    return {
-        state: {trigger: tuple(indices) for trigger, indices in row.items()}
-        for state, row in table.items()
-    }

@@ -9,6 +9,12 @@ unless ``stop_on_error``. Only ``Exception`` is caught: ``KeyboardInterrupt``,
 implementation is an ``ActionNotFoundError`` raised before any action of the
 result runs, never a silent skip.
 
+The executor is built for being called often: implementations are looked up
+and classified (plain or ``async def``) once per action list, a run reads
+the clock twice (per action only with ``time_actions=True``), and the
+per-action ``ActionResult`` records are built only when someone reads
+``run.action_results``.
+
 Problems are logged through ``logging.getLogger("gubernator_runtime")``;
 ``logging`` is imported on first use so that importing the runtime stays
 cheap.
@@ -21,14 +27,8 @@ import types
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from gubernator_runtime._base import (
-    Record,
-    S,
-    checked_retry_attempts,
-    describe_exception,
-    lookup_callables,
-    plain_str,
-)
+from gubernator_runtime._base import Record, S, lookup_callables, plain_str
+from gubernator_runtime.binding import is_async_callable
 from gubernator_runtime.errors import ActionNotFoundError, ConfigurationError
 from gubernator_runtime.results import TransitionResult
 
@@ -46,9 +46,16 @@ FallbackProposer = Callable[
 #: ``S`` nothing determines) still types ``execute``'s result from its input.
 R = TypeVar("R", bound=str)
 
-_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
 _LOGGER_NAME = "gubernator_runtime"
+_clock = time.perf_counter
+_new = object.__new__
+# Action lists whose implementations an executor remembers; past this many
+# distinct lists (a standalone executor fed arbitrary results) it looks up
+# each time rather than grow without bound.
+_MAX_PLANS = 4096
 
+#: The outcome of an action that succeeded at once, untimed.
+_OK: tuple[BaseException | None, int, float] = (None, 1, 0.0)
 
 _logger_instance: logging.Logger | None = None
 
@@ -83,10 +90,8 @@ def resolve_actions(actions: object, names: Iterable[str]) -> dict[str, ActionCa
     return found
 
 
-def is_async_callable(function: object) -> bool:
-    """True for an ``async def`` function or a method bound to one."""
-    code = getattr(getattr(function, "__func__", function), "__code__", None)
-    return code is not None and bool(getattr(code, "co_flags", 0) & _CO_COROUTINE)
+def _is_awaitable(value: object) -> bool:
+    return hasattr(type(value), "__await__")
 
 
 class ActionResult(Record):
@@ -171,6 +176,9 @@ class ExecutionResult(Record, Generic[S]):
         "_action_results",
         "_duration_ms",
         "_fallback",
+        "_names",
+        "_outcomes",
+        "_returned",
         "_skipped_actions",
         "_transition",
     )
@@ -183,6 +191,11 @@ class ExecutionResult(Record, Generic[S]):
     )
     _hash_fields = ("transition", "action_results", "skipped_actions")
 
+    _action_results: tuple[ActionResult, ...] | None
+    #: Index → (exception or None, attempts, duration_ms) for every action
+    #: that failed, was retried or was timed; the others succeeded at once.
+    _outcomes: dict[int, tuple[BaseException | None, int, float]]
+
     def __init__(
         self,
         transition: TransitionResult[S],
@@ -192,10 +205,41 @@ class ExecutionResult(Record, Generic[S]):
         fallback: TransitionResult[S] | None = None,
     ) -> None:
         self._transition = transition
-        self._action_results = tuple(action_results)
+        results = tuple(action_results)
+        self._action_results = results
+        self._names = tuple(r.name for r in results)
+        self._returned = [r.value for r in results]
+        self._outcomes = {
+            i: (r.exception, r.attempts, r.duration_ms)
+            for i, r in enumerate(results)
+            if not r.success or r.attempts != 1 or r.duration_ms
+        }
         self._skipped_actions = tuple(skipped_actions)
         self._duration_ms = duration_ms
         self._fallback = fallback
+
+    @classmethod
+    def _of_run(
+        cls,
+        transition: TransitionResult[S],
+        names: tuple[str, ...],
+        values: list[object],
+        outcomes: dict[int, tuple[BaseException | None, int, float]],
+        skipped: tuple[str, ...],
+        duration_ms: float,
+        fallback: TransitionResult[S] | None,
+    ) -> ExecutionResult[S]:
+        """What the executor returns: records built only when read."""
+        run: ExecutionResult[S] = _new(cls)
+        run._transition = transition
+        run._action_results = None
+        run._names = names
+        run._returned = values
+        run._outcomes = outcomes
+        run._skipped_actions = skipped
+        run._duration_ms = duration_ms
+        run._fallback = fallback
+        return run
 
     @property
     def transition(self) -> TransitionResult[S]:
@@ -205,7 +249,19 @@ class ExecutionResult(Record, Generic[S]):
     @property
     def action_results(self) -> tuple[ActionResult, ...]:
         """One entry per action that ran, in execution order."""
-        return self._action_results
+        results = self._action_results
+        if results is None:
+            outcomes, values = self._outcomes, self._returned
+            built = []
+            for index, name in enumerate(self._names[: len(values)]):
+                error, attempts, duration = outcomes.get(index, _OK)
+                success = error is None
+                value = values[index] if success else None
+                built.append(
+                    ActionResult(name, success, error, attempts, duration, value)
+                )
+            results = self._action_results = tuple(built)
+        return results
 
     @property
     def skipped_actions(self) -> tuple[str, ...]:
@@ -225,20 +281,21 @@ class ExecutionResult(Record, Generic[S]):
     @property
     def all_succeeded(self) -> bool:
         """True when no action finally failed and none was skipped."""
-        return not self._skipped_actions and all(
-            result.success for result in self._action_results
-        )
+        return not self._skipped_actions and not self.failed_actions
 
     @property
     def failed_actions(self) -> tuple[str, ...]:
         """Names of the actions that still failed after their retries."""
-        return tuple(r.name for r in self._action_results if not r.success)
+        names = self._names
+        return tuple(
+            names[i] for i, (error, _, _) in self._outcomes.items() if error is not None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary of the run."""
         return {
             "transition": self._transition.to_dict(),
-            "action_results": [r.to_dict() for r in self._action_results],
+            "action_results": [r.to_dict() for r in self.action_results],
             "skipped_actions": list(self._skipped_actions),
             "failed_actions": list(self.failed_actions),
             "all_succeeded": self.all_succeeded,
@@ -258,16 +315,19 @@ class ActionExecutor(Generic[S]):
     ``required_actions`` are resolved at construction (``ActionNotFoundError``
     naming every missing one); ``fallback`` proposes the transition to take
     when an action finally failed. ``machine.executor()`` sets both from the
-    spec. ``retry_attempts`` is an ``int`` from 0 to ``MAX_RETRY_ATTEMPTS``
-    (100); anything else is a ``TypeError`` or ``ValueError``.
+    spec. ``time_actions`` records each action's own duration in its
+    ``ActionResult`` (two clock reads per action); otherwise only the run is
+    timed and each ``ActionResult.duration_ms`` is ``0.0``.
     """
 
     __slots__ = (
         "_actions",
         "_fallback",
+        "_plans",
         "_resolved",
         "_retry_attempts",
         "_stop_on_error",
+        "_time_actions",
     )
 
     def __init__(
@@ -278,6 +338,7 @@ class ActionExecutor(Generic[S]):
         *,
         required_actions: Iterable[str] = (),
         fallback: FallbackProposer[S] | None = None,
+        time_actions: bool = False,
     ) -> None:
         if actions is None:
             raise TypeError("actions must be an Actions implementation or a mapping")
@@ -285,7 +346,16 @@ class ActionExecutor(Generic[S]):
         self._stop_on_error = bool(stop_on_error)
         self._retry_attempts = checked_retry_attempts(retry_attempts)
         self._fallback = fallback
-        self._resolved = resolve_actions(actions, required_actions)
+        self._time_actions = bool(time_actions)
+        #: name → (implementation, is async def), classified once.
+        self._resolved: dict[str, tuple[ActionCallable, bool]] = {
+            name: (function, is_async_callable(function))
+            for name, function in resolve_actions(actions, required_actions).items()
+        }
+        #: action list → its implementations and the names that are async.
+        self._plans: dict[
+            tuple[str, ...], tuple[tuple[ActionCallable, ...], tuple[str, ...]]
+        ] = {}
 
     @property
     def stop_on_error(self) -> bool:
@@ -297,14 +367,28 @@ class ActionExecutor(Generic[S]):
         """Extra attempts for a failing action."""
         return self._retry_attempts
 
-    def _callables(self, names: tuple[str, ...]) -> list[ActionCallable]:
+    def _plan(
+        self, names: tuple[str, ...]
+    ) -> tuple[tuple[ActionCallable, ...], tuple[str, ...]]:
+        """The implementations of ``names`` and which of them are async."""
+        plan = self._plans.get(names)
+        if plan is not None:
+            return plan
         resolved = self._resolved
         unknown = [name for name in names if name not in resolved]
         if unknown:
-            # Only names already proven present are cached, so a missing
-            # action is reported again next time rather than remembered.
-            resolved.update(resolve_actions(self._actions, unknown))
-        return [resolved[name] for name in names]
+            # Only names proven present are kept, so a missing action is
+            # reported again next time rather than remembered.
+            for name, function in resolve_actions(self._actions, unknown).items():
+                resolved[name] = (function, is_async_callable(function))
+        steps = [resolved[name] for name in names]
+        plan = (
+            tuple(function for function, _ in steps),
+            tuple(n for n, (_, is_async) in zip(names, steps, strict=True) if is_async),
+        )
+        if len(self._plans) < _MAX_PLANS:
+            self._plans[names] = plan
+        return plan
 
     def execute(
         self, result: TransitionResult[R], context: Any = None
@@ -316,26 +400,35 @@ class ActionExecutor(Generic[S]):
         need :meth:`aexecute`.
         """
         names = result.all_actions
-        functions = self._callables(names)
-        asynchronous = [
-            n for n, f in zip(names, functions, strict=True) if is_async_callable(f)
-        ]
+        functions, asynchronous = self._plan(names)
         if asynchronous:
             raise ConfigurationError(
                 "async actions need aexecute(): " + ", ".join(map(repr, asynchronous)),
-                actions=asynchronous,
+                actions=list(asynchronous),
             )
         ctx = {} if context is None else context
-        started = time.perf_counter()
-        outcomes: list[ActionResult] = []
-        skipped: tuple[str, ...] = ()
-        for position, (name, function) in enumerate(zip(names, functions, strict=True)):
-            outcome = self._run(name, function, ctx)
-            outcomes.append(outcome)
-            if not outcome.success and self._stop_on_error:
-                skipped = names[position + 1 :]
+        values: list[object] = []
+        outcomes: dict[int, tuple[BaseException | None, int, float]] = {}
+        timed = self._time_actions
+        started = _clock()
+        for function in functions:
+            begun = _clock() if timed else 0.0
+            try:
+                value = function(ctx)
+                if value is not None and _is_awaitable(value):
+                    raise _refuse_awaitable(names[len(values)], value)
+            except _AwaitableReturned as exc:
+                # Retrying cannot help a callable that is async in disguise.
+                self._record(names, values, outcomes, exc.error, 1, begun)
+            except Exception as exc:  # recorded in the ActionResult
+                self._retry(names, functions, ctx, values, outcomes, exc, begun)
+            else:
+                values.append(value)
+                if timed:
+                    outcomes[len(values) - 1] = (None, 1, _elapsed_ms(begun))
+            if self._stop_on_error and outcomes.get(len(values) - 1, _OK)[0]:
                 break
-        return self._finish(result, outcomes, skipped, started)
+        return self._finish(result, names, values, outcomes, started)
 
     async def aexecute(
         self, result: TransitionResult[R], context: Any = None
@@ -346,63 +439,77 @@ class ActionExecutor(Generic[S]):
         part of the contract.
         """
         names = result.all_actions
-        functions = self._callables(names)
+        functions, _ = self._plan(names)
         ctx = {} if context is None else context
-        started = time.perf_counter()
-        outcomes: list[ActionResult] = []
-        skipped: tuple[str, ...] = ()
-        for position, (name, function) in enumerate(zip(names, functions, strict=True)):
-            outcome = await self._arun(name, function, ctx)
-            outcomes.append(outcome)
-            if not outcome.success and self._stop_on_error:
-                skipped = names[position + 1 :]
+        values: list[object] = []
+        outcomes: dict[int, tuple[BaseException | None, int, float]] = {}
+        started = _clock()
+        for function in functions:
+            begun = _clock()
+            attempts = 0
+            while True:
+                attempts += 1
+                try:
+                    value = function(ctx)
+                    if value is not None and _is_awaitable(value):
+                        value = await cast("Awaitable[object]", value)
+                except Exception as exc:  # recorded in the ActionResult
+                    if attempts <= self._retry_attempts:
+                        self._log_retry(names[len(values)], attempts, exc)
+                        continue
+                    self._record(names, values, outcomes, exc, attempts, begun)
+                    break
+                values.append(value)
+                if attempts > 1 or self._time_actions:
+                    outcomes[len(values) - 1] = (None, attempts, _elapsed_ms(begun))
                 break
-        return self._finish(result, outcomes, skipped, started)
+            if self._stop_on_error and outcomes.get(len(values) - 1, _OK)[0]:
+                break
+        return self._finish(result, names, values, outcomes, started)
 
-    def _run(self, name: str, function: ActionCallable, ctx: Any) -> ActionResult:
-        started = time.perf_counter()
-        attempts = 0
-        while True:
+    def _retry(
+        self,
+        names: tuple[str, ...],
+        functions: tuple[ActionCallable, ...],
+        ctx: Any,
+        values: list[object],
+        outcomes: dict[int, tuple[BaseException | None, int, float]],
+        error: Exception,
+        begun: float,
+    ) -> None:
+        """Action number ``len(values)`` raised ``error``: retry, then record."""
+        index = len(values)
+        name, function = names[index], functions[index]
+        attempts = 1
+        while attempts <= self._retry_attempts:
+            self._log_retry(name, attempts, error)
             attempts += 1
             try:
                 value = function(ctx)
+                if value is not None and _is_awaitable(value):
+                    raise _refuse_awaitable(name, value)
+            except _AwaitableReturned as exc:
+                error = exc.error
+                break
             except Exception as exc:  # recorded in the ActionResult
-                if attempts <= self._retry_attempts:
-                    self._log_retry(name, attempts, exc)
-                    continue
-                return self._failed(name, exc, attempts, started)
-            if isinstance(value, Awaitable):
-                # A callable that returns a coroutine without being declared
-                # async; it cannot run here and retrying would not help.
-                if isinstance(value, types.CoroutineType):
-                    value.close()
-                error = TypeError(
-                    f"action {name!r} returned an awaitable; use aexecute()"
-                )
-                return self._failed(name, error, attempts, started)
-            return ActionResult(name, True, None, attempts, _elapsed_ms(started), value)
+                error = exc
+                continue
+            values.append(value)
+            outcomes[index] = (None, attempts, _elapsed_ms(begun) if begun else 0.0)
+            return
+        self._record(names, values, outcomes, error, attempts, begun)
 
-    async def _arun(
-        self, name: str, function: ActionCallable, ctx: Any
-    ) -> ActionResult:
-        started = time.perf_counter()
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                value = function(ctx)
-                if isinstance(value, Awaitable):
-                    value = await value
-            except Exception as exc:  # recorded in the ActionResult
-                if attempts <= self._retry_attempts:
-                    self._log_retry(name, attempts, exc)
-                    continue
-                return self._failed(name, exc, attempts, started)
-            return ActionResult(name, True, None, attempts, _elapsed_ms(started), value)
-
-    def _failed(
-        self, name: str, error: BaseException, attempts: int, started: float
-    ) -> ActionResult:
+    def _record(
+        self,
+        names: tuple[str, ...],
+        values: list[object],
+        outcomes: dict[int, tuple[BaseException | None, int, float]],
+        error: BaseException,
+        attempts: int,
+        begun: float,
+    ) -> None:
+        """Action number ``len(values)`` finally failed with ``error``."""
+        name = names[len(values)]
         _logger().warning(
             "action %r failed after %d attempt(s): %s: %s",
             name,
@@ -411,7 +518,8 @@ class ActionExecutor(Generic[S]):
             describe_exception(error)["message"],  # str(error) may raise
             exc_info=error,
         )
-        return ActionResult(name, False, error, attempts, _elapsed_ms(started))
+        outcomes[len(values)] = (error, attempts, _elapsed_ms(begun) if begun else 0.0)
+        values.append(None)
 
     def _log_retry(self, name: str, attempt: int, error: BaseException) -> None:
         _logger().debug(
@@ -425,27 +533,49 @@ class ActionExecutor(Generic[S]):
     def _finish(
         self,
         result: TransitionResult[R],
-        outcomes: list[ActionResult],
-        skipped: tuple[str, ...],
+        names: tuple[str, ...],
+        values: list[object],
+        outcomes: dict[int, tuple[BaseException | None, int, float]],
         started: float,
     ) -> ExecutionResult[R]:
-        failed = tuple(o.name for o in outcomes if not o.success)
+        duration = _elapsed_ms(started)
+        skipped = names[len(values) :]
         fallback: TransitionResult[R] | None = None
-        if failed and self._fallback is not None:
-            # The proposer belongs to the machine that made ``result``, so its
-            # states are the result's states.
-            proposer = cast("FallbackProposer[R]", self._fallback)
-            fallback = proposer(result, failed)
-            if fallback is not None:
-                _logger().info(
-                    "actions %s failed; proposing fallback to %r",
-                    ", ".join(map(repr, failed)),
-                    plain_str(fallback.target_state or ""),
-                )
-        return ExecutionResult(
-            result, outcomes, skipped, _elapsed_ms(started), fallback
+        if outcomes and self._fallback is not None:
+            failed = tuple(
+                names[i] for i, (e, _, _) in outcomes.items() if e is not None
+            )
+            if failed:
+                # The proposer belongs to the machine that made ``result``, so
+                # its states are the result's states.
+                proposer = cast("FallbackProposer[R]", self._fallback)
+                fallback = proposer(result, failed)
+                if fallback is not None:
+                    _logger().info(
+                        "actions %s failed; proposing fallback to %r",
+                        ", ".join(map(repr, failed)),
+                        plain_str(fallback.target_state or ""),
+                    )
+        return ExecutionResult._of_run(
+            result, names, values, outcomes, skipped, duration, fallback
         )
 
 
+class _AwaitableReturned(Exception):
+    """A plain callable returned an awaitable: it cannot run synchronously."""
+
+    def __init__(self, error: TypeError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _refuse_awaitable(name: str, value: object) -> _AwaitableReturned:
+    if isinstance(value, types.CoroutineType):
+        value.close()  # it will never run; closing avoids a "never awaited" warning
+    return _AwaitableReturned(
+        TypeError(f"action {name!r} returned an awaitable; use aexecute()")
+    )
+
+
 def _elapsed_ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000.0
+    return (_clock() - started) * 1000.0

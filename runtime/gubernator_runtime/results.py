@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, overload
 
 from gubernator_runtime._base import (
@@ -13,6 +13,26 @@ from gubernator_runtime._base import (
     to_plain,
 )
 from gubernator_runtime.errors import FSMError
+
+_new = object.__new__
+
+
+class DeferredError:
+    """An error not built yet: ``factory(*args)``, built on each read.
+
+    Failure results of ``process`` hold one instead of the error itself, so
+    deciding "no" costs no exception object (see ``TransitionResult.error``).
+    """
+
+    __slots__ = ("args", "factory")
+
+    def __init__(self, factory: Callable[..., FSMError], *args: object) -> None:
+        self.factory = factory
+        self.args = args
+
+    def build(self) -> FSMError:
+        """A new error, equal to every other one this builds."""
+        return self.factory(*self.args)
 
 
 class TransitionResult(Record, Generic[S]):
@@ -37,6 +57,7 @@ class TransitionResult(Record, Generic[S]):
         "_target_state",
         "_trigger",
     )
+    _error: FSMError | DeferredError | None
     _fields = (
         "success",
         "source_state",
@@ -67,7 +88,7 @@ class TransitionResult(Record, Generic[S]):
         actions_to_execute: Iterable[str] = (),
         on_exit_actions: Iterable[str] = (),
         on_enter_actions: Iterable[str] = (),
-        error: FSMError | None = None,
+        error: FSMError | DeferredError | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
         self._success = bool(success)
@@ -79,34 +100,6 @@ class TransitionResult(Record, Generic[S]):
         self._on_enter_actions = tuple(on_enter_actions)
         self._error = error
         self._metadata = frozen_mapping(metadata)
-
-    @classmethod
-    def prebuilt_success(
-        cls,
-        source_state: S,
-        target_state: S,
-        trigger: str,
-        actions_to_execute: tuple[str, ...],
-        on_exit_actions: tuple[str, ...],
-        on_enter_actions: tuple[str, ...],
-        metadata: Mapping[str, Any],
-    ) -> TransitionResult[S]:
-        """A success result from parts that are already tuples and read-only.
-
-        ``MachineBase`` builds thousands of these at import; skipping the
-        constructor's normalisation keeps large machines quick to import.
-        """
-        result = cls.__new__(cls)
-        result._success = True
-        result._source_state = source_state
-        result._target_state = target_state
-        result._trigger = trigger
-        result._actions_to_execute = actions_to_execute
-        result._on_exit_actions = on_exit_actions
-        result._on_enter_actions = on_enter_actions
-        result._error = None
-        result._metadata = metadata
-        return result
 
     @property
     def success(self) -> bool:
@@ -145,8 +138,17 @@ class TransitionResult(Record, Generic[S]):
 
     @property
     def error(self) -> FSMError | None:
-        """Why the event was refused; ``None`` on success."""
-        return self._error
+        """Why the event was refused; ``None`` on success.
+
+        ``process`` defers building the error of its failure results until
+        it is read (errors are costly to build and most callers only test
+        ``success``); each read of a deferred error builds a new, equal
+        error, so raising it never shares a traceback between callers.
+        """
+        error = self._error
+        if error.__class__ is DeferredError:
+            return error.build()
+        return error  # type: ignore[return-value]
 
     @property
     def metadata(self) -> Mapping[str, Any]:
@@ -191,7 +193,7 @@ class TransitionResult(Record, Generic[S]):
             self._actions_to_execute,
             self._on_exit_actions,
             self._on_enter_actions,
-            self._error,
+            self.error,
             self._metadata,
         )
 
@@ -206,7 +208,7 @@ class TransitionResult(Record, Generic[S]):
             "actions_to_execute": list(self._actions_to_execute),
             "on_exit_actions": list(self._on_exit_actions),
             "on_enter_actions": list(self._on_enter_actions),
-            "error": None if self._error is None else self._error.to_dict(),
+            "error": None if self._error is None else self.error.to_dict(),  # type: ignore[union-attr]
             "metadata": to_plain(self._metadata),
         }
 
@@ -298,3 +300,56 @@ def _to_state(state_type: type[Any], name: str) -> Any:
 NO_OP_METADATA: Mapping[str, Any] = frozen_mapping(
     {"no_op": True, "reason": "no_matching_transition"}
 )
+
+
+def success(
+    source_state: S,
+    target_state: S,
+    trigger: str,
+    actions_to_execute: tuple[str, ...],
+    on_exit_actions: tuple[str, ...],
+    on_enter_actions: tuple[str, ...],
+    metadata: Mapping[str, Any],
+) -> TransitionResult[S]:
+    """A success result from parts that are already tuples and read-only.
+
+    Generated modules build every success result of their decision table
+    with this at import; it trusts its arguments (the generator made them),
+    so a large machine imports without normalising thousands of values.
+    """
+    result: TransitionResult[S] = _new(TransitionResult)
+    result._success = True
+    result._source_state = source_state
+    result._target_state = target_state
+    result._trigger = trigger
+    result._actions_to_execute = actions_to_execute
+    result._on_exit_actions = on_exit_actions
+    result._on_enter_actions = on_enter_actions
+    result._error = None
+    result._metadata = metadata
+    return result
+
+
+def failure(
+    source_state: S,
+    trigger: str,
+    error: DeferredError,
+    metadata: Mapping[str, Any],
+) -> TransitionResult[S]:
+    """A failure result whose error is built only when read (no ``__init__``)."""
+    result: TransitionResult[S] = _new(TransitionResult)
+    result._success = False
+    result._source_state = source_state
+    result._target_state = None
+    result._trigger = trigger
+    result._actions_to_execute = ()
+    result._on_exit_actions = ()
+    result._on_enter_actions = ()
+    result._error = error
+    result._metadata = metadata
+    return result
+
+
+def stay(source_state: S, trigger: str) -> TransitionResult[S]:
+    """The non-strict "nothing matched" success: stays put, runs nothing."""
+    return success(source_state, source_state, trigger, (), (), (), NO_OP_METADATA)

@@ -1,0 +1,194 @@
+"""The decision table a generated module hands over, and binding it to guards.
+
+A generated module decides everything at build time and emits its
+*decision table*: a ``dict`` from a state key to a ``dict`` from a trigger
+key to a *cell*. A cell is either
+
+* a prebuilt :class:`~gubernator_runtime.results.TransitionResult` (a cell
+  that needs no guard), or
+* a :class:`Guarded` cell: its candidates in priority order, each with the
+  names of its guards and its complete result, plus the *decider factory*
+  the module emitted for the cell's shape.
+
+The runtime trusts the table (a test checks generated tables against the
+model; nothing is re-derived or re-checked at import). The functions here
+are the only ones that look inside it: once per machine class to build the
+table used without guards, and once per machine instance to bind the
+guarded cells to the guards, by calling each cell's decider factory. Keys
+are opaque: anything hashable the generator chose (exact ``str`` values for
+flat machines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Union
+
+from gubernator_runtime._base import plain_str
+from gubernator_runtime.binding import GuardCallable
+from gubernator_runtime.errors import ConfigurationError, GuardError, GuardRejectedError
+from gubernator_runtime.results import DeferredError, TransitionResult, failure
+
+#: What ``process`` calls for a guarded cell: context (or None) to result.
+Decider = Callable[[Any], "TransitionResult[Any]"]
+#: A decider factory emitted by the generator for one cell shape: called
+#: once per machine instance with the cell and its guards in call order.
+DeciderFactory = Callable[..., Decider]
+#: One candidate of a guarded cell: its guards' names and its result.
+Candidate = tuple[tuple[str, ...], "TransitionResult[Any]"]
+Cell = Union["TransitionResult[Any]", "Guarded"]
+#: The decision table as generated: state key → trigger key → cell.
+DecisionTable = Mapping[Any, Mapping[Any, Cell]]
+#: The table ``process`` reads: the same keys, cells replaced by results or
+#: deciders. Plain dicts, for CPython's fastest lookups.
+HotTable = dict[Any, dict[Any, Any]]
+
+
+class Guarded:
+    """A cell whose candidates need guards, as the generator emitted it.
+
+    ``candidates`` are in priority order; the first whose guards all pass
+    wins. ``decide`` is the factory the module emitted for this cell's
+    shape; it reads :attr:`results`, :attr:`refusals` and
+    :meth:`guard_error` from the cell when it is bound.
+    """
+
+    __slots__ = ("_refusals", "candidates", "decide", "guards", "results")
+
+    def __init__(
+        self, decide: DeciderFactory, candidates: tuple[Candidate, ...]
+    ) -> None:
+        self.decide = decide
+        self.candidates = candidates
+        #: Every guard name in call order (candidate by candidate).
+        self.guards: tuple[str, ...] = tuple(
+            name for names, _ in candidates for name in names
+        )
+        #: Each candidate's result, in priority order.
+        self.results: tuple[TransitionResult[Any], ...] = tuple(
+            result for _, result in candidates
+        )
+        self._refusals: tuple[TransitionResult[Any], ...] | None = None
+
+    @property
+    def source(self) -> Any:
+        """The state (or configuration) the cell decides for."""
+        return self.results[0].source_state
+
+    @property
+    def trigger(self) -> Any:
+        """The trigger the cell decides for."""
+        return self.results[0].trigger
+
+    @property
+    def refusals(self) -> tuple[TransitionResult[Any], ...]:
+        """The failure result for each guard of the last candidate refusing it.
+
+        Built on first use and shared (their errors are built when read).
+        Empty when the last candidate has no guards: the cell never refuses.
+        """
+        refusals = self._refusals
+        if refusals is None:
+            source, trigger = self.source, self.trigger
+            refusals = self._refusals = tuple(
+                failure(
+                    source,
+                    trigger,
+                    DeferredError(GuardRejectedError, source, trigger, name),
+                    MappingProxyType({"reason": "guards_failed", "rejected_by": name}),
+                )
+                for name in self.candidates[-1][0]
+            )
+        return refusals
+
+    def guard_error(self, step: int, cause: BaseException) -> GuardError:
+        """The ``GuardError`` for guard number ``step`` raising ``cause``."""
+        return GuardError(self.guards[step], self.source, self.trigger, cause)
+
+    def bind(self, guards: Mapping[str, GuardCallable]) -> Decider:
+        """This cell's decider, calling the implementations in ``guards``."""
+        return self.decide(self, *[guards[name] for name in self.guards])
+
+    def __repr__(self) -> str:
+        return (
+            f"Guarded({plain_str(self.source)!r}, {plain_str(self.trigger)!r}, "
+            f"guards={self.guards!r})"
+        )
+
+
+def guarded_cells(table: DecisionTable) -> Iterator[tuple[Any, Any, Guarded]]:
+    """Every guarded cell of ``table`` with its state and trigger keys."""
+    for state, row in table.items():
+        for trigger, cell in row.items():
+            if cell.__class__ is Guarded:
+                yield state, trigger, cell
+
+
+def _needs_guards(cell: Guarded, machine: str) -> Decider:
+    """The decider of a strict machine built without guards: a clear error."""
+    needed = list(dict.fromkeys(cell.guards))
+
+    def refuse(context: object) -> TransitionResult[Any]:
+        raise ConfigurationError(
+            f"machine {machine!r} was built without guards but trigger "
+            f"{plain_str(cell.trigger)!r} from state {plain_str(cell.source)!r} "
+            "needs " + ", ".join(repr(name) for name in needed),
+            machine=machine,
+            state=plain_str(cell.source),
+            trigger=plain_str(cell.trigger),
+            missing_guards=needed,
+        )
+
+    return refuse
+
+
+def _with_cells(
+    base: HotTable,
+    cells: list[tuple[Any, Any, Guarded]],
+    value: Callable[[Guarded], Any],
+) -> HotTable:
+    """``base`` with each listed cell replaced by ``value(cell)``.
+
+    Only the rows holding such cells are copied; the others are shared.
+    """
+    table = dict(base)
+    copied: set[Any] = set()
+    for state, trigger, cell in cells:
+        if state not in copied:
+            table[state] = dict(table[state])
+            copied.add(state)
+        table[state][trigger] = value(cell)
+    return table
+
+
+def unbound_table(
+    table: DecisionTable, strict: bool, machine: str
+) -> tuple[HotTable, list[tuple[Any, Any, Guarded]]]:
+    """The table of a machine built without guards, and the guarded cells.
+
+    Without guards a non-strict machine lets every guard pass (each guarded
+    cell is its first candidate's result); a strict one raises
+    ``ConfigurationError`` when it reaches a guarded cell (SPEC §4).
+    """
+    base: HotTable = {state: row for state, row in table.items()}  # type: ignore[misc]
+    cells = list(guarded_cells(table))
+    if not cells:
+        return base, cells
+    if strict:
+        return (
+            _with_cells(base, cells, lambda cell: _needs_guards(cell, machine)),
+            cells,
+        )
+    return _with_cells(base, cells, lambda cell: cell.results[0]), cells
+
+
+def bound_table(
+    base: HotTable,
+    cells: list[tuple[Any, Any, Guarded]],
+    guards: Mapping[str, GuardCallable],
+) -> HotTable:
+    """``base`` with every guarded cell bound to ``guards``."""
+    if not cells:
+        return base
+    return _with_cells(base, cells, lambda cell: cell.bind(guards))

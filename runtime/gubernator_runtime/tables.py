@@ -1,0 +1,115 @@
+"""What a machine class knows besides its decisions, built once per class.
+
+``MachineBase.__init_subclass__`` calls :func:`build_tables` with the
+generated module's definition and decision table. Nothing here re-derives
+or re-checks what the generator decided: each builder reads one part of
+the definition, in one pass, so a large machine imports in time linear in
+its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from gubernator_runtime.cells import DecisionTable, unbound_table
+from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
+from gubernator_runtime.errors import UndefinedStateError
+from gubernator_runtime.results import TransitionResult, success
+from gubernator_runtime.timeouts import TIMEOUT_TRIGGER
+
+
+class MachineTables:
+    """A machine class's lookups; read-only once built."""
+
+    __slots__ = (
+        "_available",
+        "action_names",
+        "definition",
+        "fallback_state",
+        "guard_names",
+        "guarded",
+        "name",
+        "state_info",
+        "state_names",
+        "state_of",
+        "strict",
+        "terminal",
+        "terminal_states",
+        "timeout_results",
+        "trigger_names",
+        "trigger_of",
+        "unbound",
+    )
+
+    def __init__(
+        self, definition: MachineDefinition[Any, Any], decisions: DecisionTable
+    ) -> None:
+        self.definition = definition
+        self.name = definition.name
+        self.strict = definition.strict_mode
+        # Members are str-valued: their plain values find the same entries.
+        self.state_info: dict[Any, StateInfo] = {s.name: s for s in definition.states}
+        self.state_of: dict[Any, Any] = {member: member for member in self.state_info}
+        self.trigger_of: dict[Any, Any] = {t: t for t in definition.trigger_type}
+        self.terminal = frozenset(
+            m for m, i in self.state_info.items() if i.is_terminal
+        )
+        self.state_names = tuple(self.state_info)
+        self.trigger_names = tuple(self.trigger_of)
+        self.terminal_states = tuple(m for m in self.state_names if m in self.terminal)
+        self.guard_names = definition.guard_names
+        self.action_names = definition.action_names
+        fallback = definition.error_policy.default_fallback
+        self.fallback_state = None if fallback is None else self.state_of[fallback]
+        self.timeout_results = _timeout_results(self.state_info, self.state_of)
+        self.unbound, self.guarded = unbound_table(decisions, self.strict, self.name)
+        self._available: dict[Any, tuple[TransitionInfo, ...]] | None = None
+
+    def lookup_state(self, value: object) -> Any:
+        """The ``State`` member for ``value``; ``UndefinedStateError`` if none."""
+        try:
+            return self.state_of[value]
+        except (KeyError, TypeError):
+            raise UndefinedStateError(value, self.name) from None
+
+    def available(self, state: Any) -> tuple[TransitionInfo, ...]:
+        """The transitions that may leave ``state`` (a member), in spec order."""
+        available = self._available
+        if available is None:  # built on first query: imports stay lean
+            transitions = self.definition.transitions
+            available = self._available = {
+                self.state_of[key]: tuple(transitions[i] for i in indices)
+                for key, indices in self.definition.leaving.items()
+            }
+        return available.get(state, ())
+
+
+def _timeout_results(
+    state_info: Mapping[Any, StateInfo], state_of: Mapping[Any, Any]
+) -> dict[Any, TransitionResult[Any]]:
+    """The prebuilt result of each state's timeout (terminal states have none)."""
+    results: dict[Any, TransitionResult[Any]] = {}
+    for member, info in state_info.items():
+        timeout = info.timeout
+        if timeout is None or info.is_terminal:
+            continue
+        dest = state_of[timeout.destination]
+        results[member] = success(
+            member,
+            dest,
+            TIMEOUT_TRIGGER,
+            (),
+            info.on_exit,
+            state_info[dest].on_enter,
+            MappingProxyType({"reason": "timeout", "timeout_seconds": timeout.seconds}),
+        )
+    return results
+
+
+def build_tables(
+    definition: MachineDefinition[Any, Any], decisions: DecisionTable
+) -> MachineTables:
+    """The lookups of a machine class with ``definition`` and ``decisions``."""
+    return MachineTables(definition, decisions)
