@@ -18,17 +18,17 @@ from typing import TypedDict as _TypedDict
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -145,11 +145,7 @@ VERSION: _Final = "1.2.0"
 STRICT_MODE: _Final = True
 INITIAL_STATE: _Final = State.PENDING
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset(
-    {
-        State.DELIVERED,
-        State.CANCELLED,
-        State.REFUNDED,
-    }
+    {State.DELIVERED, State.CANCELLED, State.REFUNDED},
 )
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
     {
@@ -158,7 +154,7 @@ TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
             destination=State.CANCELLED,
         ),
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
-    }
+    },
 )
 SPEC_SHA256: _Final = "5810e9352d0dabec1b1bd7f2be30f275a63d297429948a299f377d6df0d4b707"
 
@@ -251,21 +247,132 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             description="Carrier confirms delivery.",
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.PENDING: _MappingProxyType({Trigger.PAY: (0,), Trigger.CANCEL: (1,)}),
-            State.PAID: _MappingProxyType({Trigger.SHIP: (2,), Trigger.REFUND: (3,)}),
-            State.SHIPPED: _MappingProxyType(
-                {
-                    Trigger.REFUND: (3,),
-                    Trigger.DELIVER: (4,),
-                }
-            ),
-        }
+    leaving=_MappingProxyType(
+        {State.PENDING: (0, 1), State.PAID: (2, 3), State.SHIPPED: (3, 4)},
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=2),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        try:
+            if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "PENDING": {
+        "pay": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("payment_covers_amount",),
+                    _runtime.success(
+                        source_state=State.PENDING,
+                        target_state=State.PAID,
+                        trigger=Trigger.PAY,
+                        actions_to_execute=("capture_payment",),
+                        on_exit_actions=("audit_exit",),
+                        on_enter_actions=("send_receipt",),
+                        metadata=_MappingProxyType(
+                            {
+                                "transition_description": "Customer pays the full amount.",
+                            },
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        "cancel": _runtime.success(
+            source_state=State.PENDING,
+            target_state=State.CANCELLED,
+            trigger=Trigger.CANCEL,
+            actions_to_execute=(),
+            on_exit_actions=("audit_exit",),
+            on_enter_actions=(),
+            metadata=_MappingProxyType(
+                {
+                    "transition_description": "Customer or operator cancels an unpaid order.",
+                },
+            ),
+        ),
+    },
+    "PAID": {
+        "ship": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("items_in_stock",),
+                    _runtime.success(
+                        source_state=State.PAID,
+                        target_state=State.SHIPPED,
+                        trigger=Trigger.SHIP,
+                        actions_to_execute=("book_carrier",),
+                        on_exit_actions=(),
+                        on_enter_actions=("notify_customer",),
+                        metadata=_MappingProxyType(
+                            {"transition_description": "Warehouse ships the order."},
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        "refund": _runtime.success(
+            source_state=State.PAID,
+            target_state=State.REFUNDED,
+            trigger=Trigger.REFUND,
+            actions_to_execute=("refund_payment",),
+            on_exit_actions=(),
+            on_enter_actions=("notify_customer",),
+            metadata=_MappingProxyType(
+                {"transition_description": "Money goes back to the customer."},
+            ),
+        ),
+    },
+    "SHIPPED": {
+        "refund": _runtime.success(
+            source_state=State.SHIPPED,
+            target_state=State.REFUNDED,
+            trigger=Trigger.REFUND,
+            actions_to_execute=("refund_payment",),
+            on_exit_actions=(),
+            on_enter_actions=("notify_customer",),
+            metadata=_MappingProxyType(
+                {"transition_description": "Money goes back to the customer."},
+            ),
+        ),
+        "deliver": _runtime.success(
+            source_state=State.SHIPPED,
+            target_state=State.DELIVERED,
+            trigger=Trigger.DELIVER,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType(
+                {"transition_description": "Carrier confirms delivery."},
+            ),
+        ),
+    },
+    "DELIVERED": {},
+    "CANCELLED": {},
+    "REFUNDED": {},
+}
 
 
 class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
@@ -279,6 +386,7 @@ class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -6,15 +6,15 @@ input besides the source. The generator pins black's yearly major version
 same spec gives the same bytes for every black the generator accepts.
 
 black is slow on large modules (about half a minute for a machine of 5,000
-transitions), so it does not format the definition's bulk. The templates and
-the plan lay the bulk out exactly as black prints it: every collection either
-fits on its line or is exploded with a trailing comma, which black keeps.
-:func:`format_module` runs black on the skeleton (everything but the bulk)
-and checks each bulk item: an item whose lines all fit, or overflow only
-with a string black cannot split, is already in black's form; any other item
-is formatted by black on its own, in a context with its nesting. The result
-is what black prints for the whole module (the back end's tests compare the
-two on random machines).
+transitions), so it does not format the bulk (the definition and the decision
+table). :mod:`gubernator_gen.backend.emit` prints the bulk in the layout black
+keeps: every collection either fits on its line or is exploded with a
+trailing comma. :func:`format_module` runs black on the skeleton (everything
+but the bulk) and checks every line of the bulk: a line that fits, or
+overflows only with a name or string black cannot split, is already in
+black's form; should any other line appear, black formats that statement on
+its own. The result is what black prints for the whole module (the back
+end's tests compare the two on random machines).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import black
 from black.mode import Mode, TargetVersion
 from black.parsing import InvalidInput
 
-from gubernator_gen.backend.layout import LINE_LENGTH
+from gubernator_gen.backend.emit import LINE_LENGTH
 from gubernator_gen.backend.literals import display_width
-from gubernator_gen.backend.render import RenderedModule, Section
+from gubernator_gen.backend.render import RenderedModule
 
 #: black's mode for every generated module (line length 88, Python 3.10+).
 MODE = Mode(
@@ -40,9 +40,11 @@ MODE = Mode(
 )
 
 _STRING = r"""(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
-# A line black cannot shorten: a string (keyword argument, tuple item, or
-# mapping entry with a string key) followed by a comma.
-_UNSPLITTABLE = re.compile(rf"\s*(?:[A-Za-z_][A-Za-z0-9_]*=|{_STRING}: )?{_STRING},")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+_ATOM = rf"(?:{_STRING}|{_NAME})"
+# A line black cannot shorten: an atom (keyword argument, tuple item, or
+# mapping entry with an atom key) followed by a comma.
+_UNSPLITTABLE = re.compile(rf"\s*(?:{_NAME}=|{_ATOM}: )?{_ATOM},")
 
 
 class FormattingError(Exception):
@@ -61,32 +63,18 @@ def format_module(module: RenderedModule) -> str:
     """The rendered module as black prints it, black running on the skeleton."""
     text = format_source(module.skeleton)
     for section in module.sections:
-        if not section.items:
-            continue  # an empty section is written without a placeholder
         if text.count(section.placeholder) != 1:
             raise FormattingError(f"the {section.name} placeholder did not survive")
-        body = "".join(_format_item(item, section) for item in section.items)
+        body = section.text
+        if not is_black_stable(body):
+            body = format_source(body)
         text = text.replace(section.placeholder, body)
     return text
 
 
-def is_black_stable(item: str) -> bool:
-    """True when black leaves every line of ``item`` as it is."""
+def is_black_stable(text: str) -> bool:
+    """True when black leaves every line of ``text`` as it is."""
     return all(
         display_width(line) <= LINE_LENGTH or _UNSPLITTABLE.fullmatch(line)
-        for line in item.splitlines()
+        for line in text.splitlines()
     )
-
-
-def _format_item(item: str, section: Section) -> str:
-    if is_black_stable(item):
-        return item
-    before, after = section.context
-    formatted = format_source(before + item + after)
-    lines = formatted.splitlines(keepends=True)
-    try:
-        start = lines.index(before.splitlines(keepends=True)[-1]) + 1
-        last = lines[::-1].index(after.splitlines(keepends=True)[0])
-    except ValueError:
-        raise FormattingError(f"a {section.name} item lost its context") from None
-    return "".join(lines[start : len(lines) - 1 - last])

@@ -58,6 +58,9 @@ PUBLIC_NAMES: tuple[str, ...] = (
 # Private module-level names. Imports are aliased to private names so that a
 # machine called, say, ``state_info`` or ``protocol`` never collides with them.
 DEFINITION = "_DEFINITION"
+DECISIONS = "_DECISIONS"
+#: Prefix of the decider factories (one per guarded cell shape).
+DECIDER_PREFIX = "_decide_"
 CONTEXT_REQUIRED = "_ContextRequired"
 CONTEXT_OPTIONAL = "_ContextOptional"
 RUNTIME = "_runtime"
@@ -105,6 +108,7 @@ STDLIB_IMPORTS: tuple[Import, ...] = (
 # Builtins the generated module refers to at module level or in annotations;
 # a class of that name would shadow them for the whole module.
 BUILTINS_USED: tuple[str, ...] = (
+    "Exception",
     "ImportError",
     "bool",
     "dict",
@@ -120,6 +124,7 @@ BUILTINS_USED: tuple[str, ...] = (
 
 PRIVATE_NAMES: tuple[str, ...] = (
     DEFINITION,
+    DECISIONS,
     CONTEXT_REQUIRED,
     CONTEXT_OPTIONAL,
     RUNTIME,
@@ -334,7 +339,7 @@ def _class_name_problem(
             backend_codes.CLASS_NAME_UNUSABLE,
             f"the machine class would be named {name!r}, a dunder name{hint}",
         )
-    if name in taken:
+    if name in taken or name.startswith(DECIDER_PREFIX):
         return (
             backend_codes.CLASS_NAME_COLLISION,
             f"the machine class would be named {name!r}, which the generated "

@@ -17,37 +17,28 @@ formatting cheap (see :mod:`gubernator_gen.backend.formatting`).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import context_types, literals, naming
-from gubernator_gen.backend.layout import Call, call_text, data_text, fits, tuple_arg
+from gubernator_gen.backend import bulk, deciders, decisions, emit, literals, naming
 from gubernator_gen.backend.naming import Import, ModuleNames
-from gubernator_gen.model import (
-    MachineSpec,
-    PlainData,
-    State,
-    StateKind,
-    Transition,
-    by_precedence,
-)
+from gubernator_gen.model import ContextType, MachineSpec, State, Transition
 
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).
-RUNTIME_API: tuple[int, int] = (1, 0)
+RUNTIME_API: tuple[int, int] = (2, 0)
 
-# Indentation (in levels of four spaces) at which the templates place
-# keyword arguments of the definition's parts; see templates/module.py.j2.
-_DEFINITION_ARG_DEPTH = 1
-_ITEM_ARG_DEPTH = 3
-_DISPATCH_ROW_DEPTH = 3
-_CONSTANT_ITEM_DEPTH = 2
-
-_STATE_TYPES: Mapping[StateKind, str] = {
-    StateKind.INITIAL: naming.runtime("StateType.INITIAL"),
-    StateKind.STABLE: naming.runtime("StateType.STABLE"),
-    StateKind.TERMINAL: naming.runtime("StateType.TERMINAL"),
-    StateKind.ERROR: naming.runtime("StateType.ERROR"),
+_CONTEXT_TYPES: Mapping[ContextType, tuple[str, Import | None]] = {
+    ContextType.STR: ("str", None),
+    ContextType.INT: ("int", None),
+    ContextType.FLOAT: ("float", None),
+    ContextType.BOOL: ("bool", None),
+    ContextType.DECIMAL: (naming.DECIMAL.alias, naming.DECIMAL),
+    ContextType.DATETIME: (naming.DATETIME.alias, naming.DATETIME),
+    ContextType.DATE: (naming.DATE.alias, naming.DATE),
+    ContextType.LIST: (f"list[{naming.ANY.alias}]", naming.ANY),
+    ContextType.DICT: (f"dict[str, {naming.ANY.alias}]", naming.ANY),
+    ContextType.ANY: (naming.ANY.alias, naming.ANY),
 }
 
 
@@ -57,6 +48,8 @@ class Identifiers:
 
     state: str = naming.STATE
     trigger: str = naming.TRIGGER
+    definition: str = naming.DEFINITION
+    decisions: str = naming.DECISIONS
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
     typed_dict: str = naming.TYPED_DICT.alias
@@ -117,30 +110,6 @@ class ContextPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class Constant:
-    """``name: annotation = value``; ``items`` explode the value over lines.
-
-    When ``items`` is not empty the value is written as ``opening``, one item
-    per line, then ``closing``.
-    """
-
-    name: str
-    annotation: str
-    value: str
-    items: tuple[str, ...] = ()
-    closing: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DispatchRow:
-    """One state's row of the dispatch table; ``entries`` set when exploded."""
-
-    state: str
-    inline: str | None
-    entries: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ApiCheck:
     """The import-time check of the runtime's API version (SPEC §6).
 
@@ -175,15 +144,10 @@ class ModulePlan:
     aliases: tuple[tuple[str, str], ...]
     guards: ProtocolPlan
     actions: ProtocolPlan
-    constants: tuple[Constant, ...]
-    definition_name: str
-    definition_type: str
-    definition_callee: str
-    definition_head: tuple[tuple[str, str], ...]
-    state_infos: tuple[Call, ...]
-    transition_infos: tuple[Call, ...]
-    dispatch: tuple[DispatchRow, ...]
-    definition_tail: tuple[tuple[str, str], ...]
+    constants: tuple[str, ...]
+    definition: str
+    deciders: tuple[str, ...]
+    decisions: str
     class_name: str
     class_base: str
     class_doc: str
@@ -192,34 +156,12 @@ class ModulePlan:
     executor_type: str
     machine_alias: str
     all_names: tuple[str, ...]
-    mapping_proxy: str
-    final: str
-
-
-def dispatch_table(
-    spec: MachineSpec,
-) -> tuple[tuple[str, tuple[tuple[str, tuple[int, ...]], ...]], ...]:
-    """The precomputed dispatch: for each non-terminal state, in declaration
-    order, each trigger leaving it (in order of first appearance) with the
-    indices of its candidate transitions in the order they are tried
-    (:meth:`MachineSpec.dispatch`: named sources first, then wildcards).
-
-    This is the one place that decides what ``process`` may fire; flattened
-    compound or parallel states would plug in here.
-    """
-    return tuple(
-        (
-            state,
-            tuple((trigger, tuple(t.index for t in found)) for trigger, found in row),
-        )
-        for state, row in spec.dispatch()
-    )
 
 
 def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``."""
-    proxy = naming.MAPPING_PROXY.alias
-    context = _context_plan(spec, names)
+    rows = decisions.decision_table(spec)
+    context = _context_plan(spec)
     imports = _imports(spec)
     return ModulePlan(
         ids=Identifiers(),
@@ -240,30 +182,21 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         aliases=names.aliases,
         guards=_guards_plan(spec, names),
         actions=_actions_plan(spec, names),
-        constants=_constants(spec, names),
-        definition_name=naming.DEFINITION,
-        definition_type=(
-            f"{naming.runtime('MachineDefinition')}[{naming.STATE}, {naming.TRIGGER}]"
+        constants=tuple(
+            emit.assignment(target, value)
+            for target, value in bulk.constants(spec, names)
         ),
-        definition_callee=naming.runtime("MachineDefinition"),
-        definition_head=(
-            ("name", naming.MACHINE_NAME),
-            ("version", naming.VERSION),
-            ("strict_mode", naming.STRICT_MODE),
-            ("description", literals.string_literal(spec.description)),
-            ("state_type", naming.STATE),
-            ("trigger_type", naming.TRIGGER),
-            ("initial_state", naming.INITIAL_STATE),
+        definition=emit.assignment(
+            f"{naming.DEFINITION}: {naming.runtime('MachineDefinition')}"
+            f"[{naming.STATE}, {naming.TRIGGER}]",
+            bulk.definition(spec, names, rows),
         ),
-        state_infos=tuple(_state_info(state, names, proxy) for state in spec.states),
-        transition_infos=tuple(
-            _transition_info(transition, names, proxy)
-            for transition in spec.transitions
+        deciders=tuple(
+            deciders.decider_factory(shape) for shape in decisions.shapes(rows)
         ),
-        dispatch=_dispatch_rows(spec, names, proxy),
-        definition_tail=(
-            ("error_policy", _error_policy(spec, names)),
-            ("spec_sha256", naming.SPEC_SHA256),
+        decisions=emit.assignment(
+            f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}",
+            bulk.decisions(rows, names),
         ),
         class_name=names.class_name,
         class_base=(
@@ -287,8 +220,6 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
                 (*naming.PUBLIC_NAMES, names.class_name), key=naming.all_sort_key
             )
         ),
-        mapping_proxy=proxy,
-        final=naming.FINAL.alias,
     )
 
 
@@ -526,168 +457,3 @@ def _method_doc(lead: str, uses: list[str]) -> str:
     else:
         text = f"{lead}:\n\n" + "\n".join(f"- {use}" for use in unique)
     return literals.docstring_literal(text, " " * 8)
-
-
-# -- constants and the definition ---------------------------------------------
-
-
-def _constants(spec: MachineSpec, names: ModuleNames) -> tuple[Constant, ...]:
-    final = naming.FINAL.alias
-    terminal = [names.state(s.name) for s in spec.terminal_states]
-    timeouts = [
-        _keyed(names.state(s.name), _timeout_call(s, names), _CONSTANT_ITEM_DEPTH)
-        for s in spec.states
-        if s.timeout is not None
-    ]
-    return (
-        Constant(naming.MACHINE_NAME, final, literals.string_literal(spec.name)),
-        Constant(naming.VERSION, final, literals.string_literal(spec.version)),
-        Constant(naming.STRICT_MODE, final, repr(bool(spec.strict_mode))),
-        Constant(naming.INITIAL_STATE, final, names.state(spec.initial_state.name)),
-        _collection_constant(
-            naming.TERMINAL_STATES,
-            f"{final}[frozenset[{naming.STATE}]]",
-            "frozenset(",
-            ")",
-            "{",
-            "}",
-            terminal,
-        ),
-        _collection_constant(
-            naming.TIMEOUTS,
-            f"{final}[{naming.MAPPING.alias}[{naming.STATE}, "
-            f"{naming.runtime('StateTimeout')}]]",
-            f"{naming.MAPPING_PROXY.alias}(",
-            ")",
-            "{",
-            "}",
-            timeouts,
-        ),
-        Constant(naming.SPEC_SHA256, final, literals.string_literal(spec.spec_sha256)),
-    )
-
-
-def _collection_constant(
-    name: str,
-    annotation: str,
-    call_open: str,
-    call_close: str,
-    open_: str,
-    close: str,
-    items: Sequence[str],
-) -> Constant:
-    if not items:
-        empty = "" if call_open == "frozenset(" else open_ + close
-        return Constant(name, annotation, call_open + empty + call_close)
-    inline = f"{call_open}{open_}{', '.join(items)}{close}{call_close}"
-    if fits(f"{name}: {annotation} = {inline}", 0):
-        return Constant(name, annotation, inline)
-    return Constant(
-        name,
-        annotation,
-        f"{call_open}\n    {open_}",
-        tuple(items),
-        f"    {close}\n{call_close}",
-    )
-
-
-def _keyed(key: str, call: Call, depth: int) -> str:
-    """``key: call`` as an item of an exploded mapping at ``depth``."""
-    return key + ": " + call_text(call, key + ": ", depth)
-
-
-def _timeout_call(state: State, names: ModuleNames) -> Call:
-    timeout = state.timeout
-    assert timeout is not None  # callers filter on it
-    seconds = (
-        literals.int_literal(timeout.seconds)
-        if isinstance(timeout.seconds, int)
-        else literals.float_literal(timeout.seconds)
-    )
-    return Call(
-        naming.runtime("StateTimeout"),
-        (("seconds", seconds), ("destination", names.state(timeout.destination))),
-    )
-
-
-def _state_info(state: State, names: ModuleNames, proxy: str) -> Call:
-    # Arguments equal to the runtime's defaults are left out: an empty
-    # description, action list or metadata, and no timeout.
-    args = [("name", names.state(state.name)), ("type", _STATE_TYPES[state.kind])]
-    if state.description:
-        args.append(("description", literals.string_literal(state.description)))
-    if state.on_enter:
-        args.append(("on_enter", _names_tuple(state.on_enter, "on_enter")))
-    if state.on_exit:
-        args.append(("on_exit", _names_tuple(state.on_exit, "on_exit")))
-    if state.timeout is not None:
-        call = _timeout_call(state, names)
-        args.append(("timeout", call_text(call, "timeout=", _ITEM_ARG_DEPTH)))
-    if state.metadata:
-        args.append(("metadata", _metadata(state.metadata, proxy)))
-    return Call(naming.runtime("StateInfo"), tuple(args))
-
-
-def _transition_info(transition: Transition, names: ModuleNames, proxy: str) -> Call:
-    sources = [names.state(source) for source in transition.sources]
-    args = [
-        ("index", str(transition.index)),
-        ("trigger", names.trigger(transition.trigger)),
-        ("sources", tuple_arg("sources", sources, _ITEM_ARG_DEPTH)),
-        ("dest", names.state(transition.dest)),
-    ]
-    if transition.guards:
-        args.append(("guards", _names_tuple(transition.guards, "guards")))
-    if transition.actions:
-        args.append(("actions", _names_tuple(transition.actions, "actions")))
-    if transition.description:
-        description = literals.string_literal(transition.description)
-        args.append(("description", description))
-    if transition.metadata:
-        args.append(("metadata", _metadata(transition.metadata, proxy)))
-    return Call(naming.runtime("TransitionInfo"), tuple(args))
-
-
-def _names_tuple(names: tuple[str, ...], key: str) -> str:
-    return tuple_arg(key, [literals.string_literal(n) for n in names], _ITEM_ARG_DEPTH)
-
-
-def _metadata(metadata: Mapping[str, PlainData], proxy: str) -> str:
-    return data_text(metadata, "metadata=", _ITEM_ARG_DEPTH, proxy)
-
-
-def _error_policy(spec: MachineSpec, names: ModuleNames) -> str:
-    policy = spec.error_policy
-    fallback = (
-        "None"
-        if policy.default_fallback is None
-        else names.state(policy.default_fallback)
-    )
-    call = Call(
-        naming.runtime("ErrorPolicy"),
-        (
-            ("default_fallback", fallback),
-            ("retry_attempts", literals.int_literal(policy.retry_attempts)),
-        ),
-    )
-    return call_text(call, "error_policy=", _DEFINITION_ARG_DEPTH)
-
-
-def _dispatch_rows(
-    spec: MachineSpec, names: ModuleNames, proxy: str
-) -> tuple[DispatchRow, ...]:
-    rows = []
-    for state, entries in dispatch_table(spec):
-        key = names.state(state)
-        rendered = [
-            names.trigger(trigger)
-            + ": "
-            + literals.tuple_literal([str(index) for index in indices])
-            for trigger, indices in entries
-        ]
-        inline = f"{proxy}({{{', '.join(rendered)}}})"
-        if not rendered or fits(f"{key}: {inline},", _DISPATCH_ROW_DEPTH):
-            rows.append(DispatchRow(key, inline, ()))
-        else:
-            rows.append(DispatchRow(key, None, tuple(rendered)))
-    return tuple(rows)

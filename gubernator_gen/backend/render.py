@@ -6,10 +6,10 @@ The templates ship inside the back end's package, in
 install alike.
 
 Rendering yields a :class:`RenderedModule`: the module with one placeholder
-line per bulk section of the definition (states, transitions, dispatch rows)
-plus the rendered items of each section. ``source`` puts them together; the
-formatter uses the parts to run black on the small skeleton only (see
-:mod:`gubernator_gen.backend.formatting`).
+line per bulk statement (the definition and the decision table, printed by
+:mod:`gubernator_gen.backend.emit`) plus those statements. ``source`` puts
+them together; the formatter uses the parts to run black on the small
+skeleton only (see :mod:`gubernator_gen.backend.formatting`).
 """
 
 from __future__ import annotations
@@ -25,38 +25,23 @@ from gubernator_gen.backend.plan import ModulePlan
 TEMPLATE_PACKAGE = "gubernator_gen.backend"
 TEMPLATE_FOLDER = "templates"
 MODULE_TEMPLATE = "module.py.j2"
-ITEMS_TEMPLATE = "items.py.j2"
 
 # A placeholder holds a private-use character, which the literals module
 # always escapes: no user text can ever produce the same line.
 _PLACEHOLDER = "# gubernator-gen \ue000{name}"
 
-# Code around an item that gives it the nesting it has in the module, for
-# formatting one item alone: (text before, text after). Items of the
-# ``states`` and ``transitions`` sections sit at depth 2 inside a tuple
-# argument, dispatch rows at depth 3 inside a mapping inside a call.
-CALL_ITEM_CONTEXT = ("_f(\n    x=(\n", "        0,\n    ),\n)\n")
-DISPATCH_ROW_CONTEXT = (
-    "_f(\n    x=_g(\n        {\n",
-    "            0: 0,\n        }\n    ),\n)\n",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One bulk section: its rendered items (each ends with a newline), the
-    indentation of its placeholder line, and the context for formatting an
-    item alone."""
+    """One bulk statement at module level, as the emitter printed it."""
 
     name: str
-    indent: str
-    items: tuple[str, ...]
-    context: tuple[str, str]
+    text: str
 
     @property
     def placeholder(self) -> str:
-        """The line standing for the section in the skeleton."""
-        return f"{self.indent}{_PLACEHOLDER.format(name=self.name)}\n"
+        """The line standing for the statement in the skeleton."""
+        return _PLACEHOLDER.format(name=self.name) + "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +56,7 @@ class RenderedModule:
         """The whole module, unformatted."""
         text = self.skeleton
         for section in self.sections:
-            text = text.replace(section.placeholder, "".join(section.items), 1)
+            text = text.replace(section.placeholder, section.text, 1)
         return text
 
 
@@ -98,33 +83,17 @@ def environment() -> jinja2.Environment:
 
 
 def render_module(plan: ModulePlan) -> RenderedModule:
-    """Render ``plan``: the skeleton and the items of each bulk section."""
-    env = environment()
-    items = env.get_template(ITEMS_TEMPLATE).module
-    call_item = items.call_item  # type: ignore[attr-defined]
-    dispatch_row = items.dispatch_row  # type: ignore[attr-defined]
+    """Render ``plan``: the skeleton and its bulk statements."""
     sections = (
-        Section(
-            "states",
-            " " * 8,
-            tuple(str(call_item(call)) for call in plan.state_infos),
-            CALL_ITEM_CONTEXT,
-        ),
-        Section(
-            "transitions",
-            " " * 8,
-            tuple(str(call_item(call)) for call in plan.transition_infos),
-            CALL_ITEM_CONTEXT,
-        ),
-        Section(
-            "dispatch",
-            " " * 12,
-            tuple(str(dispatch_row(row, plan.mapping_proxy)) for row in plan.dispatch),
-            DISPATCH_ROW_CONTEXT,
-        ),
+        Section("definition", plan.definition),
+        Section("decisions", plan.decisions),
     )
-    placeholders = {section.name: section.placeholder for section in sections}
-    skeleton = env.get_template(MODULE_TEMPLATE).render(
-        plan=plan, sections=placeholders
+    # The template writes each placeholder as a line of its own; the
+    # statement it stands for ends with a newline, as the line does.
+    placeholders = {s.name: s.placeholder.rstrip("\n") for s in sections}
+    skeleton = (
+        environment()
+        .get_template(MODULE_TEMPLATE)
+        .render(plan=plan, sections=placeholders)
     )
     return RenderedModule(skeleton, sections)

@@ -13,8 +13,8 @@ they need (see :func:`check_api_version`).
 from __future__ import annotations
 
 from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
-from gubernator_runtime.binding import guard_truth, is_async_callable
-from gubernator_runtime.cells import Guarded
+from gubernator_runtime.binding import GuardCallable, guard_truth, is_async_callable
+from gubernator_runtime.cells import Decider, DecisionTable, Guarded
 from gubernator_runtime.definition import (
     ErrorPolicy,
     MachineDefinition,
@@ -88,7 +88,7 @@ from gubernator_runtime.timeouts import (
 API_VERSION: tuple[int, int] = (2, 0)
 
 #: The distribution's version.
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def check_api_version(required: tuple[int, int], module: str = "") -> None:
@@ -130,11 +130,14 @@ __all__ = [
     "ActionNotFoundError",
     "ActionResult",
     "ConfigurationError",
+    "Decider",
+    "DecisionTable",
     "ErrorPolicy",
     "Event",
     "ExecutionResult",
     "FSMError",
     "Guard",
+    "GuardCallable",
     "GuardError",
     "GuardRejectedError",
     "Guarded",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import types
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import gubernator_runtime as runtime
@@ -352,3 +355,122 @@ def test_executor_knows_the_error_policy() -> None:
     assert run.fallback is not None and run.fallback.target_state == "FAILED"
     with pytest.raises(runtime.ActionNotFoundError):
         machine_object.executor({"work": work})
+
+
+def _reference_candidates(
+    spec: MachineSpec, state: str, trigger: str
+) -> list[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+    found = []
+    for transition in spec.transitions:
+        if state in transition.sources and transition.trigger == trigger:
+            found.append((transition.guards, transition.dest, transition.actions))
+            if not transition.guards:
+                break  # later candidates never fire
+    return found
+
+
+@given(spec=machine_specs())
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_decision_tables_match_the_model(spec: MachineSpec) -> None:
+    # The runtime trusts the table it is given; this is where it is checked.
+    module = load_module(generate(spec), "tables")
+    table = module.Machine.decisions
+    states = {s.name: s for s in spec.states}
+    assert list(table) == [s.name for s in spec.states]
+    for state_name, row in table.items():
+        assert type(state_name) is str and all(type(t) is str for t in row)
+        state = states[state_name]
+        expected_triggers = (
+            []
+            if state.is_terminal
+            else list(
+                dict.fromkeys(
+                    t.trigger for t in spec.transitions if state_name in t.sources
+                )
+            )
+        )
+        assert list(row) == expected_triggers
+        for trigger, cell in row.items():
+            expected = _reference_candidates(spec, state_name, trigger)
+            if isinstance(cell, runtime.Guarded):
+                candidates = cell.candidates
+            else:
+                candidates = (((), cell),)
+            assert len(candidates) == len(expected)
+            for (guards, result), (want_guards, dest, actions) in zip(
+                candidates, expected, strict=True
+            ):
+                assert guards == want_guards
+                assert result.success and result.source_state == state_name
+                assert result.target_state == dest and result.trigger == trigger
+                assert result.actions_to_execute == actions
+                assert result.on_exit_actions == state.on_exit
+                assert result.on_enter_actions == states[dest].on_enter
+    leaving = module.Machine.definition.leaving
+    for state in spec.states:
+        want = tuple(
+            t.index
+            for t in spec.transitions
+            if state.name in t.sources and not state.is_terminal
+        )
+        assert leaving.get(state.name, ()) == want
+
+
+def test_a_module_generated_for_api_1_asks_to_be_regenerated() -> None:
+    source = (Path(__file__).parent / "api1_order_fsm.txt").read_text(encoding="utf-8")
+    with pytest.raises(ImportError, match="regenerate the module"):
+        load_module(source, "api1")
+
+
+def test_a_module_refuses_a_runtime_older_than_its_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec = machine([S("A", "initial")])
+    source = generate(spec)
+    monkeypatch.setattr(runtime, "API_VERSION", (1, 9))
+    with pytest.raises(ImportError, match="upgrade gubernator-runtime"):
+        load_module(source, "old_runtime")
+    monkeypatch.setattr(runtime, "API_VERSION", (3, 0))
+    with pytest.raises(ImportError, match="regenerate"):
+        load_module(source, "new_runtime")
+
+
+def _async_guard_machine() -> types.ModuleType:
+    spec = machine([S("A", "initial"), S("B")], [T("go", "A", "B", guards=["ok"])])
+    return load_module(generate(spec), "async_guards")
+
+
+async def _async_yes(ctx: object, extra: int = 0) -> bool:
+    return True
+
+
+class _AsyncCallable:
+    async def __call__(self, ctx: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        functools.partial(_async_yes, extra=1),
+        functools.partial(functools.partial(_async_yes), extra=2),
+        _AsyncCallable(),
+    ],
+    ids=["partial", "nested partial", "async __call__"],
+)
+def test_async_guards_in_disguise_are_refused_at_binding(guard: object) -> None:
+    module = _async_guard_machine()
+    with pytest.raises(runtime.ConfigurationError, match="not async def: 'ok'"):
+        module.Machine(guards={"ok": guard})
+
+
+def test_a_guard_answering_with_a_coroutine_is_a_guard_error() -> None:
+    module = _async_guard_machine()
+    # Binding cannot see through a lambda: the answer gives it away.
+    machine_object = module.Machine(guards={"ok": lambda ctx: _async_yes(ctx)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the coroutine is closed, never leaked
+        with pytest.raises(runtime.GuardError) as caught:
+            machine_object.process("A", "go")
+    assert caught.value.guard == "ok"
+    assert isinstance(caught.value.__cause__, TypeError)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen.backend import formatting, layout, literals
+from gubernator_gen.backend import emit, formatting, literals
 from gubernator_gen.model import freeze
 
 # Every code point, surrogates included (YAML escapes can produce them).
@@ -55,7 +55,7 @@ def test_string_literal_round_trips_any_text(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 def test_string_literal_is_what_black_prints(text: str) -> None:
     statement = f"x = {literals.string_literal(text)}\n"
-    if literals.display_width(statement) <= layout.LINE_LENGTH:
+    if literals.display_width(statement) <= emit.LINE_LENGTH:
         assert formatting.format_source(statement) == statement
 
 

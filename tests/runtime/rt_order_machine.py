@@ -2,7 +2,8 @@
 
 It follows the shape the generator emits (docs/architecture.md, "The contract
 between generated modules and the runtime"): enums, a ``TypedDict`` context,
-``Guards``/``Actions`` protocols, one ``MachineDefinition`` literal and a thin
+``Guards``/``Actions`` protocols, one ``MachineDefinition`` literal, decider
+factories for its guarded cells, the decision table and a thin
 ``MachineBase`` subclass that only narrows parameter types. ``mypy --strict``
 checks it (test_runtime_typing.py), which proves that generated modules of
 this shape type-check against the runtime.
@@ -17,18 +18,26 @@ from typing import Protocol, TypedDict
 
 from gubernator_runtime import (
     API_VERSION,
+    EMPTY_CONTEXT,
     ActionExecutor,
+    Decider,
+    DecisionTable,
     ErrorPolicy,
+    GuardCallable,
+    Guarded,
     MachineBase,
     MachineDefinition,
     StateInfo,
     StateTimeout,
     StateType,
     TransitionInfo,
+    TransitionResult,
+    guard_truth,
+    success,
 )
 
-if API_VERSION[0] != 1 or API_VERSION < (1, 0):
-    raise ImportError("rt_order_machine needs gubernator-runtime API 1.x, x >= 0")
+if API_VERSION[0] != 2 or API_VERSION < (2, 0):
+    raise ImportError("rt_order_machine needs gubernator-runtime API 2.x, x >= 0")
 
 
 class State(str, enum.Enum):
@@ -221,15 +230,144 @@ _DEFINITION: MachineDefinition[State, Trigger] = MachineDefinition(
             metadata={},
         ),
     ),
-    dispatch={
-        State.PENDING: {Trigger.PAY: (0,), Trigger.CANCEL: (4,)},
-        State.PAID: {Trigger.SHIP: (1, 2), Trigger.CANCEL: (4,), Trigger.TOUCH: (6,)},
-        State.SHIPPED: {Trigger.DELIVER: (3,)},
-        State.FAILED: {Trigger.CANCEL: (4,), Trigger.RETRY: (5,)},
+    leaving={
+        State.PENDING: (0, 4),
+        State.PAID: (1, 2, 4, 6),
+        State.SHIPPED: (3,),
+        State.FAILED: (4, 5),
     },
     error_policy=ErrorPolicy(default_fallback=State.FAILED, retry_attempts=1),
     spec_sha256="0" * 64,
 )
+
+
+def _decide_1(cell: Guarded, guard_0: GuardCallable) -> Decider:
+    """Decides the cells whose one candidate needs one guard."""
+    empty, truth = EMPTY_CONTEXT, guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> TransitionResult[State]:
+        ctx = empty if context is None else context
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+def _decide_2_1(
+    cell: Guarded,
+    guard_0: GuardCallable,
+    guard_1: GuardCallable,
+    guard_2: GuardCallable,
+) -> Decider:
+    """Decides the cells whose candidates need 2, then 1 guard(s)."""
+    empty, truth = EMPTY_CONTEXT, guard_truth
+    result_0, result_1 = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> TransitionResult[State]:
+        ctx = empty if context is None else context
+        step = 0
+        try:
+            if (
+                ((ok := guard_0(ctx)) is True or (ok is not False and truth(ok)))
+                and (step := 1)
+                and ((ok := guard_1(ctx)) is True or (ok is not False and truth(ok)))
+            ):
+                return result_0
+            step = 2
+            if (ok := guard_2(ctx)) is True or (ok is not False and truth(ok)):
+                return result_1
+        except Exception as exc:
+            raise cell.guard_error(step, exc) from exc
+        return refused[step - 2]
+
+    return decide
+
+
+def _go(
+    source: State,
+    target: State,
+    trigger: Trigger,
+    actions: tuple[str, ...],
+    description: str,
+) -> TransitionResult[State]:
+    # The stand-in's results follow the flat rule by hand; generated modules
+    # print each one in full.
+    infos = {info.name: info for info in _DEFINITION.states}
+    return success(
+        source_state=source,
+        target_state=target,
+        trigger=trigger,
+        actions_to_execute=actions,
+        on_exit_actions=infos[source].on_exit,
+        on_enter_actions=infos[target].on_enter,
+        metadata=types.MappingProxyType({"transition_description": description}),
+    )
+
+
+_CANCEL = "Cancel"
+_DECISIONS: DecisionTable = {
+    "PENDING": {
+        "pay": Guarded(
+            _decide_1,
+            (
+                (
+                    ("is_paid",),
+                    _go(
+                        State.PENDING, State.PAID, Trigger.PAY, ("send_receipt",), "Pay"
+                    ),
+                ),
+            ),
+        ),
+        "cancel": _go(State.PENDING, State.CANCELLED, Trigger.CANCEL, (), _CANCEL),
+    },
+    "PAID": {
+        "ship": Guarded(
+            _decide_2_1,
+            (
+                (
+                    ("is_express", "has_stock"),
+                    _go(
+                        State.PAID,
+                        State.SHIPPED,
+                        Trigger.SHIP,
+                        ("ship_express",),
+                        "Ship express",
+                    ),
+                ),
+                (
+                    ("has_stock",),
+                    _go(
+                        State.PAID,
+                        State.SHIPPED,
+                        Trigger.SHIP,
+                        ("ship_standard",),
+                        "Ship standard",
+                    ),
+                ),
+            ),
+        ),
+        "cancel": _go(State.PAID, State.CANCELLED, Trigger.CANCEL, (), _CANCEL),
+        "touch": _go(
+            State.PAID, State.PAID, Trigger.TOUCH, ("touch",), "Self-transition"
+        ),
+    },
+    "SHIPPED": {
+        "deliver": _go(State.SHIPPED, State.DELIVERED, Trigger.DELIVER, (), "Deliver"),
+    },
+    "DELIVERED": {},
+    "CANCELLED": {},
+    "FAILED": {
+        "cancel": _go(State.FAILED, State.CANCELLED, Trigger.CANCEL, (), _CANCEL),
+        "retry": _go(State.FAILED, State.PENDING, Trigger.RETRY, (), "Retry"),
+    },
+}
 
 
 class OrderManagement(MachineBase[State, Trigger, Context]):
@@ -237,6 +375,7 @@ class OrderManagement(MachineBase[State, Trigger, Context]):
 
     __slots__ = ()
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -13,7 +13,6 @@ from gubernator_runtime import (
     StateTimeout,
     StateType,
     TransitionInfo,
-    derive_dispatch,
 )
 from rt_order_machine import OrderManagement, State, Trigger
 
@@ -94,7 +93,7 @@ def test_machine_definition_fields() -> None:
     assert definition.state_type is State and definition.trigger_type is Trigger
     assert definition.initial_state is State.PENDING
     assert len(definition.states) == 6 and len(definition.transitions) == 7
-    assert definition.dispatch[State.PAID][Trigger.SHIP] == (1, 2)
+    assert definition.leaving[State.PAID] == (1, 2, 4, 6)
     assert definition.error_policy == ErrorPolicy(State.FAILED, 1)
     assert definition.spec_sha256 == "0" * 64
     assert definition.guard_names == ("is_paid", "is_express", "has_stock")
@@ -115,10 +114,8 @@ def test_machine_definition_fields() -> None:
     assert definition == definition and hash(definition) == hash(definition)
 
 
-def test_derived_dispatch_matches_the_generated_one() -> None:
+def test_definition_defaults_and_leaving_is_read_only() -> None:
     definition = OrderManagement.definition
-    derived = derive_dispatch(definition.states, definition.transitions)
-    assert derived == {state: dict(row) for state, row in definition.dispatch.items()}
     rebuilt = MachineDefinition(
         definition.name,
         definition.version,
@@ -130,12 +127,14 @@ def test_derived_dispatch_matches_the_generated_one() -> None:
         definition.states,
         definition.transitions,
     )
-    assert rebuilt.dispatch == derived
+    # Nothing is derived: without ``leaving`` no transition leaves anything.
+    assert rebuilt.leaving == {}
     assert rebuilt.error_policy == ErrorPolicy()
     assert rebuilt.spec_sha256 == ""
-
-
-def test_derived_dispatch_leaves_out_terminal_sources() -> None:
-    states = [StateInfo("A", "initial"), StateInfo("Z", "terminal")]
-    transitions = [TransitionInfo(0, "go", ("A", "Z"), "Z")]
-    assert derive_dispatch(states, transitions) == {"A": {"go": (0,)}}
+    leaving = {"A": (0,)}
+    given = MachineDefinition(
+        "m", "1", True, "", State, Trigger, State.PENDING, (), (), leaving
+    )
+    leaving["A"] = (9,)
+    assert given.leaving == {"A": (0,)}
+    assert isinstance(given.leaving, MappingProxyType)

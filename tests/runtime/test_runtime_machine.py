@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -12,13 +11,11 @@ from gubernator_runtime import (
     NO_OP_METADATA,
     TIMEOUT_TRIGGER,
     ConfigurationError,
-    ErrorPolicy,
     Event,
     GuardError,
     GuardRejectedError,
     InvalidTransitionError,
     MachineBase,
-    MachineDefinition,
     StateInfo,
     StateTimeout,
     StateType,
@@ -559,73 +556,22 @@ def test_timeout_info(machine: OrderManagement) -> None:
 # -- definitions and class creation -----------------------------------------
 
 
-def _definition(**overrides: Any) -> MachineDefinition[Any, Any]:
-    base = OrderManagement.definition
-    fields: dict[str, Any] = {
-        "name": base.name,
-        "version": base.version,
-        "strict_mode": base.strict_mode,
-        "description": base.description,
-        "state_type": base.state_type,
-        "trigger_type": base.trigger_type,
-        "initial_state": base.initial_state,
-        "states": base.states,
-        "transitions": base.transitions,
-        "dispatch": base.dispatch,
-        "error_policy": base.error_policy,
-        "spec_sha256": base.spec_sha256,
-    }
-    fields.update(overrides)
-    return MachineDefinition(**fields)
+def _make_class(definition: Any, decisions: Any = None) -> type[Any]:
+    namespace = {"__slots__": (), "definition": definition, "decisions": decisions}
+    return type("Broken", (MachineBase,), namespace)
 
 
-class PlainTrigger(enum.Enum):
-    """An enum that is not str-valued: plain strings could not find it."""
-
-    PAY = "pay"
-
-
-def _make_class(definition: Any) -> type[Any]:
-    return type("Broken", (MachineBase,), {"__slots__": (), "definition": definition})
+def test_class_creation_trusts_the_generated_tables() -> None:
+    # Nothing is re-derived or re-checked at import (a test checks generated
+    # tables against the model): class creation only reads them.
+    cls = _make_class(OrderManagement.definition, OrderManagement.decisions)
+    machine = cls(guards_map())
+    assert machine.process("PAID", "ship", {"stock": True}).target_state == "SHIPPED"
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"dispatch": {"PENDING": {"pay": (99,)}}}, "out of range"),
-        ({"dispatch": {"PENDING": {"ship": (0,)}}}, "does not leave"),
-        ({"dispatch": {"SHIPPED": {"pay": (0,)}}}, "does not leave"),
-        ({"dispatch": {"NOWHERE": {"pay": (0,)}}}, "not a State"),
-        ({"dispatch": {"PENDING": {"fly": (0,)}}}, "not a Trigger"),
-        ({"initial_state": "NOWHERE"}, "not a State"),
-        ({"dispatch": {"DELIVERED": {"pay": (0,)}}}, "terminal state 'DELIVERED'"),
-        ({"state_type": str}, "state_type must be a str Enum"),
-        ({"trigger_type": PlainTrigger}, "trigger_type must be a str Enum"),
-        ({"error_policy": ErrorPolicy(default_fallback="LIMBO")}, "not a State"),
-        (
-            {"states": (*OrderManagement.definition.states, StateInfo("PAID"))},
-            "defined twice",
-        ),
-        (
-            {"transitions": (TransitionInfo(0, "pay", "PENDING", "LIMBO"),)},
-            "not a State",
-        ),
-        (
-            {
-                "states": (
-                    StateInfo("PENDING", "initial", timeout=StateTimeout(1, "LIMBO")),
-                    *OrderManagement.definition.states[1:],
-                )
-            },
-            "'LIMBO' is not a State",
-        ),
-    ],
-)
-def test_inconsistent_definitions_fail_at_class_creation(
-    overrides: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(ConfigurationError, match=message):
-        _make_class(_definition(**overrides))
+def test_a_definition_without_decisions_asks_for_regeneration() -> None:
+    with pytest.raises(TypeError, match="generated for gubernator-runtime API 2"):
+        _make_class(OrderManagement.definition)
 
 
 def test_definition_must_be_a_machine_definition() -> None:
@@ -650,13 +596,11 @@ def test_application_subclass_of_a_generated_class_inherits_its_tables() -> None
     assert machine.process("PENDING", "cancel").target_state is State.CANCELLED
 
 
-def test_hand_built_definition_derives_its_dispatch() -> None:
+def test_available_transitions_come_from_the_definitions_leaving() -> None:
     machine = _lenient_machine()({"ready": lambda ctx: True, "late": lambda ctx: True})
-    assert machine.definition.dispatch == {
-        "IDLE": {"start": (0, 2)},
-        "BUSY": {"finish": (1,)},
-    }
+    assert machine.definition.leaving == {"IDLE": (0, 2), "BUSY": (1,)}
     assert [t.index for t in machine.available_transitions("IDLE")] == [0, 2]
+    assert machine.available_transitions("DONE") == ()
 
 
 def test_unguarded_candidate_shadows_later_ones() -> None:

@@ -35,22 +35,22 @@ def test_every_exported_name_exists_and_is_documented() -> None:
 
 
 def test_api_version() -> None:
-    assert API_VERSION == (1, 0)
+    assert API_VERSION == (2, 0)
     assert isinstance(API_VERSION, tuple)
-    assert gubernator_runtime.__version__ == "0.1.0"
+    assert gubernator_runtime.__version__ == "0.2.0"
 
 
 def test_check_api_version_accepts_the_same_major_and_an_older_minor() -> None:
-    check_api_version((1, 0), "orders_fsm")
+    check_api_version((2, 0), "orders_fsm")
     check_api_version(API_VERSION)
 
 
 @pytest.mark.parametrize(
     ("required", "advice"),
     [
-        ((1, 1), "upgrade gubernator-runtime"),
-        ((2, 0), "upgrade gubernator-runtime"),
-        ((0, 9), "regenerate it with a newer gubernator-gen"),
+        ((2, 1), "upgrade gubernator-runtime"),
+        ((3, 0), "upgrade gubernator-runtime"),
+        ((1, 0), "regenerate it with a newer gubernator-gen"),
     ],
 )
 def test_check_api_version_says_which_side_to_upgrade(

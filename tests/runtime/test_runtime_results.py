@@ -15,6 +15,7 @@ from gubernator_runtime import (
     UndefinedTriggerError,
     always_false,
     always_true,
+    success,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -279,9 +280,7 @@ def test_any_result_round_trips_through_json(
 
 def test_prebuilt_success_equals_the_constructed_result() -> None:
     metadata = MappingProxyType({"transition_description": "Go"})
-    prebuilt = TransitionResult.prebuilt_success(
-        "A", "B", "go", ("t1", "t2"), ("x1",), ("e1",), metadata
-    )
+    prebuilt = success("A", "B", "go", ("t1", "t2"), ("x1",), ("e1",), metadata)
     assert prebuilt == sample()
     assert prebuilt.metadata is metadata  # shared, not copied
     assert prebuilt.error is None and prebuilt.success

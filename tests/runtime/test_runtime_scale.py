@@ -19,7 +19,7 @@ from gubernator_runtime import (
     StateType,
     TransitionInfo,
 )
-from rt_helpers import str_enum
+from rt_helpers import flat_decisions, str_enum
 
 STATES = 1000
 TRANSITIONS = 5000
@@ -68,10 +68,21 @@ def _big_machine() -> tuple[type[MachineBase[Any, Any, Any]], Expected]:
                 description=f"transition {index}",
             )
         )
+    decisions, leaving = flat_decisions(State, Trigger, states, transitions)
     definition: MachineDefinition[Any, Any] = MachineDefinition(
-        "big", "1.0.0", True, "", State, Trigger, State("S0"), states, transitions
+        "big",
+        "1.0.0",
+        True,
+        "",
+        State,
+        Trigger,
+        State("S0"),
+        states,
+        transitions,
+        leaving,
     )
-    cls = type("Big", (MachineBase,), {"__slots__": (), "definition": definition})
+    namespace = {"__slots__": (), "definition": definition, "decisions": decisions}
+    cls = type("Big", (MachineBase,), namespace)
     return cls, expected
 
 

@@ -1,0 +1,233 @@
+"""The module's data, as expressions for the emitter.
+
+* :func:`definition` — ``_DEFINITION``: what the machine is (states,
+  transitions, which transitions leave each state, the error policy), what
+  its queries answer from;
+* :func:`decisions` — ``_DECISIONS``: what it does, the decision table of
+  :mod:`gubernator_gen.backend.decisions` with every result complete;
+* :func:`constants` — the public constants.
+
+Every piece of spec text becomes a literal through
+:mod:`gubernator_gen.backend.literals`; every name comes from
+:mod:`gubernator_gen.backend.naming`. Nothing here decides a line break.
+
+The decision table is keyed by the states' and triggers' plain values
+(exact ``str``): a string read from a database takes CPython's fastest dict
+lookup, and ``State``/``Trigger`` members, equal to their values, find the
+same entries (the README's Performance section has the figures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend.decisions import Cell, Outcome, Row
+from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, SetOf, TupleOf
+from gubernator_gen.backend.naming import ModuleNames
+from gubernator_gen.model import MachineSpec, PlainData, State, StateKind, Transition
+
+_STATE_TYPES: Mapping[StateKind, str] = {
+    StateKind.INITIAL: naming.runtime("StateType.INITIAL"),
+    StateKind.STABLE: naming.runtime("StateType.STABLE"),
+    StateKind.TERMINAL: naming.runtime("StateType.TERMINAL"),
+    StateKind.ERROR: naming.runtime("StateType.ERROR"),
+}
+
+
+def _string(text: str) -> Atom:
+    return Atom(literals.string_literal(text))
+
+
+def _names(values: tuple[str, ...]) -> TupleOf:
+    return TupleOf(tuple(_string(value) for value in values))
+
+
+def data(value: PlainData) -> Expr:
+    """Plain data, read-only: mappings in the module's mapping proxy."""
+    proxy = naming.MAPPING_PROXY.alias
+    if isinstance(value, Mapping):
+        entries = tuple((_string(k), data(v)) for k, v in value.items())
+        return Call(proxy, ((None, DictOf(entries)),))
+    if isinstance(value, tuple):
+        return TupleOf(tuple(data(item) for item in value))
+    return Atom(literals.data_literal(value, mapping_type=proxy))
+
+
+def _seconds(value: int | float) -> Atom:
+    if isinstance(value, int):
+        return Atom(literals.int_literal(value))
+    return Atom(literals.float_literal(value))
+
+
+def _timeout(state: State, names: ModuleNames) -> Call:
+    timeout = state.timeout
+    assert timeout is not None  # callers filter on it
+    return Call(
+        naming.runtime("StateTimeout"),
+        (
+            ("seconds", _seconds(timeout.seconds)),
+            ("destination", Atom(names.state(timeout.destination))),
+        ),
+    )
+
+
+def constants(spec: MachineSpec, names: ModuleNames) -> tuple[tuple[str, Expr], ...]:
+    """``(target with annotation, value)`` of each public constant."""
+    final = naming.FINAL.alias
+    proxy = naming.MAPPING_PROXY.alias
+    terminal = tuple(Atom(names.state(s.name)) for s in spec.terminal_states)
+    timeouts = tuple(
+        (Atom(names.state(s.name)), _timeout(s, names))
+        for s in spec.states
+        if s.timeout is not None
+    )
+    timeouts_type = (
+        f"{final}[{naming.MAPPING.alias}[{naming.STATE}, "
+        f"{naming.runtime('StateTimeout')}]]"
+    )
+    return (
+        (f"{naming.MACHINE_NAME}: {final}", _string(spec.name)),
+        (f"{naming.VERSION}: {final}", _string(spec.version)),
+        (f"{naming.STRICT_MODE}: {final}", Atom(repr(bool(spec.strict_mode)))),
+        (
+            f"{naming.INITIAL_STATE}: {final}",
+            Atom(names.state(spec.initial_state.name)),
+        ),
+        (
+            f"{naming.TERMINAL_STATES}: {final}[frozenset[{naming.STATE}]]",
+            Call("frozenset", ((None, SetOf(terminal)),) if terminal else ()),
+        ),
+        (
+            f"{naming.TIMEOUTS}: {timeouts_type}",
+            Call(proxy, ((None, DictOf(timeouts)),)),
+        ),
+        (f"{naming.SPEC_SHA256}: {final}", _string(spec.spec_sha256)),
+    )
+
+
+def _state_info(state: State, names: ModuleNames) -> Call:
+    # Arguments equal to the runtime's defaults are left out: an empty
+    # description, action list or metadata, and no timeout.
+    args: list[tuple[str | None, Expr]] = [
+        ("name", Atom(names.state(state.name))),
+        ("type", Atom(_STATE_TYPES[state.kind])),
+    ]
+    if state.description:
+        args.append(("description", _string(state.description)))
+    if state.on_enter:
+        args.append(("on_enter", _names(state.on_enter)))
+    if state.on_exit:
+        args.append(("on_exit", _names(state.on_exit)))
+    if state.timeout is not None:
+        args.append(("timeout", _timeout(state, names)))
+    if state.metadata:
+        args.append(("metadata", data(state.metadata)))
+    return Call(naming.runtime("StateInfo"), tuple(args))
+
+
+def _transition_info(transition: Transition, names: ModuleNames) -> Call:
+    args: list[tuple[str | None, Expr]] = [
+        ("index", Atom(str(transition.index))),
+        ("trigger", Atom(names.trigger(transition.trigger))),
+        ("sources", TupleOf(tuple(Atom(names.state(s)) for s in transition.sources))),
+        ("dest", Atom(names.state(transition.dest))),
+    ]
+    if transition.guards:
+        args.append(("guards", _names(transition.guards)))
+    if transition.actions:
+        args.append(("actions", _names(transition.actions)))
+    if transition.description:
+        args.append(("description", _string(transition.description)))
+    if transition.metadata:
+        args.append(("metadata", data(transition.metadata)))
+    return Call(naming.runtime("TransitionInfo"), tuple(args))
+
+
+def definition(spec: MachineSpec, names: ModuleNames, rows: tuple[Row, ...]) -> Call:
+    """The ``MachineDefinition`` of ``spec``."""
+    policy = spec.error_policy
+    fallback = policy.default_fallback
+    leaving = tuple(
+        (
+            Atom(names.state(row.state)),
+            TupleOf(tuple(Atom(str(i)) for i in row.leaving)),
+        )
+        for row in rows
+        if row.leaving
+    )
+    return Call(
+        naming.runtime("MachineDefinition"),
+        (
+            ("name", Atom(naming.MACHINE_NAME)),
+            ("version", Atom(naming.VERSION)),
+            ("strict_mode", Atom(naming.STRICT_MODE)),
+            ("description", _string(spec.description)),
+            ("state_type", Atom(naming.STATE)),
+            ("trigger_type", Atom(naming.TRIGGER)),
+            ("initial_state", Atom(naming.INITIAL_STATE)),
+            ("states", TupleOf(tuple(_state_info(s, names) for s in spec.states))),
+            (
+                "transitions",
+                TupleOf(tuple(_transition_info(t, names) for t in spec.transitions)),
+            ),
+            ("leaving", Call(naming.MAPPING_PROXY.alias, ((None, DictOf(leaving)),))),
+            (
+                "error_policy",
+                Call(
+                    naming.runtime("ErrorPolicy"),
+                    (
+                        (
+                            "default_fallback",
+                            Atom("None" if fallback is None else names.state(fallback)),
+                        ),
+                        (
+                            "retry_attempts",
+                            Atom(literals.int_literal(policy.retry_attempts)),
+                        ),
+                    ),
+                ),
+            ),
+            ("spec_sha256", Atom(naming.SPEC_SHA256)),
+        ),
+    )
+
+
+def _result(outcome: Outcome, names: ModuleNames) -> Call:
+    """A complete success result; empty action lists are left out."""
+    args: list[tuple[str | None, Expr]] = [
+        ("source_state", Atom(names.state(outcome.source))),
+        ("target_state", Atom(names.state(outcome.target))),
+        ("trigger", Atom(names.trigger(outcome.trigger))),
+        ("actions_to_execute", _names(outcome.actions)),
+        ("on_exit_actions", _names(outcome.on_exit)),
+        ("on_enter_actions", _names(outcome.on_enter)),
+        ("metadata", data(outcome.metadata)),
+    ]
+    return Call(naming.runtime("success"), tuple(args))
+
+
+def _cell(cell: Cell, names: ModuleNames) -> Expr:
+    if not cell.guarded:
+        return _result(cell.candidates[0].outcome, names)
+    candidates = tuple(
+        TupleOf((_names(candidate.guards), _result(candidate.outcome, names)))
+        for candidate in cell.candidates
+    )
+    return Call(
+        naming.runtime("Guarded"),
+        ((None, Atom(cell.shape.name)), (None, TupleOf(candidates))),
+    )
+
+
+def decisions(rows: tuple[Row, ...], names: ModuleNames) -> DictOf:
+    """The decision table: state value → trigger value → cell."""
+    return DictOf(
+        tuple(
+            (
+                _string(row.state),
+                DictOf(tuple((_string(c.trigger), _cell(c, names)) for c in row.cells)),
+            )
+            for row in rows
+        )
+    )

@@ -1,0 +1,195 @@
+"""What ``process`` does, decided once: the decision table of a machine.
+
+This is the only place that decides which transition fires. For every
+state and every trigger leaving it, a :class:`Cell` lists the candidates in
+priority order, each with the guards it needs and its complete
+:class:`Outcome` (target, exit, transition and entry actions, metadata).
+The generated module prints the table and the runtime executes it as it
+is; it derives nothing.
+
+The flat language's rules live in :func:`decision_table`: candidates are the
+transitions with that source and trigger in spec order, the outcome exits
+the source and enters the destination. Compound states (a target that is a
+leaf below the destination, exit and entry sequences from the least common
+ancestor) and configurations as keys replace those rules here without
+changing the cells' form or the runtime.
+
+A guarded cell's :class:`CellShape` says how its decider is written: per
+candidate, the call form of each guard and the form of the result. Cells of
+one shape share one emitted decider factory. Today every guard is called as
+``guard(ctx)`` and every result is prebuilt; negated guards, guards with
+fixed keyword parameters, compiled expressions and results computed from the
+context (``assign``) are further :class:`GuardForm` and :class:`ResultForm`
+values.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gubernator_gen.model import MachineSpec, PlainData
+
+#: The metadata key of a success result's transition description (SPEC §5).
+DESCRIPTION_KEY = "transition_description"
+
+
+class GuardForm(enum.Enum):
+    """How a decider calls one guard."""
+
+    #: ``guard(ctx)``, passing when true.
+    CALL = "call"
+
+
+class ResultForm(enum.Enum):
+    """How a decider produces one candidate's result."""
+
+    #: The prebuilt result, returned as it is.
+    PREBUILT = "prebuilt"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A candidate's complete result (a success ``TransitionResult``)."""
+
+    source: str
+    target: str
+    trigger: str
+    actions: tuple[str, ...]
+    on_exit: tuple[str, ...]
+    on_enter: tuple[str, ...]
+    metadata: Mapping[str, PlainData]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One candidate of a cell: its guards in call order and its outcome."""
+
+    guards: tuple[str, ...]
+    outcome: Outcome
+    guard_forms: tuple[GuardForm, ...]
+    result_form: ResultForm = ResultForm.PREBUILT
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateShape:
+    """How one candidate is decided: its guards' forms and its result's."""
+
+    guards: tuple[GuardForm, ...]
+    result: ResultForm
+
+
+@dataclass(frozen=True, slots=True)
+class CellShape:
+    """How a guarded cell is decided; cells of one shape share a decider."""
+
+    candidates: tuple[CandidateShape, ...]
+
+    @property
+    def guard_count(self) -> int:
+        """Guards over all candidates."""
+        return sum(len(candidate.guards) for candidate in self.candidates)
+
+    @property
+    def name(self) -> str:
+        """The decider factory's name: its guard counts, candidate by candidate.
+
+        ``_decide_2_1``: two guards, then one. Forms other than a plain call
+        and a prebuilt result will add their own marks.
+        """
+        counts = "_".join(str(len(candidate.guards)) for candidate in self.candidates)
+        return f"_decide_{counts}"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A trigger's candidates from one state, in priority order.
+
+    Candidates after the first unguarded one can never fire and are left
+    out (the front end reports them as shadowed).
+    """
+
+    trigger: str
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def guarded(self) -> bool:
+        """True unless the first candidate fires unconditionally."""
+        return bool(self.candidates[0].guards)
+
+    @property
+    def shape(self) -> CellShape:
+        """The shape of a guarded cell's decider."""
+        return CellShape(
+            tuple(
+                CandidateShape(candidate.guard_forms, candidate.result_form)
+                for candidate in self.candidates
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One state's cells, and the transitions that may leave it (spec order)."""
+
+    state: str
+    cells: tuple[Cell, ...]
+    leaving: tuple[int, ...]
+
+
+def decision_table(spec: MachineSpec) -> tuple[Row, ...]:
+    """Every state's row, in declaration order; terminal states have none.
+
+    One pass over the transitions, so the work grows linearly with the
+    spec. Triggers appear in each row in order of first appearance.
+    """
+    by_source: dict[str, dict[str, list[Candidate]]] = {
+        state.name: {} for state in spec.states
+    }
+    leaving: dict[str, list[int]] = {state.name: [] for state in spec.states}
+    terminal = {state.name for state in spec.states if state.is_terminal}
+    for transition in spec.transitions:
+        metadata = {DESCRIPTION_KEY: transition.description}
+        dest = spec.state(transition.dest)
+        for source in transition.sources:
+            if source in terminal:
+                continue
+            leaving[source].append(transition.index)
+            candidates = by_source[source].setdefault(transition.trigger, [])
+            if candidates and not candidates[-1].guards:
+                continue  # behind an unguarded candidate: never fires
+            candidates.append(
+                Candidate(
+                    guards=transition.guards,
+                    outcome=Outcome(
+                        source=source,
+                        target=dest.name,
+                        trigger=transition.trigger,
+                        actions=transition.actions,
+                        # The flat rule: exit the source, enter the destination.
+                        on_exit=spec.state(source).on_exit,
+                        on_enter=dest.on_enter,
+                        metadata=metadata,
+                    ),
+                    guard_forms=tuple(GuardForm.CALL for _ in transition.guards),
+                )
+            )
+    return tuple(
+        Row(
+            state,
+            tuple(Cell(trigger, tuple(found)) for trigger, found in cells.items()),
+            tuple(leaving[state]),
+        )
+        for state, cells in by_source.items()
+    )
+
+
+def shapes(rows: tuple[Row, ...]) -> tuple[CellShape, ...]:
+    """The distinct shapes of the guarded cells, in order of first use."""
+    found: dict[CellShape, None] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.guarded:
+                found.setdefault(cell.shape)
+    return tuple(found)
