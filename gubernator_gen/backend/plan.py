@@ -237,7 +237,8 @@ def _class_doc(text: str) -> str:
 def _module_doc(spec: MachineSpec) -> str:
     paragraphs = [f"State machine {spec.name}, version {spec.version}."]
     if spec.description.strip():
-        paragraphs.append(spec.description)
+        # A YAML block scalar ends with a newline: it must not add blank lines.
+        paragraphs.append(spec.description.rstrip())
     # The file name as in the header: one line whatever it holds.
     source = literals.comment_text(spec.source_name)
     paragraphs.append(
@@ -249,7 +250,7 @@ def _module_doc(spec: MachineSpec) -> str:
 
 def _machine_class_doc(spec: MachineSpec) -> str:
     summary = (
-        spec.description
+        spec.description.rstrip()
         if spec.description.strip()
         else (f"State machine {spec.name}.")
     )
@@ -329,7 +330,7 @@ def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...
     for transition in by_precedence(spec.transitions, lambda t: t.wildcard):
         route = _route(transition)
         if transition.description.strip():
-            route += f": {transition.description}"
+            route += f": {transition.description.rstrip()}"
         routes[transition.trigger].append(route)
     return tuple(
         _trigger_member(trigger, trigger_routes, names)

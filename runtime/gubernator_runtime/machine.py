@@ -164,6 +164,18 @@ class MachineBase(Generic[S, T, C]):
                 f"not {type(event).__name__}"
             )
         trigger = tables.trigger_of.get(event, event)
+        known = tables.no_cell.get((state, trigger))
+        if known is not None:
+            return known
+        result = self._no_cell_result(state, trigger)
+        if trigger in tables.trigger_of:
+            # Known states and triggers are finitely many: their results are
+            # kept (an unknown trigger could be anything, so it never is).
+            tables.no_cell[(state, trigger)] = result
+        return result
+
+    def _no_cell_result(self, state: Any, trigger: str) -> TransitionResult[S]:
+        tables = self._tables
         if state in tables.terminal:
             return failure(
                 state,

@@ -31,6 +31,7 @@ class MachineTables:
         "guard_names",
         "guarded",
         "name",
+        "no_cell",
         "state_info",
         "state_names",
         "state_of",
@@ -66,6 +67,8 @@ class MachineTables:
         self.timeout_results = _timeout_results(self.state_info, self.state_of)
         self.unbound, self.guarded = unbound_table(decisions, self.strict, self.name)
         self._available: dict[Any, tuple[TransitionInfo, ...]] | None = None
+        #: (state, known trigger) → the result when no cell decides it.
+        self.no_cell: dict[tuple[Any, Any], TransitionResult[Any]] = {}
 
     def lookup_state(self, value: object) -> Any:
         """The ``State`` member for ``value``; ``UndefinedStateError`` if none."""

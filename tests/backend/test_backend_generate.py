@@ -250,3 +250,25 @@ def test_the_users_black_configuration_is_ignored(
     result = compile_path(spec_path, CompileOptions(environ={}))
     committed = EXAMPLES["order_fsm"].with_suffix(".py").read_text(encoding="utf-8")
     assert result.source == committed
+
+
+def test_a_description_ending_in_a_newline_adds_no_blank_lines() -> None:
+    # How YAML block scalars (`description: |`) arrive: ending with "\n".
+    plain = machine(
+        [S("A", "initial"), S("B")],
+        [T("go", "A", "B", description="Go on.")],
+        description="Orders.",
+    )
+    trailing = machine(
+        [S("A", "initial"), S("B")],
+        [T("go", "A", "B", description="Go on.\n"), T("go", "B", "A")],
+        description="Orders.\n",
+    )
+    source = generate(trailing)
+    assert "\n\n\n    Stateless" not in source
+    assert '"""State machine test_machine, version 1.0.0.\n\nOrders.\n\nGenerated' in (
+        source
+    )
+    assert "- A -> B: Go on.\n    - B -> A" in source
+    assert generate(plain).count("Orders.\n\n    Stateless") == 1
+    assert source.count("Orders.\n\n    Stateless") == 1
