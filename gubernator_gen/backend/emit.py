@@ -131,18 +131,52 @@ def _surely_too_long(text: str, depth: int) -> bool:
     return len(INDENT) * depth + narrowest > LINE_LENGTH
 
 
+def _longer_than(expr: Expr, room: int) -> bool:
+    """True when ``inline(expr)`` surely takes more than ``room`` characters.
+
+    Stops as soon as it knows, so a large collection is never written out
+    on one line only to find that it does not fit.
+    """
+    if isinstance(expr, Atom):
+        return len(expr.text) > room
+    if isinstance(expr, Call):
+        room -= len(expr.callee) + 2
+        parts: list[Expr] = [value for _, value in expr.args]
+        room -= sum(len(key) + 1 for key, _ in expr.args if key is not None)
+    elif isinstance(expr, (TupleOf, SetOf)):
+        room -= 2
+        parts = list(expr.items)
+    else:
+        room -= 2
+        parts = [part for entry in expr.entries for part in entry]
+    room -= 2 * max(len(parts) - 1, 0)
+    for part in parts:
+        if room < 0 or _longer_than(part, room):
+            return True
+        room -= len(inline(part)) if isinstance(part, Atom) else _width(part)
+    return room < 0
+
+
+def _width(expr: Expr) -> int:
+    return len(inline(expr))
+
+
 def lay_out(expr: Expr, depth: int, lead: str = "", tail: str = "") -> list[str]:
     """The lines of ``lead + expr + tail`` at ``depth``, each indented."""
-    flat = f"{lead}{inline(expr)}{tail}"
-    if fits(flat, depth) or not _explodable(expr):
-        return [indent(depth) + flat]
+    room = LINE_LENGTH - len(INDENT) * depth - len(lead) - len(tail)
     # A one-element tuple's comma is not magic: black joins it again whenever
     # it fits by black's own measure of wide characters, so it is exploded
     # only when it surely does not fit. An undecidable line is left to the
     # formatter's check (which then has black format the statement).
     one_item = isinstance(expr, TupleOf) and len(expr.items) == 1
-    if one_item and not _surely_too_long(flat, depth):
-        return [indent(depth) + flat]
+    # A large collection is never written on one line just to find that it
+    # does not fit (its length alone already says so).
+    if one_item or not _explodable(expr) or not _longer_than(expr, room):
+        flat = f"{lead}{inline(expr)}{tail}"
+        if fits(flat, depth) or not _explodable(expr):
+            return [indent(depth) + flat]
+        if one_item and not _surely_too_long(flat, depth):
+            return [indent(depth) + flat]
     opening, closing, elements = _elements(expr)
     lines = [f"{indent(depth)}{lead}{opening}"]
     for element_lead, element in elements:
