@@ -126,7 +126,7 @@ STRICT_MODE: _Final = False
 INITIAL_STATE: _Final = State.DRAFT
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset({State.APPROVED, State.REJECTED})
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
-    {State.IN_REVIEW: _runtime.StateTimeout(seconds=604800, destination=State.STALLED)},
+    {State.IN_REVIEW: _runtime.StateTimeout(seconds=604800, destination=State.STALLED)}
 )
 SPEC_SHA256: _Final = "7688da878c8bb37b81e393529ce89170b79b92f3e64acd71dbc6728d43fc1a6d"
 
@@ -220,7 +220,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             State.IN_REVIEW: (1, 2, 3, 4),
             State.CHANGES_REQUESTED: (0,),
             State.STALLED: (3, 4, 5),
-        },
+        }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=State.STALLED, retry_attempts=1),
     spec_sha256=SPEC_SHA256,
@@ -310,7 +310,7 @@ _DECISIONS: _runtime.DecisionTable = {
                         metadata=_MappingProxyType(
                             {
                                 "transition_description": "Enough reviewers approved and nothing is open.",
-                            },
+                            }
                         ),
                     ),
                 ),
@@ -326,7 +326,7 @@ _DECISIONS: _runtime.DecisionTable = {
                         metadata=_MappingProxyType(
                             {
                                 "transition_description": "An approval that is not yet enough stays in review.",
-                            },
+                            }
                         ),
                     ),
                 ),

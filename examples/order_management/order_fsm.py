@@ -145,7 +145,7 @@ VERSION: _Final = "1.2.0"
 STRICT_MODE: _Final = True
 INITIAL_STATE: _Final = State.PENDING
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset(
-    {State.DELIVERED, State.CANCELLED, State.REFUNDED},
+    {State.DELIVERED, State.CANCELLED, State.REFUNDED}
 )
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
     {
@@ -154,7 +154,7 @@ TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
             destination=State.CANCELLED,
         ),
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
-    },
+    }
 )
 SPEC_SHA256: _Final = "5810e9352d0dabec1b1bd7f2be30f275a63d297429948a299f377d6df0d4b707"
 
@@ -248,7 +248,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
         ),
     ),
     leaving=_MappingProxyType(
-        {State.PENDING: (0, 1), State.PAID: (2, 3), State.SHIPPED: (3, 4)},
+        {State.PENDING: (0, 1), State.PAID: (2, 3), State.SHIPPED: (3, 4)}
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=2),
     spec_sha256=SPEC_SHA256,
@@ -291,9 +291,7 @@ _DECISIONS: _runtime.DecisionTable = {
                         on_exit_actions=("audit_exit",),
                         on_enter_actions=("send_receipt",),
                         metadata=_MappingProxyType(
-                            {
-                                "transition_description": "Customer pays the full amount.",
-                            },
+                            {"transition_description": "Customer pays the full amount."}
                         ),
                     ),
                 ),
@@ -309,7 +307,7 @@ _DECISIONS: _runtime.DecisionTable = {
             metadata=_MappingProxyType(
                 {
                     "transition_description": "Customer or operator cancels an unpaid order.",
-                },
+                }
             ),
         ),
     },
@@ -327,7 +325,7 @@ _DECISIONS: _runtime.DecisionTable = {
                         on_exit_actions=(),
                         on_enter_actions=("notify_customer",),
                         metadata=_MappingProxyType(
-                            {"transition_description": "Warehouse ships the order."},
+                            {"transition_description": "Warehouse ships the order."}
                         ),
                     ),
                 ),
@@ -341,7 +339,7 @@ _DECISIONS: _runtime.DecisionTable = {
             on_exit_actions=(),
             on_enter_actions=("notify_customer",),
             metadata=_MappingProxyType(
-                {"transition_description": "Money goes back to the customer."},
+                {"transition_description": "Money goes back to the customer."}
             ),
         ),
     },
@@ -354,7 +352,7 @@ _DECISIONS: _runtime.DecisionTable = {
             on_exit_actions=(),
             on_enter_actions=("notify_customer",),
             metadata=_MappingProxyType(
-                {"transition_description": "Money goes back to the customer."},
+                {"transition_description": "Money goes back to the customer."}
             ),
         ),
         "deliver": _runtime.success(
@@ -365,7 +363,7 @@ _DECISIONS: _runtime.DecisionTable = {
             on_exit_actions=(),
             on_enter_actions=(),
             metadata=_MappingProxyType(
-                {"transition_description": "Carrier confirms delivery."},
+                {"transition_description": "Carrier confirms delivery."}
             ),
         ),
     },

@@ -115,6 +115,16 @@ def _elements(expr: Expr) -> tuple[str, str, list[tuple[str, Expr]]]:
     raise TypeError("an atom cannot be exploded")
 
 
+def _sole_collection(expr: Expr) -> bool:
+    """A call with one positional argument that is a collection of several."""
+    if not isinstance(expr, Call) or len(expr.args) != 1 or expr.args[0][0]:
+        return False
+    argument = expr.args[0][1]
+    if isinstance(argument, (TupleOf, SetOf)):
+        return len(argument.items) > 1
+    return isinstance(argument, DictOf) and bool(argument.entries)
+
+
 def _explodable(expr: Expr) -> bool:
     if isinstance(expr, Atom):
         return False
@@ -177,6 +187,16 @@ def lay_out(expr: Expr, depth: int, lead: str = "", tail: str = "") -> list[str]
             return [indent(depth) + flat]
         if one_item and not _surely_too_long(flat, depth):
             return [indent(depth) + flat]
+    if _sole_collection(expr):
+        # black's form for a call whose one argument is a collection: the
+        # collection on lines of its own, no comma after it.
+        assert isinstance(expr, Call)
+        inner = lay_out(expr.args[0][1], depth + 1)
+        return [
+            f"{indent(depth)}{lead}{expr.callee}(",
+            *inner,
+            f"{indent(depth)}){tail}",
+        ]
     opening, closing, elements = _elements(expr)
     lines = [f"{indent(depth)}{lead}{opening}"]
     for element_lead, element in elements:

@@ -15,17 +15,17 @@ from typing import TypedDict as _TypedDict
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -103,14 +103,8 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.A,
-            type=_runtime.StateType.INITIAL,
-        ),
-        _runtime.StateInfo(
-            name=State.B,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.A, type=_runtime.StateType.INITIAL),
+        _runtime.StateInfo(name=State.B, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -121,14 +115,55 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             guards=("g",),
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.A: _MappingProxyType({Trigger.GO: (0,)}),
-        }
-    ),
+    leaving=_MappingProxyType({State.A: (0,)}),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        try:
+            if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "A": {
+        "go": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("g",),
+                    _runtime.success(
+                        source_state=State.A,
+                        target_state=State.B,
+                        trigger=Trigger.GO,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=(),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+    },
+    "B": {},
+}
 
 
 class I(_runtime.MachineBase[State, Trigger, Context]):
@@ -142,6 +177,7 @@ class I(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

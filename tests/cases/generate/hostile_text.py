@@ -19,17 +19,17 @@ from typing import TypedDict as _TypedDict
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -180,9 +180,7 @@ STRICT_MODE: _Final = False
 INITIAL_STATE: _Final = State.NONE
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset({State.IMPORT})
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
-    {
-        State.NONE: _runtime.StateTimeout(seconds=60, destination=State.TRUE),
-    }
+    {State.NONE: _runtime.StateTimeout(seconds=60, destination=State.TRUE)}
 )
 SPEC_SHA256: _Final = "995331d91ed9120b8ce29ebc116975fd96af60551bb9e9bbe50d3142adfa8370"
 
@@ -225,18 +223,9 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             type=_runtime.StateType.STABLE,
             description="\x85 \u2029 \u2028 \x1b \x07 \x08",
         ),
-        _runtime.StateInfo(
-            name=State.NAME,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.VALUE,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.MRO,
-            type=_runtime.StateType.ERROR,
-        ),
+        _runtime.StateInfo(name=State.NAME, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.VALUE, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.MRO, type=_runtime.StateType.ERROR),
         _runtime.StateInfo(
             name=State.IMPORT,
             type=_runtime.StateType.TERMINAL,
@@ -253,9 +242,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             actions=("match", "self"),
             description="'); import os; ('",
             metadata=_MappingProxyType(
-                {
-                    "nested": _MappingProxyType({"deeper": ("\x00", "\u202e", "'''")}),
-                }
+                {"nested": _MappingProxyType({"deeper": ("\x00", "\u202e", "'''")})}
             ),
         ),
         _runtime.TransitionInfo(
@@ -303,20 +290,253 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.FALSE,
         ),
     ),
-    dispatch=_MappingProxyType(
+    leaving=_MappingProxyType(
         {
-            State.NONE: _MappingProxyType({Trigger.IMPORT: (0,), Trigger.ON: (2,)}),
-            State.TRUE: _MappingProxyType({Trigger.CLASS_: (1,), Trigger.MRO: (7,)}),
-            State.FALSE: _MappingProxyType({Trigger.YES: (3,)}),
-            State.CLASS: _MappingProxyType({Trigger.YES: (3,), Trigger.VALUE: (5,)}),
-            State.NAME: _MappingProxyType({Trigger.CLASS_: (1,), Trigger.NAME: (6,)}),
-            State.VALUE: _MappingProxyType({Trigger.CLASS_: (1,), Trigger.NAME: (6,)}),
-            State.MRO: _MappingProxyType({Trigger.SELF: (4,)}),
+            State.NONE: (0, 2),
+            State.TRUE: (1, 7),
+            State.FALSE: (3,),
+            State.CLASS: (3, 5),
+            State.NAME: (1, 6),
+            State.VALUE: (1, 6),
+            State.MRO: (4,),
         }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=State.MRO, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_8(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+    guard_1: _runtime.GuardCallable,
+    guard_2: _runtime.GuardCallable,
+    guard_3: _runtime.GuardCallable,
+    guard_4: _runtime.GuardCallable,
+    guard_5: _runtime.GuardCallable,
+    guard_6: _runtime.GuardCallable,
+    guard_7: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 8 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        step = 0
+        try:
+            if (
+                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                and (step := 1)
+                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+                and (step := 2)
+                and ((ok := guard_2(ctx)) is True or ok is not False and truth(ok))
+                and (step := 3)
+                and ((ok := guard_3(ctx)) is True or ok is not False and truth(ok))
+                and (step := 4)
+                and ((ok := guard_4(ctx)) is True or ok is not False and truth(ok))
+                and (step := 5)
+                and ((ok := guard_5(ctx)) is True or ok is not False and truth(ok))
+                and (step := 6)
+                and ((ok := guard_6(ctx)) is True or ok is not False and truth(ok))
+                and (step := 7)
+                and ((ok := guard_7(ctx)) is True or ok is not False and truth(ok))
+            ):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(step, exc) from exc
+        return refused[step]
+
+    return decide
+
+
+def _decide_2(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+    guard_1: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 2 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        step = 0
+        try:
+            if (
+                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                and (step := 1)
+                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+            ):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(step, exc) from exc
+        return refused[step]
+
+    return decide
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "NONE": {
+        "import": _runtime.Guarded(
+            _decide_8,
+            (
+                (
+                    ("match", "case", "type", "_", "self", "ctx", "Context", "bool"),
+                    _runtime.success(
+                        source_state=State.NONE,
+                        target_state=State.TRUE,
+                        trigger=Trigger.IMPORT,
+                        actions_to_execute=("match", "self"),
+                        on_exit_actions=("object", "_Context"),
+                        on_enter_actions=(),
+                        metadata=_MappingProxyType(
+                            {"transition_description": "'); import os; ('"}
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        "on": _runtime.success(
+            source_state=State.NONE,
+            target_state=State.NONE,
+            trigger=Trigger.ON,
+            actions_to_execute=(),
+            on_exit_actions=("object", "_Context"),
+            on_enter_actions=("Context", "bool"),
+            metadata=_MappingProxyType({"transition_description": "self-transition"}),
+        ),
+    },
+    "TRUE": {
+        "class_": _runtime.Guarded(
+            _decide_2,
+            (
+                (
+                    ("object", "Mapping"),
+                    _runtime.success(
+                        source_state=State.TRUE,
+                        target_state=State.CLASS,
+                        trigger=Trigger.CLASS_,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=(),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+        "mro": _runtime.success(
+            source_state=State.TRUE,
+            target_state=State.FALSE,
+            trigger=Trigger.MRO,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "FALSE": {
+        "yes": _runtime.success(
+            source_state=State.FALSE,
+            target_state=State.IMPORT,
+            trigger=Trigger.YES,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "CLASS": {
+        "yes": _runtime.success(
+            source_state=State.CLASS,
+            target_state=State.IMPORT,
+            trigger=Trigger.YES,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "value": _runtime.success(
+            source_state=State.CLASS,
+            target_state=State.VALUE,
+            trigger=Trigger.VALUE,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "NAME": {
+        "class_": _runtime.Guarded(
+            _decide_2,
+            (
+                (
+                    ("object", "Mapping"),
+                    _runtime.success(
+                        source_state=State.NAME,
+                        target_state=State.CLASS,
+                        trigger=Trigger.CLASS_,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=(),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+        "name": _runtime.success(
+            source_state=State.NAME,
+            target_state=State.MRO,
+            trigger=Trigger.NAME,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "VALUE": {
+        "class_": _runtime.Guarded(
+            _decide_2,
+            (
+                (
+                    ("object", "Mapping"),
+                    _runtime.success(
+                        source_state=State.VALUE,
+                        target_state=State.CLASS,
+                        trigger=Trigger.CLASS_,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=(),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+        "name": _runtime.success(
+            source_state=State.VALUE,
+            target_state=State.MRO,
+            trigger=Trigger.NAME,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "MRO": {
+        "self": _runtime.success(
+            source_state=State.MRO,
+            target_state=State.NAME,
+            trigger=Trigger.SELF,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "IMPORT": {},
+}
 
 
 class HostileText(_runtime.MachineBase[State, Trigger, Context]):
@@ -331,6 +551,7 @@ class HostileText(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -15,17 +15,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -123,16 +123,11 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
                         1,
                         (2, (3,)),
                         _MappingProxyType(
-                            {
-                                "a": _MappingProxyType({"b": ("c", None, 2.5)}),
-                            }
+                            {"a": _MappingProxyType({"b": ("c", None, 2.5)})}
                         ),
                     ),
                     "shared": _MappingProxyType(
-                        {
-                            "region": "eu",
-                            "weights": (0.25, 0.75),
-                        }
+                        {"region": "eu", "weights": (0.25, 0.75)}
                     ),
                     "tagged_str": "123",
                     "tagged_float": 1.0,
@@ -149,10 +144,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             metadata=_MappingProxyType(
                 {
                     "shared_again": _MappingProxyType(
-                        {
-                            "region": "eu",
-                            "weights": (0.25, 0.75),
-                        }
+                        {"region": "eu", "weights": (0.25, 0.75)}
                     ),
                 }
             ),
@@ -169,23 +161,32 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
                     "retries": 3,
                     "labels": ("fast", "two words", "", 0),
                     "owner": _MappingProxyType(
-                        {
-                            "team": "payments",
-                            "on-call": ("alice", "bob"),
-                        }
+                        {"team": "payments", "on-call": ("alice", "bob")}
                     ),
                 }
             ),
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.START: _MappingProxyType({Trigger.FINISH: (0,)}),
-        }
-    ),
+    leaving=_MappingProxyType({State.START: (0,)}),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "START": {
+        "finish": _runtime.success(
+            source_state=State.START,
+            target_state=State.END,
+            trigger=Trigger.FINISH,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "END": {},
+}
 
 
 class MetadataKinds(_runtime.MachineBase[State, Trigger, Context]):
@@ -199,6 +200,7 @@ class MetadataKinds(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -15,17 +15,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -85,21 +85,15 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     state_type=State,
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
-    states=(
-        _runtime.StateInfo(
-            name=State.ONLY,
-            type=_runtime.StateType.INITIAL,
-        ),
-    ),
+    states=(_runtime.StateInfo(name=State.ONLY, type=_runtime.StateType.INITIAL),),
     transitions=(),
-    dispatch=_MappingProxyType(
-        {
-            State.ONLY: _MappingProxyType({}),
-        }
-    ),
+    leaving=_MappingProxyType({}),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_DECISIONS: _runtime.DecisionTable = {"ONLY": {}}
 
 
 class Minimal(_runtime.MachineBase[State, Trigger, Context]):
@@ -113,6 +107,7 @@ class Minimal(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -17,17 +17,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -125,12 +125,7 @@ STRICT_MODE: _Final = False
 INITIAL_STATE: _Final = State.DRAFT
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset({State.APPROVED, State.REJECTED})
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
-    {
-        State.IN_REVIEW: _runtime.StateTimeout(
-            seconds=604800,
-            destination=State.STALLED,
-        ),
-    }
+    {State.IN_REVIEW: _runtime.StateTimeout(seconds=604800, destination=State.STALLED)}
 )
 SPEC_SHA256: _Final = "8818a27e9fec0e9283e1ef3490f34ce4523004fe2d69aadd10b8c2a4f4efbf14"
 
@@ -143,10 +138,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.DRAFT,
-            type=_runtime.StateType.INITIAL,
-        ),
+        _runtime.StateInfo(name=State.DRAFT, type=_runtime.StateType.INITIAL),
         _runtime.StateInfo(
             name=State.IN_REVIEW,
             type=_runtime.StateType.STABLE,
@@ -169,10 +161,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             type=_runtime.StateType.TERMINAL,
             on_enter=("publish",),
         ),
-        _runtime.StateInfo(
-            name=State.REJECTED,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.REJECTED, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -223,29 +212,199 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.DRAFT,
         ),
     ),
-    dispatch=_MappingProxyType(
+    leaving=_MappingProxyType(
         {
-            State.DRAFT: _MappingProxyType({Trigger.SUBMIT: (0,), Trigger.TOUCH: (6,)}),
-            State.IN_REVIEW: _MappingProxyType(
-                {
-                    Trigger.APPROVE: (1, 2),
-                    Trigger.REQUEST_CHANGES: (3,),
-                    Trigger.REJECT: (4,),
-                }
-            ),
-            State.CHANGES_REQUESTED: _MappingProxyType({Trigger.SUBMIT: (0,)}),
-            State.STALLED: _MappingProxyType(
-                {
-                    Trigger.REQUEST_CHANGES: (3,),
-                    Trigger.REJECT: (4,),
-                    Trigger.ESCALATE: (5,),
-                }
-            ),
+            State.DRAFT: (0, 6),
+            State.IN_REVIEW: (1, 2, 3, 4),
+            State.CHANGES_REQUESTED: (0,),
+            State.STALLED: (3, 4, 5),
         }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=State.STALLED, retry_attempts=1),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        try:
+            if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+def _decide_2_0(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+    guard_1: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 2, then 0 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    result_0, result_1 = cell.results
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        step = 0
+        try:
+            if (
+                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                and (step := 1)
+                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+            ):
+                return result_0
+            return result_1
+        except Exception as exc:
+            raise cell.guard_error(step, exc) from exc
+
+    return decide
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "DRAFT": {
+        "submit": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("has_content",),
+                    _runtime.success(
+                        source_state=State.DRAFT,
+                        target_state=State.IN_REVIEW,
+                        trigger=Trigger.SUBMIT,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=("assign_reviewers",),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+        "touch": _runtime.success(
+            source_state=State.DRAFT,
+            target_state=State.DRAFT,
+            trigger=Trigger.TOUCH,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "IN_REVIEW": {
+        "approve": _runtime.Guarded(
+            _decide_2_0,
+            (
+                (
+                    ("enough_approvals", "no_open_comments"),
+                    _runtime.success(
+                        source_state=State.IN_REVIEW,
+                        target_state=State.APPROVED,
+                        trigger=Trigger.APPROVE,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=("publish",),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+                (
+                    (),
+                    _runtime.success(
+                        source_state=State.IN_REVIEW,
+                        target_state=State.IN_REVIEW,
+                        trigger=Trigger.APPROVE,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=("assign_reviewers",),
+                        metadata=_MappingProxyType(
+                            {
+                                "transition_description": "An approval that is not yet enough stays in review.",
+                            }
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        "request_changes": _runtime.success(
+            source_state=State.IN_REVIEW,
+            target_state=State.CHANGES_REQUESTED,
+            trigger=Trigger.REQUEST_CHANGES,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=("notify_author",),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "reject": _runtime.success(
+            source_state=State.IN_REVIEW,
+            target_state=State.REJECTED,
+            trigger=Trigger.REJECT,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "CHANGES_REQUESTED": {
+        "submit": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("has_content",),
+                    _runtime.success(
+                        source_state=State.CHANGES_REQUESTED,
+                        target_state=State.IN_REVIEW,
+                        trigger=Trigger.SUBMIT,
+                        actions_to_execute=(),
+                        on_exit_actions=(),
+                        on_enter_actions=("assign_reviewers",),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+    },
+    "STALLED": {
+        "request_changes": _runtime.success(
+            source_state=State.STALLED,
+            target_state=State.CHANGES_REQUESTED,
+            trigger=Trigger.REQUEST_CHANGES,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=("notify_author",),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "reject": _runtime.success(
+            source_state=State.STALLED,
+            target_state=State.REJECTED,
+            trigger=Trigger.REJECT,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "escalate": _runtime.success(
+            source_state=State.STALLED,
+            target_state=State.IN_REVIEW,
+            trigger=Trigger.ESCALATE,
+            actions_to_execute=("page_editor",),
+            on_exit_actions=(),
+            on_enter_actions=("assign_reviewers",),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "APPROVED": {},
+    "REJECTED": {},
+}
 
 
 class NonStrict(_runtime.MachineBase[State, Trigger, Context]):
@@ -259,6 +418,7 @@ class NonStrict(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -18,17 +18,17 @@ from typing import TypedDict as _TypedDict
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -152,11 +152,7 @@ VERSION: _Final = "1.2.0"
 STRICT_MODE: _Final = True
 INITIAL_STATE: _Final = State.PENDING
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset(
-    {
-        State.DELIVERED,
-        State.CANCELLED,
-        State.REFUNDED,
-    }
+    {State.DELIVERED, State.CANCELLED, State.REFUNDED}
 )
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
     {
@@ -202,10 +198,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             type=_runtime.StateType.TERMINAL,
             on_enter=("send_receipt", "audit_enter"),
         ),
-        _runtime.StateInfo(
-            name=State.CANCELLED,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.CANCELLED, type=_runtime.StateType.TERMINAL),
         _runtime.StateInfo(
             name=State.REFUNDED,
             type=_runtime.StateType.TERMINAL,
@@ -251,21 +244,118 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.DELIVERED,
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.PENDING: _MappingProxyType({Trigger.PAY: (0,), Trigger.CANCEL: (1,)}),
-            State.PAID: _MappingProxyType({Trigger.SHIP: (2,), Trigger.REFUND: (3,)}),
-            State.SHIPPED: _MappingProxyType(
-                {
-                    Trigger.REFUND: (3,),
-                    Trigger.DELIVER: (4,),
-                }
-            ),
-        }
+    leaving=_MappingProxyType(
+        {State.PENDING: (0, 1), State.PAID: (2, 3), State.SHIPPED: (3, 4)}
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=2),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        try:
+            if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "PENDING": {
+        "pay": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("payment_covers_amount",),
+                    _runtime.success(
+                        source_state=State.PENDING,
+                        target_state=State.PAID,
+                        trigger=Trigger.PAY,
+                        actions_to_execute=("capture_payment",),
+                        on_exit_actions=("audit_exit",),
+                        on_enter_actions=("send_receipt", "audit_enter"),
+                        metadata=_MappingProxyType(
+                            {"transition_description": "Customer pays the full amount."}
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        "cancel": _runtime.success(
+            source_state=State.PENDING,
+            target_state=State.CANCELLED,
+            trigger=Trigger.CANCEL,
+            actions_to_execute=(),
+            on_exit_actions=("audit_exit",),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "PAID": {
+        "ship": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("items_in_stock",),
+                    _runtime.success(
+                        source_state=State.PAID,
+                        target_state=State.SHIPPED,
+                        trigger=Trigger.SHIP,
+                        actions_to_execute=("book_carrier",),
+                        on_exit_actions=(),
+                        on_enter_actions=("notify_customer",),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+        "refund": _runtime.success(
+            source_state=State.PAID,
+            target_state=State.REFUNDED,
+            trigger=Trigger.REFUND,
+            actions_to_execute=("refund_payment",),
+            on_exit_actions=(),
+            on_enter_actions=("notify_customer",),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "SHIPPED": {
+        "refund": _runtime.success(
+            source_state=State.SHIPPED,
+            target_state=State.REFUNDED,
+            trigger=Trigger.REFUND,
+            actions_to_execute=("refund_payment",),
+            on_exit_actions=(),
+            on_enter_actions=("notify_customer",),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "deliver": _runtime.success(
+            source_state=State.SHIPPED,
+            target_state=State.DELIVERED,
+            trigger=Trigger.DELIVER,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=("send_receipt", "audit_enter"),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "DELIVERED": {},
+    "CANCELLED": {},
+    "REFUNDED": {},
+}
 
 
 class OrderFeatures(_runtime.MachineBase[State, Trigger, Context]):
@@ -279,6 +369,7 @@ class OrderFeatures(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

@@ -17,17 +17,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -92,14 +92,8 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.IDLE,
-            type=_runtime.StateType.INITIAL,
-        ),
-        _runtime.StateInfo(
-            name=State.DONE,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.IDLE, type=_runtime.StateType.INITIAL),
+        _runtime.StateInfo(name=State.DONE, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -109,14 +103,26 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.DONE,
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.IDLE: _MappingProxyType({Trigger.FINISH: (0,)}),
-        }
-    ),
+    leaving=_MappingProxyType({State.IDLE: (0,)}),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "IDLE": {
+        "finish": _runtime.success(
+            source_state=State.IDLE,
+            target_state=State.DONE,
+            trigger=Trigger.FINISH,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "DONE": {},
+}
 
 
 class Substituted(_runtime.MachineBase[State, Trigger, Context]):
@@ -130,6 +136,7 @@ class Substituted(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

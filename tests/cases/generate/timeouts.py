@@ -15,17 +15,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -135,10 +135,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             type=_runtime.StateType.ERROR,
             timeout=_runtime.StateTimeout(seconds=2.25, destination=State.EXPIRED),
         ),
-        _runtime.StateInfo(
-            name=State.EXPIRED,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.EXPIRED, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -154,18 +151,52 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.GLACIAL,
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.START: _MappingProxyType({Trigger.SLOW_DOWN: (0,)}),
-            State.WAITING: _MappingProxyType({Trigger.SLOW_DOWN: (0,)}),
-            State.SLOW: _MappingProxyType({Trigger.STALL: (1,)}),
-            State.GLACIAL: _MappingProxyType({}),
-            State.FAILED: _MappingProxyType({}),
-        }
+    leaving=_MappingProxyType(
+        {State.START: (0,), State.WAITING: (0,), State.SLOW: (1,)}
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "START": {
+        "slow_down": _runtime.success(
+            source_state=State.START,
+            target_state=State.SLOW,
+            trigger=Trigger.SLOW_DOWN,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "WAITING": {
+        "slow_down": _runtime.success(
+            source_state=State.WAITING,
+            target_state=State.SLOW,
+            trigger=Trigger.SLOW_DOWN,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "SLOW": {
+        "stall": _runtime.success(
+            source_state=State.SLOW,
+            target_state=State.GLACIAL,
+            trigger=Trigger.STALL,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "GLACIAL": {},
+    "FAILED": {},
+    "EXPIRED": {},
+}
 
 
 class Timeouts(_runtime.MachineBase[State, Trigger, Context]):
@@ -179,6 +210,7 @@ class Timeouts(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

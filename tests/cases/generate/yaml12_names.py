@@ -15,17 +15,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -113,30 +113,12 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.NO,
-            type=_runtime.StateType.INITIAL,
-        ),
-        _runtime.StateInfo(
-            name=State.YES,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.ON,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.OFF,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.Y,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.N,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.NO, type=_runtime.StateType.INITIAL),
+        _runtime.StateInfo(name=State.YES, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.ON, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.OFF, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.Y, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.N, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -178,18 +160,158 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.N,
         ),
     ),
-    dispatch=_MappingProxyType(
+    leaving=_MappingProxyType(
         {
-            State.NO: _MappingProxyType({Trigger.ON: (0,), Trigger.N: (5,)}),
-            State.YES: _MappingProxyType({Trigger.OFF: (1,), Trigger.N: (5,)}),
-            State.ON: _MappingProxyType({Trigger.YES: (2,), Trigger.N: (5,)}),
-            State.OFF: _MappingProxyType({Trigger.NO: (3,), Trigger.N: (5,)}),
-            State.Y: _MappingProxyType({Trigger.Y: (4,), Trigger.N: (5,)}),
+            State.NO: (0, 5),
+            State.YES: (1, 5),
+            State.ON: (2, 5),
+            State.OFF: (3, 5),
+            State.Y: (4, 5),
         }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_2(
+    cell: _runtime.Guarded,
+    guard_0: _runtime.GuardCallable,
+    guard_1: _runtime.GuardCallable,
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 2 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(context: object) -> _runtime.TransitionResult[State]:
+        ctx = empty if context is None else context
+        step = 0
+        try:
+            if (
+                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                and (step := 1)
+                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+            ):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(step, exc) from exc
+        return refused[step]
+
+    return decide
+
+
+_DECISIONS: _runtime.DecisionTable = {
+    "NO": {
+        "on": _runtime.Guarded(
+            _decide_2,
+            (
+                (
+                    ("off", "yes"),
+                    _runtime.success(
+                        source_state=State.NO,
+                        target_state=State.YES,
+                        trigger=Trigger.ON,
+                        actions_to_execute=("no",),
+                        on_exit_actions=(),
+                        on_enter_actions=(),
+                        metadata=_MappingProxyType({"transition_description": ""}),
+                    ),
+                ),
+            ),
+        ),
+        "n": _runtime.success(
+            source_state=State.NO,
+            target_state=State.N,
+            trigger=Trigger.N,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "YES": {
+        "off": _runtime.success(
+            source_state=State.YES,
+            target_state=State.ON,
+            trigger=Trigger.OFF,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "n": _runtime.success(
+            source_state=State.YES,
+            target_state=State.N,
+            trigger=Trigger.N,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "ON": {
+        "yes": _runtime.success(
+            source_state=State.ON,
+            target_state=State.OFF,
+            trigger=Trigger.YES,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "n": _runtime.success(
+            source_state=State.ON,
+            target_state=State.N,
+            trigger=Trigger.N,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "OFF": {
+        "no": _runtime.success(
+            source_state=State.OFF,
+            target_state=State.Y,
+            trigger=Trigger.NO,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "n": _runtime.success(
+            source_state=State.OFF,
+            target_state=State.N,
+            trigger=Trigger.N,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "Y": {
+        "y": _runtime.success(
+            source_state=State.Y,
+            target_state=State.N,
+            trigger=Trigger.Y,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+        "n": _runtime.success(
+            source_state=State.Y,
+            target_state=State.N,
+            trigger=Trigger.N,
+            actions_to_execute=(),
+            on_exit_actions=(),
+            on_enter_actions=(),
+            metadata=_MappingProxyType({"transition_description": ""}),
+        ),
+    },
+    "N": {},
+}
 
 
 class Yaml12Names(_runtime.MachineBase[State, Trigger, Context]):
@@ -203,6 +325,7 @@ class Yaml12Names(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,
