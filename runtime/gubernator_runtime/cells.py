@@ -28,7 +28,7 @@ from typing import Any, Union
 from gubernator_runtime._base import plain_str
 from gubernator_runtime.binding import GuardCallable
 from gubernator_runtime.errors import ConfigurationError, GuardError, GuardRejectedError
-from gubernator_runtime.results import DeferredError, TransitionResult, failure
+from gubernator_runtime.results import TransitionResult, failure
 
 #: What ``process`` calls for a guarded cell: context (or None) to result.
 Decider = Callable[[Any], "TransitionResult[Any]"]
@@ -74,12 +74,12 @@ class Guarded:
     @property
     def source(self) -> Any:
         """The state (or configuration) the cell decides for."""
-        return self.results[0].source_state
+        return self.candidates[0][1].source_state
 
     @property
     def trigger(self) -> Any:
         """The trigger the cell decides for."""
-        return self.results[0].trigger
+        return self.candidates[0][1].trigger
 
     @property
     def refusals(self) -> tuple[TransitionResult[Any], ...]:
@@ -95,7 +95,7 @@ class Guarded:
                 failure(
                     source,
                     trigger,
-                    DeferredError(GuardRejectedError, source, trigger, name),
+                    (GuardRejectedError, source, trigger, name),
                     MappingProxyType({"reason": "guards_failed", "rejected_by": name}),
                 )
                 for name in self.candidates[-1][0]
@@ -180,7 +180,7 @@ def unbound_table(
             _with_cells(base, cells, lambda cell: _needs_guards(cell, machine)),
             cells,
         )
-    return _with_cells(base, cells, lambda cell: cell.results[0]), cells
+    return _with_cells(base, cells, lambda cell: cell.candidates[0][1]), cells
 
 
 def bound_table(

@@ -26,12 +26,7 @@ from gubernator_runtime.errors import (
 )
 from gubernator_runtime.events import Event
 from gubernator_runtime.executor import ActionExecutor
-from gubernator_runtime.results import (
-    DeferredError,
-    TransitionResult,
-    failure,
-    stay,
-)
+from gubernator_runtime.results import TransitionResult, failure, stay
 from gubernator_runtime.tables import MachineTables, build_tables
 from gubernator_runtime.timeouts import TimeoutInfo, is_expired
 
@@ -44,9 +39,9 @@ C = TypeVar("C")
 #: The trigger of results proposed by ``ExecutionResult.fallback``.
 FALLBACK_TRIGGER = "_fallback"
 
-_TERMINAL_METADATA = MappingProxyType({"reason": "terminal_state"})
-_UNDEFINED_TRIGGER_METADATA = MappingProxyType({"reason": "undefined_trigger"})
-_INVALID_TRANSITION_METADATA = MappingProxyType({"reason": "invalid_transition"})
+_TERMINAL = MappingProxyType({"reason": "terminal_state"})
+_UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
+_INVALID_TRANSITION = MappingProxyType({"reason": "invalid_transition"})
 
 
 class MachineBase(Generic[S, T, C]):
@@ -93,13 +88,14 @@ class MachineBase(Generic[S, T, C]):
                 f"{type(self).__name__} has no definition; MachineBase is "
                 "subclassed by generated modules"
             )
+        unbound, guarded = tables.hot()
         if guards is None:
             self._guards: Mapping[str, GuardCallable] | None = None
-            self._cells: HotTable = tables.unbound
+            self._cells: HotTable = unbound
         else:
             bound = bind_guards(guards, tables.guard_names, tables.name)
             self._guards = MappingProxyType(bound)
-            self._cells = bound_table(tables.unbound, tables.guarded, bound)
+            self._cells = bound_table(unbound, guarded, bound)
 
     # -- processing (SPEC §5) ----------------------------------------------
 
@@ -155,48 +151,53 @@ class MachineBase(Generic[S, T, C]):
         return self._no_cell(current_state, event)
 
     def _no_cell(self, current_state: object, event: object) -> TransitionResult[S]:
-        """No cell for this state and event: SPEC §5 steps 2 and 4."""
+        """No cell for this state and event: SPEC §5 steps 2 and 4.
+
+        Kept lean: an undefined trigger is a failure path with a target of
+        its own (SPEC §8), and its results cannot be kept (the trigger could
+        be any string).
+        """
         tables = self._tables
-        state = tables.lookup_state(current_state)
+        state: Any = tables.state_of.get(current_state)
+        if state is None:
+            tables.lookup_state(current_state)  # raises UndefinedStateError
+        trigger = tables.trigger_of.get(event)
+        if trigger is not None:
+            # Known states and triggers are finitely many: their results are
+            # built once and kept.
+            known = tables.no_cell.get((state, trigger))
+            if known is None:
+                known = tables.no_cell[(state, trigger)] = self._known(state, trigger)
+            return known
         if not isinstance(event, str):
             raise TypeError(
                 "event must be a Trigger, a trigger name or an Event, "
                 f"not {type(event).__name__}"
             )
-        trigger = tables.trigger_of.get(event, event)
-        known = tables.no_cell.get((state, trigger))
-        if known is not None:
-            return known
-        result = self._no_cell_result(state, trigger)
-        if trigger in tables.trigger_of:
-            # Known states and triggers are finitely many: their results are
-            # kept (an unknown trigger could be anything, so it never is).
-            tables.no_cell[(state, trigger)] = result
-        return result
-
-    def _no_cell_result(self, state: Any, trigger: str) -> TransitionResult[S]:
-        tables = self._tables
         if state in tables.terminal:
-            return failure(
-                state,
-                trigger,
-                DeferredError(TerminalStateError, state, trigger),
-                _TERMINAL_METADATA,
-            )
+            return failure(state, event, (TerminalStateError, state, event), _TERMINAL)
         if not tables.strict:
-            return stay(state, trigger)
-        if trigger in tables.trigger_of:
+            return stay(state, event)
+        return failure(
+            state,
+            event,
+            (UndefinedTriggerError, state, event, tables.name),
+            _UNDEFINED_TRIGGER,
+        )
+
+    def _known(self, state: Any, trigger: Any) -> TransitionResult[S]:
+        """The result for a known trigger that no cell of ``state`` decides."""
+        if state in self._tables.terminal:
             return failure(
-                state,
-                trigger,
-                DeferredError(InvalidTransitionError, state, trigger),
-                _INVALID_TRANSITION_METADATA,
+                state, trigger, (TerminalStateError, state, trigger), _TERMINAL
             )
+        if not self._tables.strict:
+            return stay(state, trigger)
         return failure(
             state,
             trigger,
-            DeferredError(UndefinedTriggerError, state, trigger, tables.name),
-            _UNDEFINED_TRIGGER_METADATA,
+            (InvalidTransitionError, state, trigger),
+            _INVALID_TRANSITION,
         )
 
     def can_transition(

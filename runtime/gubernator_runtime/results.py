@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Generic, overload
 
 from gubernator_runtime._base import (
@@ -17,22 +17,11 @@ from gubernator_runtime.errors import FSMError
 _new = object.__new__
 
 
-class DeferredError:
-    """An error not built yet: ``factory(*args)``, built on each read.
-
-    Failure results of ``process`` hold one instead of the error itself, so
-    deciding "no" costs no exception object (see ``TransitionResult.error``).
-    """
-
-    __slots__ = ("args", "factory")
-
-    def __init__(self, factory: Callable[..., FSMError], *args: object) -> None:
-        self.factory = factory
-        self.args = args
-
-    def build(self) -> FSMError:
-        """A new error, equal to every other one this builds."""
-        return self.factory(*self.args)
+#: An error not built yet: ``(error class, *arguments)``. Failure results of
+#: ``process`` hold one instead of the error (see ``TransitionResult.error``),
+#: so deciding "no" builds no exception object; a tuple is the cheapest thing
+#: Python builds.
+DeferredError = tuple[Any, ...]
 
 
 class TransitionResult(Record, Generic[S]):
@@ -146,8 +135,9 @@ class TransitionResult(Record, Generic[S]):
         error, so raising it never shares a traceback between callers.
         """
         error = self._error
-        if error.__class__ is DeferredError:
-            return error.build()
+        if error.__class__ is tuple:
+            factory, *args = error
+            return factory(*args)  # type: ignore[no-any-return]
         return error  # type: ignore[return-value]
 
     @property

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from gubernator_runtime.cells import DecisionTable, unbound_table
+from gubernator_runtime.cells import DecisionTable, Guarded, HotTable, unbound_table
 from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
 from gubernator_runtime.errors import UndefinedStateError
 from gubernator_runtime.results import TransitionResult, success
@@ -24,12 +24,13 @@ class MachineTables:
     """A machine class's lookups; read-only once built."""
 
     __slots__ = (
+        "_action_names",
         "_available",
-        "action_names",
+        "_decisions",
+        "_guard_names",
+        "_hot",
         "definition",
         "fallback_state",
-        "guard_names",
-        "guarded",
         "name",
         "no_cell",
         "state_info",
@@ -41,7 +42,6 @@ class MachineTables:
         "timeout_results",
         "trigger_names",
         "trigger_of",
-        "unbound",
     )
 
     def __init__(
@@ -60,15 +60,38 @@ class MachineTables:
         self.state_names = tuple(self.state_info)
         self.trigger_names = tuple(self.trigger_of)
         self.terminal_states = tuple(m for m in self.state_names if m in self.terminal)
-        self.guard_names = definition.guard_names
-        self.action_names = definition.action_names
+        self._decisions = decisions
+        self._guard_names: tuple[str, ...] | None = None
+        self._action_names: tuple[str, ...] | None = None
         fallback = definition.error_policy.default_fallback
         self.fallback_state = None if fallback is None else self.state_of[fallback]
         self.timeout_results = _timeout_results(self.state_info, self.state_of)
-        self.unbound, self.guarded = unbound_table(decisions, self.strict, self.name)
+        # Built by the first instance: importing a module builds no table.
+        self._hot: tuple[HotTable, list[tuple[Any, Any, Guarded]]] | None = None
         self._available: dict[Any, tuple[TransitionInfo, ...]] | None = None
         #: (state, known trigger) → the result when no cell decides it.
         self.no_cell: dict[tuple[Any, Any], TransitionResult[Any]] = {}
+
+    @property
+    def guard_names(self) -> tuple[str, ...]:
+        """Every guard the spec uses, in first-use order."""
+        if self._guard_names is None:
+            self._guard_names = self.definition.guard_names
+        return self._guard_names
+
+    @property
+    def action_names(self) -> tuple[str, ...]:
+        """Every action the spec uses, in first-use order."""
+        if self._action_names is None:
+            self._action_names = self.definition.action_names
+        return self._action_names
+
+    def hot(self) -> tuple[HotTable, list[tuple[Any, Any, Guarded]]]:
+        """The table of an instance without guards, and the guarded cells."""
+        hot = self._hot
+        if hot is None:
+            hot = self._hot = unbound_table(self._decisions, self.strict, self.name)
+        return hot
 
     def lookup_state(self, value: object) -> Any:
         """The ``State`` member for ``value``; ``UndefinedStateError`` if none."""

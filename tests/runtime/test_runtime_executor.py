@@ -431,3 +431,17 @@ def test_machine_executor_without_fallback_policy_keeps_retry_default() -> None:
     )
     executor = cls().executor({"x": lambda ctx: None})
     assert executor.retry_attempts == 3
+
+
+def test_actions_are_timed_one_by_one_only_when_asked() -> None:
+    result: TransitionResult[str] = TransitionResult(True, "X", "Y", "go", ("a", "b"))
+    actions = {"a": lambda ctx: 1, "b": lambda ctx: 2}
+    plain: ActionExecutor[str] = ActionExecutor(actions)
+    run = plain.execute(result)
+    assert [r.duration_ms for r in run.action_results] == [0.0, 0.0]
+    assert [r.value for r in run.action_results] == [1, 2]
+    assert run.duration_ms >= 0.0 and run.all_succeeded
+    timed: ActionExecutor[str] = ActionExecutor(actions, time_actions=True)
+    timed_run = timed.execute(result)
+    assert all(r.duration_ms > 0.0 for r in timed_run.action_results)
+    assert [r.attempts for r in timed_run.action_results] == [1, 1]

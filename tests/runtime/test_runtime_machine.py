@@ -636,3 +636,16 @@ def test_slow_path_errors_do_not_chain_to_the_table_miss() -> None:
         OrderManagement().process("NOPE", "ship")
     assert undefined.value.__cause__ is None
     assert undefined.value.__suppress_context__
+
+
+def test_failure_errors_are_built_when_read_and_never_shared(
+    machine: OrderManagement,
+) -> None:
+    refused = machine.process("PENDING", "pay", {"paid": False})
+    assert refused is machine.process("PENDING", "pay", {"paid": False})
+    first, second = refused.error, refused.error
+    assert isinstance(first, GuardRejectedError) and first == second
+    assert first is not second  # raising one never touches the other
+    undefined = machine.process("PENDING", "teleport")
+    assert undefined.error == machine.process("PENDING", "teleport").error
+    assert refused == TransitionResult.from_dict(refused.to_dict(), State)
