@@ -400,7 +400,8 @@ class ActionExecutor(Generic[S]):
         need :meth:`aexecute`.
         """
         names = result.all_actions
-        functions, asynchronous = self._plan(names)
+        plan = self._plans.get(names)
+        functions, asynchronous = self._plan(names) if plan is None else plan
         if asynchronous:
             raise ConfigurationError(
                 "async actions need aexecute(): " + ", ".join(map(repr, asynchronous)),
@@ -409,7 +410,7 @@ class ActionExecutor(Generic[S]):
         ctx = {} if context is None else context
         values: list[object] = []
         outcomes: dict[int, tuple[BaseException | None, int, float]] = {}
-        timed = self._time_actions
+        timed, stop = self._time_actions, self._stop_on_error
         started = _clock()
         for function in functions:
             begun = _clock() if timed else 0.0
@@ -426,9 +427,22 @@ class ActionExecutor(Generic[S]):
                 values.append(value)
                 if timed:
                     outcomes[len(values) - 1] = (None, 1, _elapsed_ms(begun))
-            if self._stop_on_error and outcomes.get(len(values) - 1, _OK)[0]:
+                continue
+            if stop and outcomes[len(values) - 1][0] is not None:
                 break
-        return self._finish(result, names, values, outcomes, started)
+        if outcomes:
+            return self._finish(result, names, values, outcomes, started)
+        # Everything ran and succeeded at once: the record, built inline.
+        run: ExecutionResult[R] = _new(ExecutionResult)
+        run._duration_ms = (_clock() - started) * 1000.0
+        run._transition = result
+        run._action_results = None
+        run._names = names
+        run._returned = values
+        run._outcomes = outcomes
+        run._skipped_actions = ()
+        run._fallback = None
+        return run
 
     async def aexecute(
         self, result: TransitionResult[R], context: Any = None

@@ -37,6 +37,7 @@ class TransitionResult(Record, Generic[S]):
 
     __slots__ = (
         "_actions_to_execute",
+        "_all_actions",
         "_error",
         "_metadata",
         "_on_enter_actions",
@@ -89,6 +90,7 @@ class TransitionResult(Record, Generic[S]):
         self._on_enter_actions = tuple(on_enter_actions)
         self._error = error
         self._metadata = frozen_mapping(metadata)
+        self._all_actions: tuple[str, ...] | None = None
 
     @property
     def success(self) -> bool:
@@ -148,7 +150,15 @@ class TransitionResult(Record, Generic[S]):
     @property
     def all_actions(self) -> tuple[str, ...]:
         """Exit, transition and enter actions, in execution order."""
-        return self._on_exit_actions + self._actions_to_execute + self._on_enter_actions
+        # Kept once computed: prebuilt results are executed again and again.
+        all_actions = self._all_actions
+        if all_actions is None:
+            all_actions = self._all_actions = (
+                self._on_exit_actions
+                + self._actions_to_execute
+                + self._on_enter_actions
+            )
+        return all_actions
 
     @property
     def state_changed(self) -> bool:
@@ -317,6 +327,7 @@ def success(
     result._on_enter_actions = on_enter_actions
     result._error = None
     result._metadata = metadata
+    result._all_actions = None
     return result
 
 
@@ -337,6 +348,7 @@ def failure(
     result._on_enter_actions = ()
     result._error = error
     result._metadata = metadata
+    result._all_actions = ()
     return result
 
 
