@@ -164,9 +164,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             on_enter=("page_editor",),
         ),
         _runtime.StateInfo(
-            name=State.APPROVED,
-            type=_runtime.StateType.TERMINAL,
-            on_enter=("publish",),
+            name=State.APPROVED, type=_runtime.StateType.TERMINAL, on_enter=("publish",)
         ),
         _runtime.StateInfo(name=State.REJECTED, type=_runtime.StateType.TERMINAL),
     ),
@@ -228,8 +226,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 
 
 def _decide_1(
-    cell: _runtime.Guarded,
-    guard_0: _runtime.GuardCallable,
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
     """Decides the cells whose candidates need 1 guard(s)."""
     empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
@@ -274,6 +271,18 @@ def _decide_2_0(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+    _MappingProxyType(
+        {"transition_description": "Enough reviewers approved and nothing is open."}
+    ),
+    _MappingProxyType(
+        {
+            "transition_description": "An approval that is not yet enough stays in review.",
+        }
+    ),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "DRAFT": {
         "submit": _runtime.Guarded(
@@ -282,13 +291,13 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("has_content",),
                     _runtime.success(
-                        source_state=State.DRAFT,
-                        target_state=State.IN_REVIEW,
-                        trigger=Trigger.SUBMIT,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("assign_reviewers",),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.DRAFT,
+                        State.IN_REVIEW,
+                        Trigger.SUBMIT,
+                        (),
+                        (),
+                        ("assign_reviewers",),
+                        _METADATA[0],
                     ),
                 ),
             ),
@@ -301,54 +310,40 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("enough_approvals", "no_open_comments"),
                     _runtime.success(
-                        source_state=State.IN_REVIEW,
-                        target_state=State.APPROVED,
-                        trigger=Trigger.APPROVE,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("publish",),
-                        metadata=_MappingProxyType(
-                            {
-                                "transition_description": "Enough reviewers approved and nothing is open.",
-                            }
-                        ),
+                        State.IN_REVIEW,
+                        State.APPROVED,
+                        Trigger.APPROVE,
+                        (),
+                        (),
+                        ("publish",),
+                        _METADATA[1],
                     ),
                 ),
                 (
                     (),
                     _runtime.success(
-                        source_state=State.IN_REVIEW,
-                        target_state=State.IN_REVIEW,
-                        trigger=Trigger.APPROVE,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("assign_reviewers",),
-                        metadata=_MappingProxyType(
-                            {
-                                "transition_description": "An approval that is not yet enough stays in review.",
-                            }
-                        ),
+                        State.IN_REVIEW,
+                        State.IN_REVIEW,
+                        Trigger.APPROVE,
+                        (),
+                        (),
+                        ("assign_reviewers",),
+                        _METADATA[2],
                     ),
                 ),
             ),
         ),
         "request_changes": _runtime.success(
-            source_state=State.IN_REVIEW,
-            target_state=State.CHANGES_REQUESTED,
-            trigger=Trigger.REQUEST_CHANGES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=("notify_author",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.IN_REVIEW,
+            State.CHANGES_REQUESTED,
+            Trigger.REQUEST_CHANGES,
+            (),
+            (),
+            ("notify_author",),
+            _METADATA[0],
         ),
         "reject": _runtime.success(
-            source_state=State.IN_REVIEW,
-            target_state=State.REJECTED,
-            trigger=Trigger.REJECT,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.IN_REVIEW, State.REJECTED, Trigger.REJECT, (), (), (), _METADATA[0]
         ),
     },
     "CHANGES_REQUESTED": {
@@ -358,13 +353,13 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("has_content",),
                     _runtime.success(
-                        source_state=State.CHANGES_REQUESTED,
-                        target_state=State.IN_REVIEW,
-                        trigger=Trigger.SUBMIT,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("assign_reviewers",),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.CHANGES_REQUESTED,
+                        State.IN_REVIEW,
+                        Trigger.SUBMIT,
+                        (),
+                        (),
+                        ("assign_reviewers",),
+                        _METADATA[0],
                     ),
                 ),
             ),
@@ -372,31 +367,25 @@ _DECISIONS: _runtime.DecisionTable = {
     },
     "STALLED": {
         "request_changes": _runtime.success(
-            source_state=State.STALLED,
-            target_state=State.CHANGES_REQUESTED,
-            trigger=Trigger.REQUEST_CHANGES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=("notify_author",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.STALLED,
+            State.CHANGES_REQUESTED,
+            Trigger.REQUEST_CHANGES,
+            (),
+            (),
+            ("notify_author",),
+            _METADATA[0],
         ),
         "reject": _runtime.success(
-            source_state=State.STALLED,
-            target_state=State.REJECTED,
-            trigger=Trigger.REJECT,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.STALLED, State.REJECTED, Trigger.REJECT, (), (), (), _METADATA[0]
         ),
         "escalate": _runtime.success(
-            source_state=State.STALLED,
-            target_state=State.IN_REVIEW,
-            trigger=Trigger.ESCALATE,
-            actions_to_execute=("page_editor",),
-            on_exit_actions=(),
-            on_enter_actions=("assign_reviewers",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.STALLED,
+            State.IN_REVIEW,
+            Trigger.ESCALATE,
+            ("page_editor",),
+            (),
+            ("assign_reviewers",),
+            _METADATA[0],
         ),
     },
     "APPROVED": {},

@@ -19,9 +19,10 @@ same entries (the README's Performance section has the figures).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
-from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend import emit, literals, naming
 from gubernator_gen.backend.decisions import Cell, Outcome, Row
 from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, SetOf, TupleOf
 from gubernator_gen.backend.naming import ModuleNames
@@ -39,7 +40,10 @@ def _string(text: str) -> Atom:
     return Atom(literals.string_literal(text))
 
 
+@functools.lru_cache(maxsize=4096)
 def _names(values: tuple[str, ...]) -> TupleOf:
+    # A few distinct action lists recur in thousands of results: one node
+    # each, so the emitter also lays each out once.
     return TupleOf(tuple(_string(value) for value in values))
 
 
@@ -193,25 +197,53 @@ def definition(spec: MachineSpec, names: ModuleNames, rows: tuple[Row, ...]) -> 
     )
 
 
-def _result(outcome: Outcome, names: ModuleNames) -> Call:
-    """A complete success result; empty action lists are left out."""
-    args: list[tuple[str | None, Expr]] = [
-        ("source_state", Atom(names.state(outcome.source))),
-        ("target_state", Atom(names.state(outcome.target))),
-        ("trigger", Atom(names.trigger(outcome.trigger))),
-        ("actions_to_execute", _names(outcome.actions)),
-        ("on_exit_actions", _names(outcome.on_exit)),
-        ("on_enter_actions", _names(outcome.on_enter)),
-        ("metadata", data(outcome.metadata)),
-    ]
-    return Call(naming.runtime("success"), tuple(args))
+class Metadata:
+    """The distinct metadata of the results, each printed once.
+
+    Results refer to them by position (``_METADATA[3]``): every candidate of
+    a multi-source transition carries the same mapping, and one shared
+    read-only object is smaller to import than a copy per result.
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[str, int] = {}
+        self._values: list[Expr] = []
+
+    def reference(self, metadata: Mapping[str, PlainData]) -> Atom:
+        """The expression for ``metadata``, added when first seen."""
+        value = data(metadata)
+        key = emit.inline(value)
+        index = self._index.get(key)
+        if index is None:
+            index = self._index[key] = len(self._values)
+            self._values.append(value)
+        return Atom(f"{naming.METADATA}[{index}]")
+
+    def table(self) -> TupleOf:
+        """Every distinct metadata mapping, in first-use order."""
+        return TupleOf(tuple(self._values))
 
 
-def _cell(cell: Cell, names: ModuleNames) -> Expr:
+def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
+    """A complete success result, its arguments in ``success``'s order:
+    source, target, trigger, actions, on_exit, on_enter, metadata."""
+    args: tuple[Expr, ...] = (
+        Atom(names.state(outcome.source)),
+        Atom(names.state(outcome.target)),
+        Atom(names.trigger(outcome.trigger)),
+        _names(outcome.actions),
+        _names(outcome.on_exit),
+        _names(outcome.on_enter),
+        metadata.reference(outcome.metadata),
+    )
+    return Call(naming.runtime("success"), tuple((None, arg) for arg in args))
+
+
+def _cell(cell: Cell, names: ModuleNames, metadata: Metadata) -> Expr:
     if not cell.guarded:
-        return _result(cell.candidates[0].outcome, names)
+        return _result(cell.candidates[0].outcome, names, metadata)
     candidates = tuple(
-        TupleOf((_names(candidate.guards), _result(candidate.outcome, names)))
+        TupleOf((_names(candidate.guards), _result(candidate.outcome, names, metadata)))
         for candidate in cell.candidates
     )
     return Call(
@@ -220,14 +252,22 @@ def _cell(cell: Cell, names: ModuleNames) -> Expr:
     )
 
 
-def decisions(rows: tuple[Row, ...], names: ModuleNames) -> DictOf:
-    """The decision table: state value → trigger value → cell."""
-    return DictOf(
+def decisions(rows: tuple[Row, ...], names: ModuleNames) -> tuple[DictOf, TupleOf]:
+    """The decision table (state value → trigger value → cell) and the
+    metadata its results share."""
+    metadata = Metadata()
+    table = DictOf(
         tuple(
             (
                 _string(row.state),
-                DictOf(tuple((_string(c.trigger), _cell(c, names)) for c in row.cells)),
+                DictOf(
+                    tuple(
+                        (_string(c.trigger), _cell(c, names, metadata))
+                        for c in row.cells
+                    )
+                ),
             )
             for row in rows
         )
     )
+    return table, metadata.table()

@@ -8,9 +8,11 @@ large module (see :mod:`gubernator_gen.backend.formatting`):
 
 * an expression is written on one line when that line fits in black's line
   length;
-* otherwise it is exploded one element per line with a trailing comma (a
-  "magic trailing comma", which black keeps exploded), each element laid
-  out by the same rule one level deeper.
+* otherwise a call whose arguments fit on one line of their own is split
+  around them (black's "right-hand split"), and anything else is exploded
+  one element per line with a trailing comma (a "magic trailing comma",
+  which black keeps exploded), each element laid out by the same rule one
+  level deeper.
 
 A one-element tuple is the exception black makes: its comma is not magic,
 so it stays on one line whenever it may fit. Widths are over-estimated for
@@ -81,27 +83,41 @@ def fits(text: str, depth: int) -> bool:
     return len(INDENT) * depth + literals.display_width(text) <= LINE_LENGTH
 
 
-def inline(expr: Expr) -> str:
-    """``expr`` on one line."""
+def inline(expr: Expr, memo: dict[int, str] | None = None) -> str:
+    """``expr`` on one line; ``memo`` keeps the text of nodes already seen
+    (by identity: the tree is alive and unchanged while it is laid out)."""
     if isinstance(expr, Atom):
         return expr.text
+    if memo is not None:
+        known = memo.get(id(expr))
+        if known is not None:
+            return known
     if isinstance(expr, Call):
-        args = ", ".join(_argument(key, value) for key, value in expr.args)
-        return f"{expr.callee}({args})"
-    if isinstance(expr, TupleOf):
-        items = [inline(item) for item in expr.items]
-        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-    if isinstance(expr, SetOf):
-        return "{" + ", ".join(inline(item) for item in expr.items) + "}"
-    entries = ", ".join(f"{inline(k)}: {inline(v)}" for k, v in expr.entries)
-    return f"{{{entries}}}"
+        args = ", ".join(_argument(key, value, memo) for key, value in expr.args)
+        text = f"{expr.callee}({args})"
+    elif isinstance(expr, TupleOf):
+        items = [inline(item, memo) for item in expr.items]
+        text = f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    elif isinstance(expr, SetOf):
+        text = "{" + ", ".join(inline(item, memo) for item in expr.items) + "}"
+    else:
+        entries = ", ".join(
+            f"{inline(k, memo)}: {inline(v, memo)}" for k, v in expr.entries
+        )
+        text = "{" + entries + "}"
+    if memo is not None:
+        memo[id(expr)] = text
+    return text
 
 
-def _argument(key: str | None, value: Expr) -> str:
-    return inline(value) if key is None else f"{key}={inline(value)}"
+def _argument(key: str | None, value: Expr, memo: dict[int, str] | None) -> str:
+    text = inline(value, memo)
+    return text if key is None else f"{key}={text}"
 
 
-def _elements(expr: Expr) -> tuple[str, str, list[tuple[str, Expr]]]:
+def _elements(
+    expr: Expr, memo: dict[int, str]
+) -> tuple[str, str, list[tuple[str, Expr]]]:
     """An exploded expression: opening text, closing text, (lead, element)s."""
     if isinstance(expr, Call):
         leads = [("" if key is None else f"{key}=", value) for key, value in expr.args]
@@ -111,7 +127,7 @@ def _elements(expr: Expr) -> tuple[str, str, list[tuple[str, Expr]]]:
     if isinstance(expr, SetOf):
         return "{", "}", [("", item) for item in expr.items]
     if isinstance(expr, DictOf):
-        return "{", "}", [(f"{inline(key)}: ", value) for key, value in expr.entries]
+        return "{", "}", [(f"{inline(k, memo)}: ", v) for k, v in expr.entries]
     raise TypeError("an atom cannot be exploded")
 
 
@@ -137,70 +153,100 @@ def _explodable(expr: Expr) -> bool:
 
 def _surely_too_long(text: str, depth: int) -> bool:
     """True when ``text`` overflows however black measures its characters."""
-    narrowest = sum(1 for char in text if ord(char) < 0x80)  # others: 0 or more
-    return len(INDENT) * depth + narrowest > LINE_LENGTH
+    return len(INDENT) * depth + _narrowest(text) > LINE_LENGTH
 
 
-def _longer_than(expr: Expr, room: int) -> bool:
-    """True when ``inline(expr)`` surely takes more than ``room`` characters.
+def _narrowest(text: str) -> int:
+    """The fewest columns black can give ``text`` (non-ASCII may take none)."""
+    return len(text) if text.isascii() else sum(1 for c in text if ord(c) < 0x80)
 
-    Stops as soon as it knows, so a large collection is never written out
-    on one line only to find that it does not fit.
-    """
+
+def _size(expr: Expr, sizes: dict[int, int]) -> int:
+    """The fewest columns black can give ``inline(expr)``, without building
+    it (each node is measured once: ``sizes`` keeps the answers by node)."""
     if isinstance(expr, Atom):
-        return len(expr.text) > room
+        return _narrowest(expr.text)
+    known = sizes.get(id(expr))
+    if known is not None:
+        return known
     if isinstance(expr, Call):
-        room -= len(expr.callee) + 2
         parts: list[Expr] = [value for _, value in expr.args]
-        room -= sum(len(key) + 1 for key, _ in expr.args if key is not None)
+        size = len(expr.callee) + 2 + sum(len(k) + 1 for k, _ in expr.args if k)
     elif isinstance(expr, (TupleOf, SetOf)):
-        room -= 2
         parts = list(expr.items)
+        size = 2 + (1 if isinstance(expr, TupleOf) and len(parts) == 1 else 0)
     else:
-        room -= 2
         parts = [part for entry in expr.entries for part in entry]
-    room -= 2 * max(len(parts) - 1, 0)
-    for part in parts:
-        if room < 0 or _longer_than(part, room):
-            return True
-        room -= len(inline(part)) if isinstance(part, Atom) else _width(part)
-    return room < 0
+        size = 2
+    # Parts are joined by ", "; a dict's key and value by ": " (as wide).
+    size += sum(_size(part, sizes) for part in parts) + 2 * max(len(parts) - 1, 0)
+    sizes[id(expr)] = size
+    return size
 
 
-def _width(expr: Expr) -> int:
-    return len(inline(expr))
+class _Memo:
+    """What one layout has measured and written, by node."""
+
+    __slots__ = ("sizes", "texts")
+
+    def __init__(self) -> None:
+        self.sizes: dict[int, int] = {}
+        self.texts: dict[int, str] = {}
 
 
 def lay_out(expr: Expr, depth: int, lead: str = "", tail: str = "") -> list[str]:
     """The lines of ``lead + expr + tail`` at ``depth``, each indented."""
+    return _lay_out(expr, depth, lead, tail, _Memo())
+
+
+def _lay_out(expr: Expr, depth: int, lead: str, tail: str, memo: _Memo) -> list[str]:
     room = LINE_LENGTH - len(INDENT) * depth - len(lead) - len(tail)
     # A one-element tuple's comma is not magic: black joins it again whenever
     # it fits by black's own measure of wide characters, so it is exploded
     # only when it surely does not fit. An undecidable line is left to the
     # formatter's check (which then has black format the statement).
     one_item = isinstance(expr, TupleOf) and len(expr.items) == 1
+    explodable = _explodable(expr)
+    flat: str | None = None
     # A large collection is never written on one line just to find that it
     # does not fit (its length alone already says so).
-    if one_item or not _explodable(expr) or not _longer_than(expr, room):
-        flat = f"{lead}{inline(expr)}{tail}"
-        if fits(flat, depth) or not _explodable(expr):
+    if one_item or not explodable or _size(expr, memo.sizes) <= room:
+        flat = f"{lead}{inline(expr, memo.texts)}{tail}"
+        if not explodable or fits(flat, depth):
             return [indent(depth) + flat]
         if one_item and not _surely_too_long(flat, depth):
             return [indent(depth) + flat]
-    if _sole_collection(expr):
+    # The forms without a trailing comma below are black's only when black
+    # too finds the line too long: with wide characters in it, undecidable,
+    # so such a line takes the exploded form (stable either way).
+    surely_long = flat is None or _surely_too_long(flat, depth)
+    if surely_long and _sole_collection(expr):
         # black's form for a call whose one argument is a collection: the
         # collection on lines of its own, no comma after it.
         assert isinstance(expr, Call)
-        inner = lay_out(expr.args[0][1], depth + 1)
+        inner = _lay_out(expr.args[0][1], depth + 1, "", "", memo)
         return [
             f"{indent(depth)}{lead}{expr.callee}(",
             *inner,
             f"{indent(depth)}){tail}",
         ]
-    opening, closing, elements = _elements(expr)
+    if surely_long and isinstance(expr, Call):
+        # black's right-hand split: the arguments on one line of their own
+        # when they fit there (no trailing comma then).
+        head = f"{lead}{expr.callee}("
+        budget = LINE_LENGTH - len(INDENT) * (depth + 1) + len(expr.callee) + 2
+        if fits(head, depth) and _size(expr, memo.sizes) <= budget:
+            body = ", ".join(_argument(k, v, memo.texts) for k, v in expr.args)
+            if fits(body, depth + 1):
+                return [
+                    indent(depth) + head,
+                    indent(depth + 1) + body,
+                    f"{indent(depth)}){tail}",
+                ]
+    opening, closing, elements = _elements(expr, memo.texts)
     lines = [f"{indent(depth)}{lead}{opening}"]
     for element_lead, element in elements:
-        lines.extend(lay_out(element, depth + 1, element_lead, ","))
+        lines.extend(_lay_out(element, depth + 1, element_lead, ",", memo))
     lines.append(f"{indent(depth)}{closing}{tail}")
     return lines
 

@@ -59,6 +59,7 @@ PUBLIC_NAMES: tuple[str, ...] = (
 # machine called, say, ``state_info`` or ``protocol`` never collides with them.
 DEFINITION = "_DEFINITION"
 DECISIONS = "_DECISIONS"
+METADATA = "_METADATA"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 CONTEXT_REQUIRED = "_ContextRequired"
@@ -120,11 +121,13 @@ BUILTINS_USED: tuple[str, ...] = (
     "object",
     "str",
     "super",
+    "tuple",
 )
 
 PRIVATE_NAMES: tuple[str, ...] = (
     DEFINITION,
     DECISIONS,
+    METADATA,
     CONTEXT_REQUIRED,
     CONTEXT_OPTIONAL,
     RUNTIME,

@@ -147,6 +147,7 @@ class ModulePlan:
     constants: tuple[str, ...]
     definition: str
     deciders: tuple[str, ...]
+    metadata: str
     decisions: str
     class_name: str
     class_base: str
@@ -161,6 +162,7 @@ class ModulePlan:
 def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``."""
     rows = decisions.decision_table(spec)
+    table, table_metadata = bulk.decisions(rows, names)
     context = _context_plan(spec)
     imports = _imports(spec)
     return ModulePlan(
@@ -194,9 +196,12 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         deciders=tuple(
             deciders.decider_factory(shape) for shape in decisions.shapes(rows)
         ),
+        metadata=emit.assignment(
+            f"{naming.METADATA}: tuple[{naming.MAPPING.alias}[str, object], ...]",
+            table_metadata,
+        ),
         decisions=emit.assignment(
-            f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}",
-            bulk.decisions(rows, names),
+            f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}", table
         ),
         class_name=names.class_name,
         class_base=(

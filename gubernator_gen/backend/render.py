@@ -86,6 +86,7 @@ def render_module(plan: ModulePlan) -> RenderedModule:
     """Render ``plan``: the skeleton and its bulk statements."""
     sections = (
         Section("definition", plan.definition),
+        Section("metadata", plan.metadata),
         Section("decisions", plan.decisions),
     )
     # The template writes each placeholder as a line of its own; the

@@ -95,10 +95,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     ),
     transitions=(
         _runtime.TransitionInfo(
-            index=0,
-            trigger=Trigger.GO,
-            sources=(State.A,),
-            dest=State.B,
+            index=0, trigger=Trigger.GO, sources=(State.A,), dest=State.B
         ),
     ),
     leaving=_MappingProxyType({State.A: (0,)}),
@@ -107,17 +104,13 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "A": {
-        "go": _runtime.success(
-            source_state=State.A,
-            target_state=State.B,
-            trigger=Trigger.GO,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
+        "go": _runtime.success(State.A, State.B, Trigger.GO, (), (), (), _METADATA[0]),
     },
     "B": {},
 }

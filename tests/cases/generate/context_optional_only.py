@@ -108,11 +108,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     ),
     transitions=(
         _runtime.TransitionInfo(
-            index=0,
-            trigger=Trigger.GO,
-            sources=(State.A,),
-            dest=State.B,
-            guards=("g",),
+            index=0, trigger=Trigger.GO, sources=(State.A,), dest=State.B, guards=("g",)
         ),
     ),
     leaving=_MappingProxyType({State.A: (0,)}),
@@ -122,8 +118,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 
 
 def _decide_1(
-    cell: _runtime.Guarded,
-    guard_0: _runtime.GuardCallable,
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
     """Decides the cells whose candidates need 1 guard(s)."""
     empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
@@ -142,6 +137,10 @@ def _decide_1(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "A": {
         "go": _runtime.Guarded(
@@ -150,13 +149,7 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("g",),
                     _runtime.success(
-                        source_state=State.A,
-                        target_state=State.B,
-                        trigger=Trigger.GO,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.A, State.B, Trigger.GO, (), (), (), _METADATA[0]
                     ),
                 ),
             ),

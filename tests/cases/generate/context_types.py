@@ -149,8 +149,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 
 
 def _decide_1(
-    cell: _runtime.Guarded,
-    guard_0: _runtime.GuardCallable,
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
     """Decides the cells whose candidates need 1 guard(s)."""
     empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
@@ -169,6 +168,10 @@ def _decide_1(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "OPEN": {
         "close": _runtime.Guarded(
@@ -177,13 +180,13 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("may_close",),
                     _runtime.success(
-                        source_state=State.OPEN,
-                        target_state=State.CLOSED,
-                        trigger=Trigger.CLOSE,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.OPEN,
+                        State.CLOSED,
+                        Trigger.CLOSE,
+                        (),
+                        (),
+                        (),
+                        _METADATA[0],
                     ),
                 ),
             ),

@@ -209,9 +209,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             ),
         ),
         _runtime.StateInfo(
-            name=State.TRUE,
-            type=_runtime.StateType.STABLE,
-            description="\\",
+            name=State.TRUE, type=_runtime.StateType.STABLE, description="\\"
         ),
         _runtime.StateInfo(
             name=State.FALSE,
@@ -266,16 +264,10 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.IMPORT,
         ),
         _runtime.TransitionInfo(
-            index=4,
-            trigger=Trigger.SELF,
-            sources=(State.MRO,),
-            dest=State.NAME,
+            index=4, trigger=Trigger.SELF, sources=(State.MRO,), dest=State.NAME
         ),
         _runtime.TransitionInfo(
-            index=5,
-            trigger=Trigger.VALUE,
-            sources=(State.CLASS,),
-            dest=State.VALUE,
+            index=5, trigger=Trigger.VALUE, sources=(State.CLASS,), dest=State.VALUE
         ),
         _runtime.TransitionInfo(
             index=6,
@@ -284,10 +276,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.MRO,
         ),
         _runtime.TransitionInfo(
-            index=7,
-            trigger=Trigger.MRO,
-            sources=(State.TRUE,),
-            dest=State.FALSE,
+            index=7, trigger=Trigger.MRO, sources=(State.TRUE,), dest=State.FALSE
         ),
     ),
     leaving=_MappingProxyType(
@@ -378,6 +367,12 @@ def _decide_2(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": "'); import os; ('"}),
+    _MappingProxyType({"transition_description": "self-transition"}),
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "NONE": {
         "import": _runtime.Guarded(
@@ -386,27 +381,25 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("match", "case", "type", "_", "self", "ctx", "Context", "bool"),
                     _runtime.success(
-                        source_state=State.NONE,
-                        target_state=State.TRUE,
-                        trigger=Trigger.IMPORT,
-                        actions_to_execute=("match", "self"),
-                        on_exit_actions=("object", "_Context"),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType(
-                            {"transition_description": "'); import os; ('"}
-                        ),
+                        State.NONE,
+                        State.TRUE,
+                        Trigger.IMPORT,
+                        ("match", "self"),
+                        ("object", "_Context"),
+                        (),
+                        _METADATA[0],
                     ),
                 ),
             ),
         ),
         "on": _runtime.success(
-            source_state=State.NONE,
-            target_state=State.NONE,
-            trigger=Trigger.ON,
-            actions_to_execute=(),
-            on_exit_actions=("object", "_Context"),
-            on_enter_actions=("Context", "bool"),
-            metadata=_MappingProxyType({"transition_description": "self-transition"}),
+            State.NONE,
+            State.NONE,
+            Trigger.ON,
+            (),
+            ("object", "_Context"),
+            ("Context", "bool"),
+            _METADATA[1],
         ),
     },
     "TRUE": {
@@ -416,56 +409,32 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("object", "Mapping"),
                     _runtime.success(
-                        source_state=State.TRUE,
-                        target_state=State.CLASS,
-                        trigger=Trigger.CLASS_,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.TRUE,
+                        State.CLASS,
+                        Trigger.CLASS_,
+                        (),
+                        (),
+                        (),
+                        _METADATA[2],
                     ),
                 ),
             ),
         ),
         "mro": _runtime.success(
-            source_state=State.TRUE,
-            target_state=State.FALSE,
-            trigger=Trigger.MRO,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.TRUE, State.FALSE, Trigger.MRO, (), (), (), _METADATA[2]
         ),
     },
     "FALSE": {
         "yes": _runtime.success(
-            source_state=State.FALSE,
-            target_state=State.IMPORT,
-            trigger=Trigger.YES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.FALSE, State.IMPORT, Trigger.YES, (), (), (), _METADATA[2]
         ),
     },
     "CLASS": {
         "yes": _runtime.success(
-            source_state=State.CLASS,
-            target_state=State.IMPORT,
-            trigger=Trigger.YES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.CLASS, State.IMPORT, Trigger.YES, (), (), (), _METADATA[2]
         ),
         "value": _runtime.success(
-            source_state=State.CLASS,
-            target_state=State.VALUE,
-            trigger=Trigger.VALUE,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.CLASS, State.VALUE, Trigger.VALUE, (), (), (), _METADATA[2]
         ),
     },
     "NAME": {
@@ -475,25 +444,19 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("object", "Mapping"),
                     _runtime.success(
-                        source_state=State.NAME,
-                        target_state=State.CLASS,
-                        trigger=Trigger.CLASS_,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.NAME,
+                        State.CLASS,
+                        Trigger.CLASS_,
+                        (),
+                        (),
+                        (),
+                        _METADATA[2],
                     ),
                 ),
             ),
         ),
         "name": _runtime.success(
-            source_state=State.NAME,
-            target_state=State.MRO,
-            trigger=Trigger.NAME,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.NAME, State.MRO, Trigger.NAME, (), (), (), _METADATA[2]
         ),
     },
     "VALUE": {
@@ -503,36 +466,24 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("object", "Mapping"),
                     _runtime.success(
-                        source_state=State.VALUE,
-                        target_state=State.CLASS,
-                        trigger=Trigger.CLASS_,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.VALUE,
+                        State.CLASS,
+                        Trigger.CLASS_,
+                        (),
+                        (),
+                        (),
+                        _METADATA[2],
                     ),
                 ),
             ),
         ),
         "name": _runtime.success(
-            source_state=State.VALUE,
-            target_state=State.MRO,
-            trigger=Trigger.NAME,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.VALUE, State.MRO, Trigger.NAME, (), (), (), _METADATA[2]
         ),
     },
     "MRO": {
         "self": _runtime.success(
-            source_state=State.MRO,
-            target_state=State.NAME,
-            trigger=Trigger.SELF,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.MRO, State.NAME, Trigger.SELF, (), (), (), _METADATA[2]
         ),
     },
     "IMPORT": {},

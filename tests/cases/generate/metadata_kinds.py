@@ -173,16 +173,14 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "START": {
         "finish": _runtime.success(
-            source_state=State.START,
-            target_state=State.END,
-            trigger=Trigger.FINISH,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.START, State.END, Trigger.FINISH, (), (), (), _METADATA[0]
         ),
     },
     "END": {},

@@ -93,6 +93,8 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = ()
+
 _DECISIONS: _runtime.DecisionTable = {"ONLY": {}}
 
 

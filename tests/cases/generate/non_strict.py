@@ -157,9 +157,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             on_enter=("page_editor",),
         ),
         _runtime.StateInfo(
-            name=State.APPROVED,
-            type=_runtime.StateType.TERMINAL,
-            on_enter=("publish",),
+            name=State.APPROVED, type=_runtime.StateType.TERMINAL, on_enter=("publish",)
         ),
         _runtime.StateInfo(name=State.REJECTED, type=_runtime.StateType.TERMINAL),
     ),
@@ -206,10 +204,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             actions=("page_editor",),
         ),
         _runtime.TransitionInfo(
-            index=6,
-            trigger=Trigger.TOUCH,
-            sources=(State.DRAFT,),
-            dest=State.DRAFT,
+            index=6, trigger=Trigger.TOUCH, sources=(State.DRAFT,), dest=State.DRAFT
         ),
     ),
     leaving=_MappingProxyType(
@@ -226,8 +221,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 
 
 def _decide_1(
-    cell: _runtime.Guarded,
-    guard_0: _runtime.GuardCallable,
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
     """Decides the cells whose candidates need 1 guard(s)."""
     empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
@@ -272,6 +266,15 @@ def _decide_2_0(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+    _MappingProxyType(
+        {
+            "transition_description": "An approval that is not yet enough stays in review.",
+        }
+    ),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "DRAFT": {
         "submit": _runtime.Guarded(
@@ -280,25 +283,19 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("has_content",),
                     _runtime.success(
-                        source_state=State.DRAFT,
-                        target_state=State.IN_REVIEW,
-                        trigger=Trigger.SUBMIT,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("assign_reviewers",),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.DRAFT,
+                        State.IN_REVIEW,
+                        Trigger.SUBMIT,
+                        (),
+                        (),
+                        ("assign_reviewers",),
+                        _METADATA[0],
                     ),
                 ),
             ),
         ),
         "touch": _runtime.success(
-            source_state=State.DRAFT,
-            target_state=State.DRAFT,
-            trigger=Trigger.TOUCH,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.DRAFT, State.DRAFT, Trigger.TOUCH, (), (), (), _METADATA[0]
         ),
     },
     "IN_REVIEW": {
@@ -308,50 +305,40 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("enough_approvals", "no_open_comments"),
                     _runtime.success(
-                        source_state=State.IN_REVIEW,
-                        target_state=State.APPROVED,
-                        trigger=Trigger.APPROVE,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("publish",),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.IN_REVIEW,
+                        State.APPROVED,
+                        Trigger.APPROVE,
+                        (),
+                        (),
+                        ("publish",),
+                        _METADATA[0],
                     ),
                 ),
                 (
                     (),
                     _runtime.success(
-                        source_state=State.IN_REVIEW,
-                        target_state=State.IN_REVIEW,
-                        trigger=Trigger.APPROVE,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("assign_reviewers",),
-                        metadata=_MappingProxyType(
-                            {
-                                "transition_description": "An approval that is not yet enough stays in review.",
-                            }
-                        ),
+                        State.IN_REVIEW,
+                        State.IN_REVIEW,
+                        Trigger.APPROVE,
+                        (),
+                        (),
+                        ("assign_reviewers",),
+                        _METADATA[1],
                     ),
                 ),
             ),
         ),
         "request_changes": _runtime.success(
-            source_state=State.IN_REVIEW,
-            target_state=State.CHANGES_REQUESTED,
-            trigger=Trigger.REQUEST_CHANGES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=("notify_author",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.IN_REVIEW,
+            State.CHANGES_REQUESTED,
+            Trigger.REQUEST_CHANGES,
+            (),
+            (),
+            ("notify_author",),
+            _METADATA[0],
         ),
         "reject": _runtime.success(
-            source_state=State.IN_REVIEW,
-            target_state=State.REJECTED,
-            trigger=Trigger.REJECT,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.IN_REVIEW, State.REJECTED, Trigger.REJECT, (), (), (), _METADATA[0]
         ),
     },
     "CHANGES_REQUESTED": {
@@ -361,13 +348,13 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("has_content",),
                     _runtime.success(
-                        source_state=State.CHANGES_REQUESTED,
-                        target_state=State.IN_REVIEW,
-                        trigger=Trigger.SUBMIT,
-                        actions_to_execute=(),
-                        on_exit_actions=(),
-                        on_enter_actions=("assign_reviewers",),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.CHANGES_REQUESTED,
+                        State.IN_REVIEW,
+                        Trigger.SUBMIT,
+                        (),
+                        (),
+                        ("assign_reviewers",),
+                        _METADATA[0],
                     ),
                 ),
             ),
@@ -375,31 +362,25 @@ _DECISIONS: _runtime.DecisionTable = {
     },
     "STALLED": {
         "request_changes": _runtime.success(
-            source_state=State.STALLED,
-            target_state=State.CHANGES_REQUESTED,
-            trigger=Trigger.REQUEST_CHANGES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=("notify_author",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.STALLED,
+            State.CHANGES_REQUESTED,
+            Trigger.REQUEST_CHANGES,
+            (),
+            (),
+            ("notify_author",),
+            _METADATA[0],
         ),
         "reject": _runtime.success(
-            source_state=State.STALLED,
-            target_state=State.REJECTED,
-            trigger=Trigger.REJECT,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.STALLED, State.REJECTED, Trigger.REJECT, (), (), (), _METADATA[0]
         ),
         "escalate": _runtime.success(
-            source_state=State.STALLED,
-            target_state=State.IN_REVIEW,
-            trigger=Trigger.ESCALATE,
-            actions_to_execute=("page_editor",),
-            on_exit_actions=(),
-            on_enter_actions=("assign_reviewers",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.STALLED,
+            State.IN_REVIEW,
+            Trigger.ESCALATE,
+            ("page_editor",),
+            (),
+            ("assign_reviewers",),
+            _METADATA[0],
         ),
     },
     "APPROVED": {},

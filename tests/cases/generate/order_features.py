@@ -157,8 +157,7 @@ TERMINAL_STATES: _Final[frozenset[State]] = frozenset(
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
     {
         State.PENDING: _runtime.StateTimeout(
-            seconds=86400,
-            destination=State.CANCELLED,
+            seconds=86400, destination=State.CANCELLED
         ),
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
     }
@@ -253,8 +252,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 
 
 def _decide_1(
-    cell: _runtime.Guarded,
-    guard_0: _runtime.GuardCallable,
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
     """Decides the cells whose candidates need 1 guard(s)."""
     empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
@@ -273,6 +271,11 @@ def _decide_1(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": "Customer pays the full amount."}),
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "PENDING": {
         "pay": _runtime.Guarded(
@@ -281,27 +284,25 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("payment_covers_amount",),
                     _runtime.success(
-                        source_state=State.PENDING,
-                        target_state=State.PAID,
-                        trigger=Trigger.PAY,
-                        actions_to_execute=("capture_payment",),
-                        on_exit_actions=("audit_exit",),
-                        on_enter_actions=("send_receipt", "audit_enter"),
-                        metadata=_MappingProxyType(
-                            {"transition_description": "Customer pays the full amount."}
-                        ),
+                        State.PENDING,
+                        State.PAID,
+                        Trigger.PAY,
+                        ("capture_payment",),
+                        ("audit_exit",),
+                        ("send_receipt", "audit_enter"),
+                        _METADATA[0],
                     ),
                 ),
             ),
         ),
         "cancel": _runtime.success(
-            source_state=State.PENDING,
-            target_state=State.CANCELLED,
-            trigger=Trigger.CANCEL,
-            actions_to_execute=(),
-            on_exit_actions=("audit_exit",),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.PENDING,
+            State.CANCELLED,
+            Trigger.CANCEL,
+            (),
+            ("audit_exit",),
+            (),
+            _METADATA[1],
         ),
     },
     "PAID": {
@@ -311,45 +312,45 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("items_in_stock",),
                     _runtime.success(
-                        source_state=State.PAID,
-                        target_state=State.SHIPPED,
-                        trigger=Trigger.SHIP,
-                        actions_to_execute=("book_carrier",),
-                        on_exit_actions=(),
-                        on_enter_actions=("notify_customer",),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.PAID,
+                        State.SHIPPED,
+                        Trigger.SHIP,
+                        ("book_carrier",),
+                        (),
+                        ("notify_customer",),
+                        _METADATA[1],
                     ),
                 ),
             ),
         ),
         "refund": _runtime.success(
-            source_state=State.PAID,
-            target_state=State.REFUNDED,
-            trigger=Trigger.REFUND,
-            actions_to_execute=("refund_payment",),
-            on_exit_actions=(),
-            on_enter_actions=("notify_customer",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.PAID,
+            State.REFUNDED,
+            Trigger.REFUND,
+            ("refund_payment",),
+            (),
+            ("notify_customer",),
+            _METADATA[1],
         ),
     },
     "SHIPPED": {
         "refund": _runtime.success(
-            source_state=State.SHIPPED,
-            target_state=State.REFUNDED,
-            trigger=Trigger.REFUND,
-            actions_to_execute=("refund_payment",),
-            on_exit_actions=(),
-            on_enter_actions=("notify_customer",),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.SHIPPED,
+            State.REFUNDED,
+            Trigger.REFUND,
+            ("refund_payment",),
+            (),
+            ("notify_customer",),
+            _METADATA[1],
         ),
         "deliver": _runtime.success(
-            source_state=State.SHIPPED,
-            target_state=State.DELIVERED,
-            trigger=Trigger.DELIVER,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=("send_receipt", "audit_enter"),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.SHIPPED,
+            State.DELIVERED,
+            Trigger.DELIVER,
+            (),
+            (),
+            ("send_receipt", "audit_enter"),
+            _METADATA[1],
         ),
     },
     "DELIVERED": {},

@@ -97,10 +97,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     ),
     transitions=(
         _runtime.TransitionInfo(
-            index=0,
-            trigger=Trigger.FINISH,
-            sources=(State.IDLE,),
-            dest=State.DONE,
+            index=0, trigger=Trigger.FINISH, sources=(State.IDLE,), dest=State.DONE
         ),
     ),
     leaving=_MappingProxyType({State.IDLE: (0,)}),
@@ -109,16 +106,14 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "IDLE": {
         "finish": _runtime.success(
-            source_state=State.IDLE,
-            target_state=State.DONE,
-            trigger=Trigger.FINISH,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.IDLE, State.DONE, Trigger.FINISH, (), (), (), _METADATA[0]
         ),
     },
     "DONE": {},

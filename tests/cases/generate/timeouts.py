@@ -90,8 +90,7 @@ TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
         State.WAITING: _runtime.StateTimeout(seconds=0.5, destination=State.WAITING),
         State.SLOW: _runtime.StateTimeout(seconds=1000.0, destination=State.EXPIRED),
         State.GLACIAL: _runtime.StateTimeout(
-            seconds=31536000000,
-            destination=State.FAILED,
+            seconds=31536000000, destination=State.FAILED
         ),
         State.FAILED: _runtime.StateTimeout(seconds=2.25, destination=State.EXPIRED),
     }
@@ -126,8 +125,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             name=State.GLACIAL,
             type=_runtime.StateType.STABLE,
             timeout=_runtime.StateTimeout(
-                seconds=31536000000,
-                destination=State.FAILED,
+                seconds=31536000000, destination=State.FAILED
             ),
         ),
         _runtime.StateInfo(
@@ -145,10 +143,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.SLOW,
         ),
         _runtime.TransitionInfo(
-            index=1,
-            trigger=Trigger.STALL,
-            sources=(State.SLOW,),
-            dest=State.GLACIAL,
+            index=1, trigger=Trigger.STALL, sources=(State.SLOW,), dest=State.GLACIAL
         ),
     ),
     leaving=_MappingProxyType(
@@ -159,38 +154,24 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "START": {
         "slow_down": _runtime.success(
-            source_state=State.START,
-            target_state=State.SLOW,
-            trigger=Trigger.SLOW_DOWN,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.START, State.SLOW, Trigger.SLOW_DOWN, (), (), (), _METADATA[0]
         ),
     },
     "WAITING": {
         "slow_down": _runtime.success(
-            source_state=State.WAITING,
-            target_state=State.SLOW,
-            trigger=Trigger.SLOW_DOWN,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.WAITING, State.SLOW, Trigger.SLOW_DOWN, (), (), (), _METADATA[0]
         ),
     },
     "SLOW": {
         "stall": _runtime.success(
-            source_state=State.SLOW,
-            target_state=State.GLACIAL,
-            trigger=Trigger.STALL,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.SLOW, State.GLACIAL, Trigger.STALL, (), (), (), _METADATA[0]
         ),
     },
     "GLACIAL": {},

@@ -130,28 +130,16 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             actions=("no",),
         ),
         _runtime.TransitionInfo(
-            index=1,
-            trigger=Trigger.OFF,
-            sources=(State.YES,),
-            dest=State.ON,
+            index=1, trigger=Trigger.OFF, sources=(State.YES,), dest=State.ON
         ),
         _runtime.TransitionInfo(
-            index=2,
-            trigger=Trigger.YES,
-            sources=(State.ON,),
-            dest=State.OFF,
+            index=2, trigger=Trigger.YES, sources=(State.ON,), dest=State.OFF
         ),
         _runtime.TransitionInfo(
-            index=3,
-            trigger=Trigger.NO,
-            sources=(State.OFF,),
-            dest=State.Y,
+            index=3, trigger=Trigger.NO, sources=(State.OFF,), dest=State.Y
         ),
         _runtime.TransitionInfo(
-            index=4,
-            trigger=Trigger.Y,
-            sources=(State.Y,),
-            dest=State.N,
+            index=4, trigger=Trigger.Y, sources=(State.Y,), dest=State.N
         ),
         _runtime.TransitionInfo(
             index=5,
@@ -201,6 +189,10 @@ def _decide_2(
     return decide
 
 
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
 _DECISIONS: _runtime.DecisionTable = {
     "NO": {
         "on": _runtime.Guarded(
@@ -209,106 +201,34 @@ _DECISIONS: _runtime.DecisionTable = {
                 (
                     ("off", "yes"),
                     _runtime.success(
-                        source_state=State.NO,
-                        target_state=State.YES,
-                        trigger=Trigger.ON,
-                        actions_to_execute=("no",),
-                        on_exit_actions=(),
-                        on_enter_actions=(),
-                        metadata=_MappingProxyType({"transition_description": ""}),
+                        State.NO, State.YES, Trigger.ON, ("no",), (), (), _METADATA[0]
                     ),
                 ),
             ),
         ),
-        "n": _runtime.success(
-            source_state=State.NO,
-            target_state=State.N,
-            trigger=Trigger.N,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
+        "n": _runtime.success(State.NO, State.N, Trigger.N, (), (), (), _METADATA[0]),
     },
     "YES": {
         "off": _runtime.success(
-            source_state=State.YES,
-            target_state=State.ON,
-            trigger=Trigger.OFF,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.YES, State.ON, Trigger.OFF, (), (), (), _METADATA[0]
         ),
-        "n": _runtime.success(
-            source_state=State.YES,
-            target_state=State.N,
-            trigger=Trigger.N,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
+        "n": _runtime.success(State.YES, State.N, Trigger.N, (), (), (), _METADATA[0]),
     },
     "ON": {
         "yes": _runtime.success(
-            source_state=State.ON,
-            target_state=State.OFF,
-            trigger=Trigger.YES,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.ON, State.OFF, Trigger.YES, (), (), (), _METADATA[0]
         ),
-        "n": _runtime.success(
-            source_state=State.ON,
-            target_state=State.N,
-            trigger=Trigger.N,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
+        "n": _runtime.success(State.ON, State.N, Trigger.N, (), (), (), _METADATA[0]),
     },
     "OFF": {
         "no": _runtime.success(
-            source_state=State.OFF,
-            target_state=State.Y,
-            trigger=Trigger.NO,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
+            State.OFF, State.Y, Trigger.NO, (), (), (), _METADATA[0]
         ),
-        "n": _runtime.success(
-            source_state=State.OFF,
-            target_state=State.N,
-            trigger=Trigger.N,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
+        "n": _runtime.success(State.OFF, State.N, Trigger.N, (), (), (), _METADATA[0]),
     },
     "Y": {
-        "y": _runtime.success(
-            source_state=State.Y,
-            target_state=State.N,
-            trigger=Trigger.Y,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
-        "n": _runtime.success(
-            source_state=State.Y,
-            target_state=State.N,
-            trigger=Trigger.N,
-            actions_to_execute=(),
-            on_exit_actions=(),
-            on_enter_actions=(),
-            metadata=_MappingProxyType({"transition_description": ""}),
-        ),
+        "y": _runtime.success(State.Y, State.N, Trigger.Y, (), (), (), _METADATA[0]),
+        "n": _runtime.success(State.Y, State.N, Trigger.N, (), (), (), _METADATA[0]),
     },
     "N": {},
 }
