@@ -34,7 +34,6 @@ import platform
 import sys
 import tempfile
 import timeit
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -395,8 +394,6 @@ def main(argv: list[str] | None = None) -> int:
     print("all targets met" if met else "TARGETS MISSED")
     return 0 if met or args.quick else 1
 
-
-_: Callable[..., Any] = main
 
 if __name__ == "__main__":
     raise SystemExit(main())

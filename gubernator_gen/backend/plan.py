@@ -6,40 +6,33 @@ user text or data is a literal from :mod:`gubernator_gen.backend.literals`, and 
 list is in a stable order (declaration order, or sorted). Templates contain no
 decisions beyond loops and the presence of optional parts.
 
-Layout is also decided here where it matters for black (with the helpers
-of :mod:`gubernator_gen.backend.layout`): a collection is written on one line when it
-fits in black's line length at the indentation the template gives it, and
-otherwise one item per line with a trailing comma, which black keeps as it
-is. The unformatted output is then already what black prints, which makes
-formatting cheap (see :mod:`gubernator_gen.backend.formatting`).
+Code structures are handed to :mod:`gubernator_gen.backend.emit`, which
+alone decides their layout; the decision table comes from
+:mod:`gubernator_gen.backend.decisions`, the protocols and context from
+:mod:`gubernator_gen.backend.protocols`.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import bulk, deciders, decisions, emit, literals, naming
+from gubernator_gen.backend import (
+    bulk,
+    deciders,
+    decisions,
+    emit,
+    literals,
+    naming,
+    protocols,
+)
 from gubernator_gen.backend.naming import Import, ModuleNames
-from gubernator_gen.model import ContextType, MachineSpec, State, Transition
+from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
+from gubernator_gen.model import MachineSpec, State
 
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).
 RUNTIME_API: tuple[int, int] = (2, 0)
-
-_CONTEXT_TYPES: Mapping[ContextType, tuple[str, Import | None]] = {
-    ContextType.STR: ("str", None),
-    ContextType.INT: ("int", None),
-    ContextType.FLOAT: ("float", None),
-    ContextType.BOOL: ("bool", None),
-    ContextType.DECIMAL: (naming.DECIMAL.alias, naming.DECIMAL),
-    ContextType.DATETIME: (naming.DATETIME.alias, naming.DATETIME),
-    ContextType.DATE: (naming.DATE.alias, naming.DATE),
-    ContextType.LIST: (f"list[{naming.ANY.alias}]", naming.ANY),
-    ContextType.DICT: (f"dict[str, {naming.ANY.alias}]", naming.ANY),
-    ContextType.ANY: (naming.ANY.alias, naming.ANY),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,50 +56,6 @@ class Member:
     name: str
     value: str
     doc: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Method:
-    """A protocol method ``name(self, ctx: context) -> returns`` with a docstring."""
-
-    name: str
-    context: str
-    returns: str
-    doc: str
-
-
-@dataclass(frozen=True, slots=True)
-class ProtocolPlan:
-    """The ``Guards`` or ``Actions`` protocol."""
-
-    name: str
-    doc: str
-    methods: tuple[Method, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TypedDictPart:
-    """A functional ``TypedDict`` holding the required or the optional fields.
-
-    The functional form takes any string as a key, so context fields named
-    like keywords (``class``) or like the annotations need no special case.
-    ``fields`` are ``(key literal, type expression)`` pairs.
-    """
-
-    name: str
-    name_literal: str
-    fields: tuple[tuple[str, str], ...]
-    total: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ContextPlan:
-    """``Context``: an alias (no ``context:`` in the spec) or a ``TypedDict``."""
-
-    alias_of: str | None
-    parts: tuple[TypedDictPart, ...]
-    bases: str
-    doc: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +112,7 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``."""
     rows = decisions.decision_table(spec)
     table, table_metadata = bulk.decisions(rows, names)
-    context = _context_plan(spec)
+    context = protocols.context_plan(spec)
     imports = _imports(spec)
     return ModulePlan(
         ids=Identifiers(),
@@ -176,14 +125,16 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
         api=_api_check(),
-        state_doc=_class_doc(f"The states of {_machine(spec)}."),
+        state_doc=protocols.class_doc(f"The states of {protocols.machine_text(spec)}."),
         states=tuple(_state_member(state, names) for state in spec.states),
-        trigger_doc=_class_doc(f"The triggers of {_machine(spec)}."),
+        trigger_doc=protocols.class_doc(
+            f"The triggers of {protocols.machine_text(spec)}."
+        ),
         triggers=_trigger_members(spec, names),
         context=context,
         aliases=names.aliases,
-        guards=_guards_plan(spec, names),
-        actions=_actions_plan(spec, names),
+        guards=protocols.guards_plan(spec, names),
+        actions=protocols.actions_plan(spec, names),
         constants=tuple(
             emit.assignment(target, value)
             for target, value in bulk.constants(spec, names)
@@ -231,14 +182,6 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
 # -- module, enums and protocols ---------------------------------------------
 
 
-def _machine(spec: MachineSpec) -> str:
-    return f"the {spec.name} machine"
-
-
-def _class_doc(text: str) -> str:
-    return literals.docstring_literal(text, "    ")
-
-
 def _module_doc(spec: MachineSpec) -> str:
     paragraphs = [f"State machine {spec.name}, version {spec.version}."]
     if spec.description.strip():
@@ -280,7 +223,10 @@ def _imports(spec: MachineSpec) -> tuple[Import, ...]:
         used.add(naming.ANY)
     else:
         used.add(naming.TYPED_DICT)
-        used.update(context_types.imports(spec.context))
+        for field in spec.context:
+            extra = protocols.CONTEXT_TYPES[field.type][1]
+            if extra is not None:
+                used.add(extra)
     # isort order: plain imports first, then from-imports, each by module/name.
     return tuple(
         sorted(used, key=lambda i: (i.name is not None, i.module, i.name or ""))
@@ -323,17 +269,11 @@ def _state_member(state: State, names: ModuleNames) -> Member:
     )
 
 
-def _route(transition: Transition) -> str:
-    sources = "*" if transition.wildcard else ", ".join(transition.sources)
-    return f"{sources} -> {transition.dest}"
-
-
 def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:
     # Grouped in one pass: a machine may have thousands of triggers.
     routes: dict[str, list[str]] = {trigger: [] for trigger in spec.triggers}
-    # Wildcard routes last: a named source is tried before them.
-    for transition in by_precedence(spec.transitions, lambda t: t.wildcard):
-        route = _route(transition)
+    for transition in spec.transitions:
+        route = protocols.route(transition)
         if transition.description.strip():
             route += f": {transition.description.rstrip()}"
         routes[transition.trigger].append(route)
@@ -356,110 +296,3 @@ def _trigger_member(trigger: str, routes: list[str], names: ModuleNames) -> Memb
         value=literals.string_literal(trigger),
         doc=literals.docstring_literal(text, "    "),
     )
-
-
-def _context_plan(spec: MachineSpec, names: ModuleNames) -> ContextPlan:
-    text = "The context passed to guards and actions, merged with an Event's payload."
-    if spec.context is None:
-        return ContextPlan(
-            alias_of=f"{naming.MAPPING.alias}[str, {naming.ANY.alias}]",
-            parts=(),
-            bases="",
-            doc=literals.docstring_literal(text, ""),
-        )
-    doc = _class_doc(text)
-    taken = (*names.module_names, names.class_name)
-    types = context_types.context_types(spec.context, taken)
-    required = tuple(
-        (literals.string_literal(f.name), types.annotations[f.name])
-        for f in spec.context
-        if not f.optional
-    )
-    optional = tuple(
-        (literals.string_literal(f.name), types.annotations[f.name])
-        for f in spec.context
-        if f.optional
-    )
-    parts = [
-        _typed_dict_part(record.name, record.fields, total=record.total)
-        for record in types.records
-    ]
-    records = len(parts)
-    if required:
-        parts.append(_typed_dict_part(naming.CONTEXT_REQUIRED, required, total=True))
-    if optional:
-        parts.append(_typed_dict_part(naming.CONTEXT_OPTIONAL, optional, total=False))
-    bases = ", ".join(part.name for part in parts[records:]) or naming.TYPED_DICT.alias
-    return ContextPlan(alias_of=None, parts=tuple(parts), bases=bases, doc=doc)
-
-
-def _typed_dict_part(
-    name: str, fields: tuple[tuple[str, str], ...], *, total: bool
-) -> TypedDictPart:
-    return TypedDictPart(name, literals.string_literal(name), fields, total)
-
-
-def _guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
-    uses: dict[str, list[str]] = {name: [] for name in names.guards.methods}
-    for transition in spec.transitions:
-        for guard in transition.guards:
-            uses[guard].append(f"{transition.trigger}: {_route(transition)}")
-    annotations = names.guards.annotations
-    return ProtocolPlan(
-        name=naming.GUARDS,
-        doc=_class_doc(
-            f"The guards of {_machine(spec)}.\n\n"
-            "Each returns True to let its transition fire. Implement them as\n"
-            "methods of any class, or pass a mapping of guard name to callable."
-        ),
-        methods=tuple(
-            Method(
-                name=name,
-                context=annotations[naming.CONTEXT],
-                returns=annotations["bool"],
-                doc=_method_doc("Guard of", uses[name]),
-            )
-            for name in names.guards.methods
-        ),
-    )
-
-
-def _actions_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
-    uses: dict[str, list[str]] = {name: [] for name in names.actions.methods}
-    for state in spec.states:
-        for action in state.on_enter:
-            uses[action].append(f"entering {state.name}")
-        for action in state.on_exit:
-            uses[action].append(f"leaving {state.name}")
-    for transition in spec.transitions:
-        for action in transition.actions:
-            uses[action].append(f"{transition.trigger}: {_route(transition)}")
-    annotations = names.actions.annotations
-    return ProtocolPlan(
-        name=naming.ACTIONS,
-        doc=_class_doc(
-            f"The actions of {_machine(spec)}.\n\n"
-            "The machine's executor runs them; each may be a def or an async def.\n"
-            "Implement them as methods of any class, or pass a mapping of action\n"
-            "name to callable."
-        ),
-        methods=tuple(
-            Method(
-                name=name,
-                context=annotations[naming.CONTEXT],
-                returns=annotations["object"],
-                doc=_method_doc("Runs on", uses[name]),
-            )
-            for name in names.actions.methods
-        ),
-    )
-
-
-def _method_doc(lead: str, uses: list[str]) -> str:
-    # Deduplicated in first-use order: an action can be named twice in a list.
-    unique = list(dict.fromkeys(uses))
-    if len(unique) == 1:
-        text = f"{lead} {unique[0]}."
-    else:
-        text = f"{lead}:\n\n" + "\n".join(f"- {use}" for use in unique)
-    return literals.docstring_literal(text, " " * 8)

@@ -1,0 +1,185 @@
+"""The plan of the module's protocols and context: ``Guards``, ``Actions``, ``Context``.
+
+Part of the plan (:mod:`gubernator_gen.backend.plan`): every name comes from
+:mod:`gubernator_gen.backend.naming`, every piece of spec text is a literal
+from :mod:`gubernator_gen.backend.literals`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend.naming import Import, ModuleNames
+from gubernator_gen.model import ContextType, MachineSpec, Transition
+
+CONTEXT_TYPES: Mapping[ContextType, tuple[str, Import | None]] = {
+    ContextType.STR: ("str", None),
+    ContextType.INT: ("int", None),
+    ContextType.FLOAT: ("float", None),
+    ContextType.BOOL: ("bool", None),
+    ContextType.DECIMAL: (naming.DECIMAL.alias, naming.DECIMAL),
+    ContextType.DATETIME: (naming.DATETIME.alias, naming.DATETIME),
+    ContextType.DATE: (naming.DATE.alias, naming.DATE),
+    ContextType.LIST: (f"list[{naming.ANY.alias}]", naming.ANY),
+    ContextType.DICT: (f"dict[str, {naming.ANY.alias}]", naming.ANY),
+    ContextType.ANY: (naming.ANY.alias, naming.ANY),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """A protocol method ``name(self, ctx: context) -> returns`` with a docstring."""
+
+    name: str
+    context: str
+    returns: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolPlan:
+    """The ``Guards`` or ``Actions`` protocol."""
+
+    name: str
+    doc: str
+    methods: tuple[Method, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypedDictPart:
+    """A functional ``TypedDict`` holding the required or the optional fields.
+
+    The functional form takes any string as a key, so context fields named
+    like keywords (``class``) or like the annotations need no special case.
+    ``fields`` are ``(key literal, type expression)`` pairs.
+    """
+
+    name: str
+    name_literal: str
+    fields: tuple[tuple[str, str], ...]
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ContextPlan:
+    """``Context``: an alias (no ``context:`` in the spec) or a ``TypedDict``."""
+
+    alias_of: str | None
+    parts: tuple[TypedDictPart, ...]
+    bases: str
+    doc: str
+
+
+def machine_text(spec: MachineSpec) -> str:
+    return f"the {spec.name} machine"
+
+
+def class_doc(text: str) -> str:
+    return literals.docstring_literal(text, "    ")
+
+
+def route(transition: Transition) -> str:
+    return f"{', '.join(transition.sources)} -> {transition.dest}"
+
+
+def context_plan(spec: MachineSpec) -> ContextPlan:
+    text = "The context passed to guards and actions, merged with an Event's payload."
+    if spec.context is None:
+        return ContextPlan(
+            alias_of=f"{naming.MAPPING.alias}[str, {naming.ANY.alias}]",
+            parts=(),
+            bases="",
+            doc=literals.docstring_literal(text, ""),
+        )
+    doc = class_doc(text)
+    required = tuple(
+        (literals.string_literal(f.name), CONTEXT_TYPES[f.type][0])
+        for f in spec.context
+        if not f.optional
+    )
+    optional = tuple(
+        (literals.string_literal(f.name), CONTEXT_TYPES[f.type][0])
+        for f in spec.context
+        if f.optional
+    )
+    parts = []
+    if required:
+        parts.append(_typed_dict_part(naming.CONTEXT_REQUIRED, required, total=True))
+    if optional:
+        parts.append(_typed_dict_part(naming.CONTEXT_OPTIONAL, optional, total=False))
+    bases = ", ".join(part.name for part in parts) or naming.TYPED_DICT.alias
+    return ContextPlan(alias_of=None, parts=tuple(parts), bases=bases, doc=doc)
+
+
+def _typed_dict_part(
+    name: str, fields: tuple[tuple[str, str], ...], *, total: bool
+) -> TypedDictPart:
+    return TypedDictPart(name, literals.string_literal(name), fields, total)
+
+
+def guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
+    uses: dict[str, list[str]] = {name: [] for name in names.guards.methods}
+    for transition in spec.transitions:
+        for guard in transition.guards:
+            uses[guard].append(f"{transition.trigger}: {route(transition)}")
+    annotations = names.guards.annotations
+    return ProtocolPlan(
+        name=naming.GUARDS,
+        doc=class_doc(
+            f"The guards of {machine_text(spec)}.\n\n"
+            "Each returns True to let its transition fire. Implement them as\n"
+            "methods of any class, or pass a mapping of guard name to callable."
+        ),
+        methods=tuple(
+            Method(
+                name=name,
+                context=annotations[naming.CONTEXT],
+                returns=annotations["bool"],
+                doc=_method_doc("Guard of", uses[name]),
+            )
+            for name in names.guards.methods
+        ),
+    )
+
+
+def actions_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
+    uses: dict[str, list[str]] = {name: [] for name in names.actions.methods}
+    for state in spec.states:
+        for action in state.on_enter:
+            uses[action].append(f"entering {state.name}")
+        for action in state.on_exit:
+            uses[action].append(f"leaving {state.name}")
+    for transition in spec.transitions:
+        for action in transition.actions:
+            uses[action].append(f"{transition.trigger}: {route(transition)}")
+    annotations = names.actions.annotations
+    return ProtocolPlan(
+        name=naming.ACTIONS,
+        doc=class_doc(
+            f"The actions of {machine_text(spec)}.\n\n"
+            "The machine's executor runs them; each may be a def or an async def.\n"
+            "Implement them as methods of any class, or pass a mapping of action\n"
+            "name to callable."
+        ),
+        methods=tuple(
+            Method(
+                name=name,
+                context=annotations[naming.CONTEXT],
+                returns=annotations["object"],
+                doc=_method_doc("Runs on", uses[name]),
+            )
+            for name in names.actions.methods
+        ),
+    )
+
+
+def _method_doc(lead: str, uses: list[str]) -> str:
+    # Deduplicated in first-use order: an action can be named twice in a list.
+    unique = list(dict.fromkeys(uses))
+    if len(unique) == 1:
+        text = f"{lead} {unique[0]}."
+    else:
+        text = f"{lead}:\n\n" + "\n".join(f"- {use}" for use in unique)
+    return literals.docstring_literal(text, " " * 8)
