@@ -95,10 +95,12 @@ def decider_factory(shape: CellShape) -> str:
             out.line("refused = cell.refusals")
         out.line()
         out.line(
-            f"def decide(context: object) -> _runtime.TransitionResult[{naming.STATE}]:"
+            f"def decide(ctx: object) -> _runtime.TransitionResult[{naming.STATE}]:"
         )
         with out.nested():
-            out.line("ctx = empty if context is None else context")
+            out.line("if ctx is None:")
+            with out.nested():
+                out.line("ctx = empty")
             if tracked:
                 out.line("step = 0")
             out.line("try:")

@@ -39,6 +39,7 @@ C = TypeVar("C")
 #: The trigger of results proposed by ``ExecutionResult.fallback``.
 FALLBACK_TRIGGER = "_fallback"
 
+_new = object.__new__
 _TERMINAL = MappingProxyType({"reason": "terminal_state"})
 _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
 _INVALID_TRANSITION = MappingProxyType({"reason": "invalid_transition"})
@@ -174,16 +175,20 @@ class MachineBase(Generic[S, T, C]):
                 "event must be a Trigger, a trigger name or an Event, "
                 f"not {type(event).__name__}"
             )
-        if state in tables.terminal:
-            return failure(state, event, (TerminalStateError, state, event), _TERMINAL)
-        if not tables.strict:
-            return stay(state, event)
-        return failure(
-            state,
-            event,
-            (UndefinedTriggerError, state, event, tables.name),
-            _UNDEFINED_TRIGGER,
-        )
+        if state in tables.terminal or not tables.strict:
+            return self._known(state, event)  # the same answer as for a known one
+        # An undefined trigger in a strict machine, built inline: the
+        # commonest bad input, and a failure path with a target of its own.
+        result: TransitionResult[S] = _new(TransitionResult)
+        result._success = False
+        result._source_state = state
+        result._target_state = None
+        result._trigger = event
+        result._actions_to_execute = result._on_exit_actions = ()
+        result._on_enter_actions = result._all_actions = ()
+        result._error = (UndefinedTriggerError, state, event, tables.name)
+        result._metadata = _UNDEFINED_TRIGGER
+        return result
 
     def _known(self, state: Any, trigger: Any) -> TransitionResult[S]:
         """The result for a known trigger that no cell of ``state`` decides."""

@@ -229,5 +229,3 @@ class ExecutionResult(Record, Generic[S]):
             "duration_ms": self._duration_ms,
             "fallback": None if self._fallback is None else self._fallback.to_dict(),
         }
-
-

@@ -247,8 +247,9 @@ def _decide_1(cell: Guarded, guard_0: GuardCallable) -> Decider:
     (result_0,) = cell.results
     refused = cell.refusals
 
-    def decide(context: object) -> TransitionResult[State]:
-        ctx = empty if context is None else context
+    def decide(ctx: object) -> TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
         try:
             if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
                 return result_0
@@ -270,8 +271,9 @@ def _decide_2_1(
     result_0, result_1 = cell.results
     refused = cell.refusals
 
-    def decide(context: object) -> TransitionResult[State]:
-        ctx = empty if context is None else context
+    def decide(ctx: object) -> TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
         step = 0
         try:
             if (

@@ -125,8 +125,9 @@ def _decide_1(
     (result_0,) = cell.results
     refused = cell.refusals
 
-    def decide(context: object) -> _runtime.TransitionResult[State]:
-        ctx = empty if context is None else context
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
         try:
             if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
                 return result_0

@@ -172,8 +172,9 @@ def _decide_2(
     (result_0,) = cell.results
     refused = cell.refusals
 
-    def decide(context: object) -> _runtime.TransitionResult[State]:
-        ctx = empty if context is None else context
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
         step = 0
         try:
             if (
