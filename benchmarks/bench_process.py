@@ -6,8 +6,10 @@ candidates, ``[has_fill, is_full_fill] → FILLED`` then ``[has_fill] →
 PARTIALLY_FILLED``), interleaved in one process and repeated (best of the
 rounds, each call timed as source by ``timeit``, so no wrapper is counted):
 
-* ``floor`` — the order book written by hand (``floor_order_book.py``);
-  ``floor-`` is its success-only variant, shown for information;
+* ``floor`` — the order book written by hand (``floor_order_book.py``),
+  behaving as the generated machine does (raising guards named in a
+  ``GuardError``, awaitable answers refused); ``floor-`` is its
+  success-only variant without any of that, shown for information;
 * ``gen`` — the module gubernator-gen generates from the spec, generated
   afresh into a temporary directory;
 * the peers (the ``bench`` extra): pygubernator 0.0.1 and pystator (both

@@ -237,7 +237,7 @@ def _decide_1(
         if ctx is None:
             ctx = empty
         try:
-            if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
                 return result_0
         except Exception as exc:
             raise cell.guard_error(0, exc) from exc
@@ -261,9 +261,9 @@ def _decide_2_0(
         step = 0
         try:
             if (
-                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                ((ok := guard_0(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 1)
-                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_1(ctx)) is True or (ok is not False and truth(ok)))
             ):
                 return result_0
             return result_1

@@ -55,7 +55,7 @@ LOCAL_NAMES = frozenset(
 def _test(form: GuardForm, index: int) -> str:
     """The condition that guard number ``index`` passes."""
     if form is GuardForm.CALL:
-        return f"(ok := guard_{index}(ctx)) is True or ok is not False and truth(ok)"
+        return f"(ok := guard_{index}(ctx)) is True or (ok is not False and truth(ok))"
     raise AssertionError(f"unknown guard form {form}")  # pragma: no cover
 
 

@@ -160,7 +160,7 @@ def _decide_1(
         if ctx is None:
             ctx = empty
         try:
-            if (ok := guard_0(ctx)) is True or ok is not False and truth(ok):
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
                 return result_0
         except Exception as exc:
             raise cell.guard_error(0, exc) from exc

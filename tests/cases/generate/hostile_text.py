@@ -317,21 +317,21 @@ def _decide_8(
         step = 0
         try:
             if (
-                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                ((ok := guard_0(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 1)
-                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_1(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 2)
-                and ((ok := guard_2(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_2(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 3)
-                and ((ok := guard_3(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_3(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 4)
-                and ((ok := guard_4(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_4(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 5)
-                and ((ok := guard_5(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_5(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 6)
-                and ((ok := guard_6(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_6(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 7)
-                and ((ok := guard_7(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_7(ctx)) is True or (ok is not False and truth(ok)))
             ):
                 return result_0
         except Exception as exc:
@@ -357,9 +357,9 @@ def _decide_2(
         step = 0
         try:
             if (
-                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                ((ok := guard_0(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 1)
-                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_1(ctx)) is True or (ok is not False and truth(ok)))
             ):
                 return result_0
         except Exception as exc:

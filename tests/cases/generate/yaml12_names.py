@@ -178,9 +178,9 @@ def _decide_2(
         step = 0
         try:
             if (
-                ((ok := guard_0(ctx)) is True or ok is not False and truth(ok))
+                ((ok := guard_0(ctx)) is True or (ok is not False and truth(ok)))
                 and (step := 1)
-                and ((ok := guard_1(ctx)) is True or ok is not False and truth(ok))
+                and ((ok := guard_1(ctx)) is True or (ok is not False and truth(ok)))
             ):
                 return result_0
         except Exception as exc:
