@@ -40,6 +40,8 @@ C = TypeVar("C")
 FALLBACK_TRIGGER = "_fallback"
 
 _new = object.__new__
+#: How many (state, undefined trigger) results a machine class keeps.
+_KEPT_UNDEFINED = 1024
 _TERMINAL = MappingProxyType({"reason": "terminal_state"})
 _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
 _INVALID_TRANSITION = MappingProxyType({"reason": "invalid_transition"})
@@ -58,7 +60,7 @@ class MachineBase(Generic[S, T, C]):
     guards pass in non-strict mode.
     """
 
-    __slots__ = ("_cells", "_guards")
+    __slots__ = ("_cells", "_guards", "_known_tables")
 
     definition: ClassVar[MachineDefinition[Any, Any]]
     decisions: ClassVar[DecisionTable]
@@ -89,6 +91,9 @@ class MachineBase(Generic[S, T, C]):
                 f"{type(self).__name__} has no definition; MachineBase is "
                 "subclassed by generated modules"
             )
+        # The class's tables again, as an instance slot: reading it is the
+        # cheapest attribute access there is, on the failure paths.
+        self._known_tables: MachineTables = tables
         unbound, guarded = tables.hot()
         if guards is None:
             self._guards: Mapping[str, GuardCallable] | None = None
@@ -158,7 +163,7 @@ class MachineBase(Generic[S, T, C]):
         its own (SPEC §8), and its results cannot be kept (the trigger could
         be any string).
         """
-        tables = self._tables
+        tables = self._known_tables
         state: Any = tables.state_of.get(current_state)
         if state is None:
             tables.lookup_state(current_state)  # raises UndefinedStateError
@@ -177,8 +182,15 @@ class MachineBase(Generic[S, T, C]):
             )
         if state in tables.terminal or not tables.strict:
             return self._known(state, event)  # the same answer as for a known one
-        # An undefined trigger in a strict machine, built inline: the
-        # commonest bad input, and a failure path with a target of its own.
+        # An undefined trigger in a strict machine: the commonest bad input
+        # (a client sending a trigger that does not exist, again and again),
+        # so its result is kept, for a bounded number of distinct triggers
+        # (any string can arrive here); past that it is built each time.
+        undefined = tables.undefined
+        key = (state, event)
+        kept = undefined.get(key)
+        if kept is not None:
+            return kept
         result: TransitionResult[S] = _new(TransitionResult)
         result._success = False
         result._source_state = state
@@ -188,6 +200,8 @@ class MachineBase(Generic[S, T, C]):
         result._on_enter_actions = result._all_actions = ()
         result._error = (UndefinedTriggerError, state, event, tables.name)
         result._metadata = _UNDEFINED_TRIGGER
+        if len(undefined) < _KEPT_UNDEFINED:
+            undefined[key] = result
         return result
 
     def _known(self, state: Any, trigger: Any) -> TransitionResult[S]:

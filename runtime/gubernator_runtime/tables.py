@@ -42,6 +42,7 @@ class MachineTables:
         "timeout_results",
         "trigger_names",
         "trigger_of",
+        "undefined",
     )
 
     def __init__(
@@ -71,6 +72,8 @@ class MachineTables:
         self._available: dict[Any, tuple[TransitionInfo, ...]] | None = None
         #: (state, known trigger) → the result when no cell decides it.
         self.no_cell: dict[tuple[Any, Any], TransitionResult[Any]] = {}
+        #: (state, undefined trigger) → its result, for a bounded number.
+        self.undefined: dict[tuple[Any, Any], TransitionResult[Any]] = {}
 
     @property
     def guard_names(self) -> tuple[str, ...]:

@@ -649,3 +649,24 @@ def test_failure_errors_are_built_when_read_and_never_shared(
     undefined = machine.process("PENDING", "teleport")
     assert undefined.error == machine.process("PENDING", "teleport").error
     assert refused == TransitionResult.from_dict(refused.to_dict(), State)
+
+
+def test_undefined_trigger_results_are_kept_for_a_bounded_number() -> None:
+    from gubernator_runtime import machine as machine_module
+
+    cls = build_machine(
+        [StateInfo("A", StateType.INITIAL), StateInfo("B")],
+        [TransitionInfo(0, "go", "A", "B")],
+        name="bounded",
+    )
+    instance = cls()
+    first = instance.process("A", "nope")
+    assert instance.process("A", "nope") is first  # kept
+    for number in range(machine_module._KEPT_UNDEFINED + 10):
+        assert isinstance(
+            instance.process("A", f"t{number}").error, UndefinedTriggerError
+        )
+    kept = cls._tables.undefined
+    assert len(kept) == machine_module._KEPT_UNDEFINED  # never more
+    late = instance.process("A", "never-kept")
+    assert late is not instance.process("A", "never-kept") and late.success is False
