@@ -178,9 +178,9 @@ def test_the_runtime_imports_only_the_standard_library_and_itself() -> None:
     for module, path in RUNTIME_MODULES:
         for name in _imports_of(module, path):
             top = name.partition(".")[0]
-            assert (
-                top in STDLIB or top == "gubernator_runtime"
-            ), f"{path.relative_to(ROOT)} imports {name}"
+            assert top in STDLIB or top == "gubernator_runtime", (
+                f"{path.relative_to(ROOT)} imports {name}"
+            )
 
 
 def _generated_sources() -> Iterator[tuple[str, str]]:
@@ -199,9 +199,9 @@ def test_generated_modules_import_only_the_standard_library_and_the_runtime() ->
     for name, source in sources:
         for imported in imported_modules(source, "generated", is_package=False):
             top = imported.partition(".")[0]
-            assert (
-                top in STDLIB or top == "gubernator_runtime"
-            ), f"{name} imports {imported}"
+            assert top in STDLIB or top == "gubernator_runtime", (
+                f"{name} imports {imported}"
+            )
 
 
 def test_the_rule_sees_lazy_relative_and_dynamic_imports() -> None:

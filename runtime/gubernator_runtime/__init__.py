@@ -13,6 +13,7 @@ they need (see :func:`check_api_version`).
 from __future__ import annotations
 
 from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
+from gubernator_runtime._base import MAX_NESTING, MAX_RETRY_ATTEMPTS
 from gubernator_runtime.binding import GuardCallable, guard_truth, is_async_callable
 from gubernator_runtime.cells import Decider, DecisionTable, Guarded
 from gubernator_runtime.definition import (

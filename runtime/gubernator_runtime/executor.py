@@ -27,7 +27,13 @@ import types
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from gubernator_runtime._base import S, lookup_callables, plain_str
+from gubernator_runtime._base import (
+    S,
+    checked_retry_attempts,
+    describe_exception,
+    lookup_callables,
+    plain_str,
+)
 from gubernator_runtime.binding import is_async_callable
 from gubernator_runtime.errors import ActionNotFoundError, ConfigurationError
 from gubernator_runtime.records import OK, ActionResult, ExecutionResult

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Generic
 
-from gubernator_runtime._base import Record, S
+from gubernator_runtime._base import Record, S, describe_exception
 from gubernator_runtime.results import TransitionResult
 
 _new = object.__new__
@@ -81,18 +81,17 @@ class ActionResult(Record):
         return self._value
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary; the exception as ``{"type", "message"}``."""
+        """JSON-ready summary; the exception as ``{"type", "message"}``.
+
+        An exception that cannot be printed gets a placeholder message.
+        """
         error = self._exception
         return {
             "name": self._name,
             "success": self._success,
             "attempts": self._attempts,
             "duration_ms": self._duration_ms,
-            "error": (
-                None
-                if error is None
-                else {"type": type(error).__name__, "message": str(error)}
-            ),
+            "error": None if error is None else describe_exception(error),
         }
 
 
