@@ -18,17 +18,17 @@ from typing import TypedDict as _TypedDict
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -150,17 +150,12 @@ VERSION: _Final = "1.3.0"
 STRICT_MODE: _Final = True
 INITIAL_STATE: _Final = State.PENDING
 TERMINAL_STATES: _Final[frozenset[State]] = frozenset(
-    {
-        State.DELIVERED,
-        State.CANCELLED,
-        State.REFUNDED,
-    }
+    {State.DELIVERED, State.CANCELLED, State.REFUNDED}
 )
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
     {
         State.PENDING: _runtime.StateTimeout(
-            seconds=86400,
-            destination=State.CANCELLED,
+            seconds=86400, destination=State.CANCELLED
         ),
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
     }
@@ -261,27 +256,139 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             description="Carrier confirms delivery.",
         ),
     ),
-    dispatch=_MappingProxyType(
+    leaving=_MappingProxyType(
         {
-            State.PENDING: _MappingProxyType({Trigger.PAY: (0,), Trigger.CANCEL: (1,)}),
-            State.PAID: _MappingProxyType({Trigger.SHIP: (2,), Trigger.REFUND: (3,)}),
-            State.SHIPPED: _MappingProxyType(
-                {
-                    Trigger.REFUND: (3,),
-                    Trigger.DELIVER: (4,),
-                }
-            ),
-            State.ON_HOLD: _MappingProxyType(
-                {
-                    Trigger.CANCEL: (1,),
-                    Trigger.REFUND: (3,),
-                }
-            ),
+            State.PENDING: (0, 1),
+            State.PAID: (2, 3),
+            State.SHIPPED: (3, 4),
+            State.ON_HOLD: (1, 3),
         }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=State.ON_HOLD, retry_attempts=2),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": "Customer pays the full amount."}),
+    _MappingProxyType(
+        {"transition_description": "Customer or operator cancels the order."}
+    ),
+    _MappingProxyType({"transition_description": "Warehouse ships the order."}),
+    _MappingProxyType({"transition_description": "Money goes back to the customer."}),
+    _MappingProxyType({"transition_description": "Carrier confirms delivery."}),
+)
+
+_DECISIONS: _runtime.DecisionTable = {
+    "PENDING": {
+        "pay": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("payment_covers_amount",),
+                    _runtime.success(
+                        State.PENDING,
+                        State.PAID,
+                        Trigger.PAY,
+                        ("capture_payment",),
+                        ("audit_exit",),
+                        ("send_receipt",),
+                        _METADATA[0],
+                    ),
+                ),
+            ),
+        ),
+        "cancel": _runtime.success(
+            State.PENDING,
+            State.CANCELLED,
+            Trigger.CANCEL,
+            (),
+            ("audit_exit",),
+            (),
+            _METADATA[1],
+        ),
+    },
+    "PAID": {
+        "ship": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("items_in_stock",),
+                    _runtime.success(
+                        State.PAID,
+                        State.SHIPPED,
+                        Trigger.SHIP,
+                        ("book_carrier",),
+                        (),
+                        ("notify_customer",),
+                        _METADATA[2],
+                    ),
+                ),
+            ),
+        ),
+        "refund": _runtime.success(
+            State.PAID,
+            State.REFUNDED,
+            Trigger.REFUND,
+            ("refund_payment",),
+            (),
+            ("notify_customer",),
+            _METADATA[3],
+        ),
+    },
+    "SHIPPED": {
+        "refund": _runtime.success(
+            State.SHIPPED,
+            State.REFUNDED,
+            Trigger.REFUND,
+            ("refund_payment",),
+            (),
+            ("notify_customer",),
+            _METADATA[3],
+        ),
+        "deliver": _runtime.success(
+            State.SHIPPED, State.DELIVERED, Trigger.DELIVER, (), (), (), _METADATA[4]
+        ),
+    },
+    "ON_HOLD": {
+        "cancel": _runtime.success(
+            State.ON_HOLD, State.CANCELLED, Trigger.CANCEL, (), (), (), _METADATA[1]
+        ),
+        "refund": _runtime.success(
+            State.ON_HOLD,
+            State.REFUNDED,
+            Trigger.REFUND,
+            ("refund_payment",),
+            (),
+            ("notify_customer",),
+            _METADATA[3],
+        ),
+    },
+    "DELIVERED": {},
+    "CANCELLED": {},
+    "REFUNDED": {},
+}
 
 
 class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
@@ -295,6 +402,7 @@ class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,
