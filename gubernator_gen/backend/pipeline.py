@@ -6,6 +6,9 @@ Orchestrates ``naming`` (every identifier), ``plan`` (tables and literals),
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from gubernator_gen.backend import codes as backend_codes
@@ -22,8 +25,31 @@ class BackendResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, restoring it afterwards.
+
+    The back end builds hundreds of thousands of small objects and no
+    reference cycle to collect; left running, the collector rescans them
+    all again and again, nearly half of the time of a large machine's plan.
+    Memory is still freed by reference counting meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def generate_module(spec: MachineSpec, *, format: bool = True) -> BackendResult:
     """Generate the module for ``spec``; ``format=False`` skips black."""
+    with _collector_paused():
+        return _generate(spec, format=format)
+
+
+def _generate(spec: MachineSpec, *, format: bool) -> BackendResult:
     named = naming.build_names(spec)
     if named.names is None:
         return BackendResult(None, named.diagnostics)

@@ -272,3 +272,18 @@ def test_a_description_ending_in_a_newline_adds_no_blank_lines() -> None:
     assert "- A -> B: Go on.\n    - B -> A" in source
     assert generate(plain).count("Orders.\n\n    Stateless") == 1
     assert source.count("Orders.\n\n    Stateless") == 1
+
+
+def test_generation_restores_the_garbage_collector() -> None:
+    import gc
+
+    spec = machine([S("A", "initial")])
+    assert gc.isenabled()
+    generate(spec)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        generate(spec)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
