@@ -64,9 +64,14 @@ def _check(
 ) -> None:
     calls.clear()
     if expected.raises is not None:
-        with pytest.raises(getattr(runtime, expected.raises)):
+        with pytest.raises(getattr(runtime, expected.raises)) as caught:
             machine_object.process(state, event)
         assert calls == list(expected.guard_calls)
+        if expected.raises == "GuardError":
+            # Attribution: the guard that raised, the state and the trigger.
+            assert caught.value.guard == calls[-1]
+            assert caught.value.state == state and caught.value.trigger == trigger
+            assert isinstance(caught.value.__cause__, RuntimeError)
         return
     result = machine_object.process(state, event)
     assert result.success is expected.success
