@@ -141,48 +141,43 @@ class Row:
 def decision_table(spec: MachineSpec) -> tuple[Row, ...]:
     """Every state's row, in declaration order; terminal states have none.
 
-    One pass over the transitions, so the work grows linearly with the
+    Candidates come in the order :meth:`MachineSpec.dispatch` tries them
+    (named sources first, then wildcards, each in spec order); everything
+    after an unguarded one is left out (it can never fire). Linear in the
     spec. Triggers appear in each row in order of first appearance.
     """
-    by_source: dict[str, dict[str, list[Candidate]]] = {
-        state.name: {} for state in spec.states
-    }
-    leaving: dict[str, list[int]] = {state.name: [] for state in spec.states}
-    terminal = {state.name for state in spec.states if state.is_terminal}
-    for transition in spec.transitions:
-        metadata = {DESCRIPTION_KEY: transition.description}
-        dest = spec.state(transition.dest)
-        for source in transition.sources:
-            if source in terminal:
-                continue
-            leaving[source].append(transition.index)
-            candidates = by_source[source].setdefault(transition.trigger, [])
-            if candidates and not candidates[-1].guards:
-                continue  # behind an unguarded candidate: never fires
-            candidates.append(
-                Candidate(
-                    guards=transition.guards,
-                    outcome=Outcome(
-                        source=source,
-                        target=dest.name,
-                        trigger=transition.trigger,
-                        actions=transition.actions,
-                        # The flat rule: exit the source, enter the destination.
-                        on_exit=spec.state(source).on_exit,
-                        on_enter=dest.on_enter,
-                        metadata=metadata,
-                    ),
-                    guard_forms=tuple(GuardForm.CALL for _ in transition.guards),
+    rows = dict(spec.dispatch())
+    described = {t.index: {DESCRIPTION_KEY: t.description} for t in spec.transitions}
+    table = []
+    for state in spec.states:
+        cells = []
+        leaving: set[int] = set()
+        for trigger, transitions in rows.get(state.name, ()):
+            leaving.update(t.index for t in transitions)
+            candidates = []
+            for transition in transitions:
+                dest = spec.state(transition.dest)
+                candidates.append(
+                    Candidate(
+                        guards=transition.guards,
+                        outcome=Outcome(
+                            source=state.name,
+                            target=dest.name,
+                            trigger=trigger,
+                            actions=transition.actions,
+                            # The flat rule: exit the source, enter the dest.
+                            on_exit=state.on_exit,
+                            on_enter=dest.on_enter,
+                            metadata=described[transition.index],
+                        ),
+                        guard_forms=tuple(GuardForm.CALL for _ in transition.guards),
+                    )
                 )
-            )
-    return tuple(
-        Row(
-            state,
-            tuple(Cell(trigger, tuple(found)) for trigger, found in cells.items()),
-            tuple(leaving[state]),
-        )
-        for state, cells in by_source.items()
-    )
+                if not transition.guards:
+                    break  # the candidates behind it never fire
+            cells.append(Cell(trigger, tuple(candidates)))
+        table.append(Row(state.name, tuple(cells), tuple(sorted(leaving))))
+    return tuple(table)
 
 
 def shapes(rows: tuple[Row, ...]) -> tuple[CellShape, ...]:

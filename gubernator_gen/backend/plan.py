@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from gubernator_gen.backend import (
     bulk,
+    context_types,
     deciders,
     decisions,
     emit,
@@ -28,7 +29,7 @@ from gubernator_gen.backend import (
 )
 from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
-from gubernator_gen.model import MachineSpec, State
+from gubernator_gen.model import MachineSpec, State, by_precedence
 
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).
@@ -112,7 +113,7 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``."""
     rows = decisions.decision_table(spec)
     table, table_metadata = bulk.decisions(rows, names)
-    context = protocols.context_plan(spec)
+    context = protocols.context_plan(spec, names)
     imports = _imports(spec)
     return ModulePlan(
         ids=Identifiers(),
@@ -223,10 +224,7 @@ def _imports(spec: MachineSpec) -> tuple[Import, ...]:
         used.add(naming.ANY)
     else:
         used.add(naming.TYPED_DICT)
-        for field in spec.context:
-            extra = protocols.CONTEXT_TYPES[field.type][1]
-            if extra is not None:
-                used.add(extra)
+        used.update(context_types.imports(spec.context))
     # isort order: plain imports first, then from-imports, each by module/name.
     return tuple(
         sorted(used, key=lambda i: (i.name is not None, i.module, i.name or ""))
@@ -272,7 +270,8 @@ def _state_member(state: State, names: ModuleNames) -> Member:
 def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:
     # Grouped in one pass: a machine may have thousands of triggers.
     routes: dict[str, list[str]] = {trigger: [] for trigger in spec.triggers}
-    for transition in spec.transitions:
+    # Wildcard routes last: a named source is tried before them.
+    for transition in by_precedence(spec.transitions, lambda t: t.wildcard):
         route = protocols.route(transition)
         if transition.description.strip():
             route += f": {transition.description.rstrip()}"

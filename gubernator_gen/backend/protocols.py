@@ -7,25 +7,11 @@ from :mod:`gubernator_gen.backend.literals`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import literals, naming
-from gubernator_gen.backend.naming import Import, ModuleNames
-from gubernator_gen.model import ContextType, MachineSpec, Transition
-
-CONTEXT_TYPES: Mapping[ContextType, tuple[str, Import | None]] = {
-    ContextType.STR: ("str", None),
-    ContextType.INT: ("int", None),
-    ContextType.FLOAT: ("float", None),
-    ContextType.BOOL: ("bool", None),
-    ContextType.DECIMAL: (naming.DECIMAL.alias, naming.DECIMAL),
-    ContextType.DATETIME: (naming.DATETIME.alias, naming.DATETIME),
-    ContextType.DATE: (naming.DATE.alias, naming.DATE),
-    ContextType.LIST: (f"list[{naming.ANY.alias}]", naming.ANY),
-    ContextType.DICT: (f"dict[str, {naming.ANY.alias}]", naming.ANY),
-    ContextType.ANY: (naming.ANY.alias, naming.ANY),
-}
+from gubernator_gen.backend import context_types, literals, naming
+from gubernator_gen.backend.naming import ModuleNames
+from gubernator_gen.model import MachineSpec, Transition
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +67,13 @@ def class_doc(text: str) -> str:
 
 
 def route(transition: Transition) -> str:
-    return f"{', '.join(transition.sources)} -> {transition.dest}"
+    """``A, B -> C`` (``* -> C`` for a wildcard source) for docstrings."""
+    sources = "*" if transition.wildcard else ", ".join(transition.sources)
+    return f"{sources} -> {transition.dest}"
 
 
-def context_plan(spec: MachineSpec) -> ContextPlan:
+def context_plan(spec: MachineSpec, names: ModuleNames) -> ContextPlan:
+    """``Context``: an alias without ``context:``, else typed dictionaries."""
     text = "The context passed to guards and actions, merged with an Event's payload."
     if spec.context is None:
         return ContextPlan(
@@ -94,22 +83,28 @@ def context_plan(spec: MachineSpec) -> ContextPlan:
             doc=literals.docstring_literal(text, ""),
         )
     doc = class_doc(text)
+    taken = (*names.module_names, names.class_name)
+    types = context_types.context_types(spec.context, taken)
     required = tuple(
-        (literals.string_literal(f.name), CONTEXT_TYPES[f.type][0])
+        (literals.string_literal(f.name), types.annotations[f.name])
         for f in spec.context
         if not f.optional
     )
     optional = tuple(
-        (literals.string_literal(f.name), CONTEXT_TYPES[f.type][0])
+        (literals.string_literal(f.name), types.annotations[f.name])
         for f in spec.context
         if f.optional
     )
-    parts = []
+    parts = [
+        _typed_dict_part(record.name, record.fields, total=record.total)
+        for record in types.records
+    ]
+    records = len(parts)
     if required:
         parts.append(_typed_dict_part(naming.CONTEXT_REQUIRED, required, total=True))
     if optional:
         parts.append(_typed_dict_part(naming.CONTEXT_OPTIONAL, optional, total=False))
-    bases = ", ".join(part.name for part in parts) or naming.TYPED_DICT.alias
+    bases = ", ".join(part.name for part in parts[records:]) or naming.TYPED_DICT.alias
     return ContextPlan(alias_of=None, parts=tuple(parts), bases=bases, doc=doc)
 
 

@@ -70,9 +70,7 @@ class SqlRun:
         self.strict = bool(
             strict
             if strict is not None
-            else configured
-            if configured is not None
-            else False
+            else configured if configured is not None else False
         )
         verbosity: int = getattr(args, "verbosity", NORMAL)
         self.quiet = verbosity == QUIET

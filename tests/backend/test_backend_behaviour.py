@@ -21,7 +21,7 @@ from backend_support import generate, load_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gubernator_gen.model import MachineSpec
+from gubernator_gen.model import MachineSpec, by_precedence
 
 UNKNOWN_STATE = "NOT_A_STATE"
 UNKNOWN_TRIGGER = "not_a_trigger"
@@ -366,11 +366,13 @@ def _reference_candidates(
     spec: MachineSpec, state: str, trigger: str
 ) -> list[tuple[tuple[str, ...], str, tuple[str, ...]]]:
     found = []
-    for transition in spec.transitions:
-        if state in transition.sources and transition.trigger == trigger:
-            found.append((transition.guards, transition.dest, transition.actions))
-            if not transition.guards:
-                break  # later candidates never fire
+    leaving = [
+        t for t in spec.transitions if state in t.sources and t.trigger == trigger
+    ]
+    for transition in by_precedence(leaving, lambda t: t.wildcard):
+        found.append((transition.guards, transition.dest, transition.actions))
+        if not transition.guards:
+            break  # later candidates never fire
     return found
 
 

@@ -129,9 +129,11 @@ def _wildcard(spec: MachineSpec, indices: set[int]) -> MachineSpec:
     """``spec`` with the transitions at ``indices`` turned into ``source: "*"``."""
     open_states = tuple(s.name for s in spec.states if not s.is_terminal)
     transitions = tuple(
-        dataclasses.replace(t, sources=open_states, wildcard=True)
-        if t.index in indices
-        else t
+        (
+            dataclasses.replace(t, sources=open_states, wildcard=True)
+            if t.index in indices
+            else t
+        )
         for t in spec.transitions
     )
     return dataclasses.replace(spec, transitions=transitions)

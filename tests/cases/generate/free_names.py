@@ -17,17 +17,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -116,34 +116,13 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             type=_runtime.StateType.INITIAL,
             description="Waiting for the customer.",
         ),
-        _runtime.StateInfo(
-            name=State.IN_REVIEW,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.ORDER_PLACED,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.APPROUVÉ,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State._2FA_CHECK,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State._DRAFT,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.SAY_HI_,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.DONE,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.IN_REVIEW, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.ORDER_PLACED, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.APPROUVÉ, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State._2FA_CHECK, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State._DRAFT, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.SAY_HI_, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.DONE, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -177,37 +156,97 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State._DRAFT,
         ),
         _runtime.TransitionInfo(
-            index=5,
-            trigger=Trigger.X_Y_Z,
-            sources=(State._DRAFT,),
-            dest=State.SAY_HI_,
+            index=5, trigger=Trigger.X_Y_Z, sources=(State._DRAFT,), dest=State.SAY_HI_
         ),
         _runtime.TransitionInfo(
-            index=6,
-            trigger=Trigger.FINISH,
-            sources=(State.SAY_HI_,),
-            dest=State.DONE,
+            index=6, trigger=Trigger.FINISH, sources=(State.SAY_HI_,), dest=State.DONE
         ),
     ),
-    dispatch=_MappingProxyType(
+    leaving=_MappingProxyType(
         {
-            State.PENDING: _MappingProxyType({Trigger.SUBMIT_FOR_REVIEW: (0,)}),
-            State.IN_REVIEW: _MappingProxyType({Trigger.APPROVE: (1,)}),
-            State.ORDER_PLACED: _MappingProxyType({Trigger.CHECK: (3,)}),
-            State.APPROUVÉ: _MappingProxyType({Trigger._ROUTE: (2,)}),
-            State._2FA_CHECK: _MappingProxyType(
-                {
-                    Trigger._ROUTE: (2,),
-                    Trigger.CLASS: (4,),
-                }
-            ),
-            State._DRAFT: _MappingProxyType({Trigger.X_Y_Z: (5,)}),
-            State.SAY_HI_: _MappingProxyType({Trigger.FINISH: (6,)}),
+            State.PENDING: (0,),
+            State.IN_REVIEW: (1,),
+            State.ORDER_PLACED: (3,),
+            State.APPROUVÉ: (2,),
+            State._2FA_CHECK: (2, 4),
+            State._DRAFT: (5,),
+            State.SAY_HI_: (6,),
         }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
+_DECISIONS: _runtime.DecisionTable = {
+    "pending": {
+        "submit for review": _runtime.success(
+            State.PENDING,
+            State.IN_REVIEW,
+            Trigger.SUBMIT_FOR_REVIEW,
+            (),
+            (),
+            (),
+            _METADATA[0],
+        ),
+    },
+    "in review": {
+        "APPROVE": _runtime.success(
+            State.IN_REVIEW, State.APPROUVÉ, Trigger.APPROVE, (), (), (), _METADATA[0]
+        ),
+    },
+    "Order.Placed": {
+        "check": _runtime.success(
+            State.ORDER_PLACED,
+            State._2FA_CHECK,
+            Trigger.CHECK,
+            (),
+            (),
+            (),
+            _METADATA[0],
+        ),
+    },
+    "approuvé": {
+        "_route": _runtime.success(
+            State.APPROUVÉ,
+            State.ORDER_PLACED,
+            Trigger._ROUTE,
+            (),
+            (),
+            (),
+            _METADATA[0],
+        ),
+    },
+    "2fa-check": {
+        "_route": _runtime.success(
+            State._2FA_CHECK,
+            State.ORDER_PLACED,
+            Trigger._ROUTE,
+            (),
+            (),
+            (),
+            _METADATA[0],
+        ),
+        "class": _runtime.success(
+            State._2FA_CHECK, State._DRAFT, Trigger.CLASS, (), (), (), _METADATA[0]
+        ),
+    },
+    "(draft)": {
+        "x.y-z": _runtime.success(
+            State._DRAFT, State.SAY_HI_, Trigger.X_Y_Z, (), (), (), _METADATA[0]
+        ),
+    },
+    'say "hi" \\ """': {
+        "finish": _runtime.success(
+            State.SAY_HI_, State.DONE, Trigger.FINISH, (), (), (), _METADATA[0]
+        ),
+    },
+    "done": {},
+}
 
 
 class OrderPlacement(_runtime.MachineBase[State, Trigger, Context]):
@@ -221,6 +260,7 @@ class OrderPlacement(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

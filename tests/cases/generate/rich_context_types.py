@@ -18,17 +18,17 @@ from typing import TypedDict as _TypedDict
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -141,14 +141,8 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.NEW,
-            type=_runtime.StateType.INITIAL,
-        ),
-        _runtime.StateInfo(
-            name=State.SENT,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.NEW, type=_runtime.StateType.INITIAL),
+        _runtime.StateInfo(name=State.SENT, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -159,14 +153,53 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             guards=("is_packed",),
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.NEW: _MappingProxyType({Trigger.SEND: (0,)}),
-        }
-    ),
+    leaving=_MappingProxyType({State.NEW: (0,)}),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
+_DECISIONS: _runtime.DecisionTable = {
+    "NEW": {
+        "send": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("is_packed",),
+                    _runtime.success(
+                        State.NEW, State.SENT, Trigger.SEND, (), (), (), _METADATA[0]
+                    ),
+                ),
+            ),
+        ),
+    },
+    "SENT": {},
+}
 
 
 class Shipment(_runtime.MachineBase[State, Trigger, Context]):
@@ -180,6 +213,7 @@ class Shipment(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

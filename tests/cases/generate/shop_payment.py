@@ -15,17 +15,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -93,18 +93,9 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.AUTHORISED,
-            type=_runtime.StateType.INITIAL,
-        ),
-        _runtime.StateInfo(
-            name=State.CAPTURED,
-            type=_runtime.StateType.TERMINAL,
-        ),
-        _runtime.StateInfo(
-            name=State.REFUNDED,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.AUTHORISED, type=_runtime.StateType.INITIAL),
+        _runtime.StateInfo(name=State.CAPTURED, type=_runtime.StateType.TERMINAL),
+        _runtime.StateInfo(name=State.REFUNDED, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -120,19 +111,28 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             dest=State.REFUNDED,
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.AUTHORISED: _MappingProxyType(
-                {
-                    Trigger.CAPTURE: (0,),
-                    Trigger.REFUND: (1,),
-                }
-            ),
-        }
-    ),
+    leaving=_MappingProxyType({State.AUTHORISED: (0, 1)}),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+)
+
+_DECISIONS: _runtime.DecisionTable = {
+    "authorised": {
+        "capture": _runtime.success(
+            State.AUTHORISED, State.CAPTURED, Trigger.CAPTURE, (), (), (), _METADATA[0]
+        ),
+        "refund": _runtime.success(
+            State.AUTHORISED, State.REFUNDED, Trigger.REFUND, (), (), (), _METADATA[0]
+        ),
+    },
+    "captured": {},
+    "refunded": {},
+}
 
 
 class ShopPayment(_runtime.MachineBase[State, Trigger, Context]):
@@ -146,6 +146,7 @@ class ShopPayment(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,

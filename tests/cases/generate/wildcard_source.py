@@ -15,17 +15,17 @@ from typing import Protocol as _Protocol
 
 import gubernator_runtime as _runtime
 
-if _runtime.API_VERSION[0] > 1:
+if _runtime.API_VERSION[0] > 2:
     raise ImportError(
-        "this module was generated for gubernator-runtime API 1.x, "
+        "this module was generated for gubernator-runtime API 2.x, "
         "but the installed gubernator-runtime is newer and incompatible: "
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (1, 0):
+if _runtime.API_VERSION < (2, 0):
     raise ImportError(
-        "this module needs gubernator-runtime API 1.0 or newer "
-        "within 1.x: upgrade gubernator-runtime"
+        "this module needs gubernator-runtime API 2.0 or newer "
+        "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
 
@@ -111,22 +111,10 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
     trigger_type=Trigger,
     initial_state=INITIAL_STATE,
     states=(
-        _runtime.StateInfo(
-            name=State.OPEN,
-            type=_runtime.StateType.INITIAL,
-        ),
-        _runtime.StateInfo(
-            name=State.WAITING,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.ESCALATED,
-            type=_runtime.StateType.STABLE,
-        ),
-        _runtime.StateInfo(
-            name=State.CLOSED,
-            type=_runtime.StateType.TERMINAL,
-        ),
+        _runtime.StateInfo(name=State.OPEN, type=_runtime.StateType.INITIAL),
+        _runtime.StateInfo(name=State.WAITING, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.ESCALATED, type=_runtime.StateType.STABLE),
+        _runtime.StateInfo(name=State.CLOSED, type=_runtime.StateType.TERMINAL),
     ),
     transitions=(
         _runtime.TransitionInfo(
@@ -137,10 +125,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             actions=("notify",),
         ),
         _runtime.TransitionInfo(
-            index=1,
-            trigger=Trigger.WAIT,
-            sources=(State.OPEN,),
-            dest=State.WAITING,
+            index=1, trigger=Trigger.WAIT, sources=(State.OPEN,), dest=State.WAITING
         ),
         _runtime.TransitionInfo(
             index=2,
@@ -164,34 +149,166 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             guards=("allowed",),
         ),
     ),
-    dispatch=_MappingProxyType(
-        {
-            State.OPEN: _MappingProxyType(
-                {
-                    Trigger.CLOSE: (0,),
-                    Trigger.WAIT: (1,),
-                    Trigger.ESCALATE: (2,),
-                    Trigger.REOPEN: (4,),
-                }
-            ),
-            State.WAITING: _MappingProxyType(
-                {
-                    Trigger.CLOSE: (0,),
-                    Trigger.ESCALATE: (2,),
-                    Trigger.REOPEN: (4,),
-                }
-            ),
-            State.ESCALATED: _MappingProxyType(
-                {
-                    Trigger.CLOSE: (3, 0),
-                    Trigger.REOPEN: (4,),
-                }
-            ),
-        }
+    leaving=_MappingProxyType(
+        {State.OPEN: (0, 1, 2, 4), State.WAITING: (0, 2, 4), State.ESCALATED: (0, 3, 4)}
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=0),
     spec_sha256=SPEC_SHA256,
 )
+
+
+def _decide_1(
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    (result_0,) = cell.results
+    refused = cell.refusals
+
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return result_0
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
+def _decide_1_0(
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1, then 0 guard(s)."""
+    empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth
+    result_0, result_1 = cell.results
+
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return result_0
+            return result_1
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+
+    return decide
+
+
+_METADATA: tuple[_Mapping[str, object], ...] = (
+    _MappingProxyType({"transition_description": ""}),
+    _MappingProxyType(
+        {"transition_description": "An escalated ticket is reviewed before it closes."}
+    ),
+)
+
+_DECISIONS: _runtime.DecisionTable = {
+    "open": {
+        "close": _runtime.success(
+            State.OPEN, State.CLOSED, Trigger.CLOSE, ("notify",), (), (), _METADATA[0]
+        ),
+        "wait": _runtime.success(
+            State.OPEN, State.WAITING, Trigger.WAIT, (), (), (), _METADATA[0]
+        ),
+        "escalate": _runtime.success(
+            State.OPEN, State.ESCALATED, Trigger.ESCALATE, (), (), (), _METADATA[0]
+        ),
+        "reopen": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("allowed",),
+                    _runtime.success(
+                        State.OPEN, State.OPEN, Trigger.REOPEN, (), (), (), _METADATA[0]
+                    ),
+                ),
+            ),
+        ),
+    },
+    "waiting": {
+        "close": _runtime.success(
+            State.WAITING,
+            State.CLOSED,
+            Trigger.CLOSE,
+            ("notify",),
+            (),
+            (),
+            _METADATA[0],
+        ),
+        "escalate": _runtime.success(
+            State.WAITING, State.ESCALATED, Trigger.ESCALATE, (), (), (), _METADATA[0]
+        ),
+        "reopen": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("allowed",),
+                    _runtime.success(
+                        State.WAITING,
+                        State.OPEN,
+                        Trigger.REOPEN,
+                        (),
+                        (),
+                        (),
+                        _METADATA[0],
+                    ),
+                ),
+            ),
+        ),
+    },
+    "escalated": {
+        "close": _runtime.Guarded(
+            _decide_1_0,
+            (
+                (
+                    ("needs_review",),
+                    _runtime.success(
+                        State.ESCALATED,
+                        State.OPEN,
+                        Trigger.CLOSE,
+                        (),
+                        (),
+                        (),
+                        _METADATA[1],
+                    ),
+                ),
+                (
+                    (),
+                    _runtime.success(
+                        State.ESCALATED,
+                        State.CLOSED,
+                        Trigger.CLOSE,
+                        ("notify",),
+                        (),
+                        (),
+                        _METADATA[0],
+                    ),
+                ),
+            ),
+        ),
+        "reopen": _runtime.Guarded(
+            _decide_1,
+            (
+                (
+                    ("allowed",),
+                    _runtime.success(
+                        State.ESCALATED,
+                        State.OPEN,
+                        Trigger.REOPEN,
+                        (),
+                        (),
+                        (),
+                        _METADATA[0],
+                    ),
+                ),
+            ),
+        ),
+    },
+    "closed": {},
+}
 
 
 class Ticket(_runtime.MachineBase[State, Trigger, Context]):
@@ -205,6 +322,7 @@ class Ticket(_runtime.MachineBase[State, Trigger, Context]):
     __slots__ = ()
 
     definition = _DEFINITION
+    decisions = _DECISIONS
 
     def __init__(
         self,
