@@ -207,6 +207,10 @@ class OrderEffects:
     def __init__(self, log: Callable[[str], object] = print) -> None:
         self._log = log
 
+    def confirm_order(self, ctx: Context) -> None:
+        """Confirm a new order to the customer."""
+        self._log(f"confirm_order: order {ctx['order_id']} confirmed")
+
     def audit_exit(self, ctx: Context) -> None:
         """Note that the order left PENDING."""
         self._log(f"audit_exit: order {ctx['order_id']} left PENDING")
@@ -334,14 +338,18 @@ class OrderService:
         now: datetime,
         items_in_stock: bool = True,
     ) -> Order:
-        """Insert a new order in the machine's initial state.
+        """Create an order: insert it in the state ``machine.start()`` decides,
+        then, once the insert is committed, run the entry actions of that
+        state (load → decide → commit → act, with no state to load).
 
         ``DatabaseBusyError`` if another writer kept the database locked
-        past the busy timeout (nothing is inserted).
+        past the busy timeout (nothing is inserted and no action runs).
         """
+        started = self._machine.start()
+        assert started.target_state is not None  # start() always enters a state
         order = Order(
             id=order_id,
-            state=self._machine.initial_state,
+            state=started.target_state,
             version=1,
             entered_at=as_utc(now),
             amount=amount,
@@ -360,6 +368,7 @@ class OrderService:
                     order.items_in_stock,
                 ),
             )
+        self._executor.execute(started, order.context())
         return order
 
     def get_order(self, order_id: str) -> Order:
@@ -567,6 +576,9 @@ def demo(database: Path, out: Callable[[str], object] = print) -> None:
     service.place_order("A-100", Decimal("30.00"), now=start)
     service.place_order("B-200", Decimal("12.50"), now=start)
     out("placed A-100 (30.00) and B-200 (12.50): both PENDING")
+    for line in done:  # the entry actions of the state start() chose
+        out(f"    action {line}")
+    done.clear()
     steps: list[tuple[Trigger, OrderFacts, timedelta]] = [
         (Trigger.PAY, {"paid_amount": Decimal("20.00")}, timedelta(minutes=5)),
         (Trigger.PAY, {"paid_amount": Decimal("30.00")}, timedelta(minutes=6)),

@@ -25,9 +25,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 0):
+if _runtime.API_VERSION < (2, 1):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.0 or newer "
+        "this module needs gubernator-runtime API 2.1 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -117,6 +117,9 @@ class Actions(_Protocol):
     name to callable.
     """
 
+    def confirm_order(self, ctx: Context) -> object:
+        """Runs on entering PENDING."""
+
     def audit_exit(self, ctx: Context) -> object:
         """Runs on leaving PENDING."""
 
@@ -155,7 +158,7 @@ TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
     }
 )
-SPEC_SHA256: _Final = "5810e9352d0dabec1b1bd7f2be30f275a63d297429948a299f377d6df0d4b707"
+SPEC_SHA256: _Final = "9158c6c9860d02db09d28a4a43a3a299d40f9a09e16602ee13572dedd3b0db21"
 
 _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefinition(
     name=MACHINE_NAME,
@@ -170,6 +173,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             name=State.PENDING,
             type=_runtime.StateType.INITIAL,
             description="Order placed, waiting for payment.",
+            on_enter=("confirm_order",),
             on_exit=("audit_exit",),
             timeout=_runtime.StateTimeout(seconds=86400, destination=State.CANCELLED),
         ),
@@ -361,6 +365,10 @@ _DECISIONS: _runtime.DecisionTable = {
     "REFUNDED": {},
 }
 
+_START: _runtime.TransitionResult[State] = _runtime.started(
+    State.PENDING, ("confirm_order",)
+)
+
 
 class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
     """Lifecycle of a customer order, from placement to delivery or refund.
@@ -374,6 +382,7 @@ class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
 
     definition = _DEFINITION
     decisions = _DECISIONS
+    start_result = _START
 
     def __init__(
         self,

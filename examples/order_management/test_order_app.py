@@ -96,6 +96,32 @@ def audit_count(db_path: Path) -> int:
     return int(count)
 
 
+def test_placing_an_order_runs_the_entry_actions_of_start_after_the_insert(
+    conn: sqlite3.Connection, db_path: Path
+) -> None:
+    seen: list[tuple[str, ...] | None] = []
+
+    class Watching(OrderEffects):
+        """Looks, from another connection, for the row while confirming."""
+
+        def confirm_order(self, ctx: Context) -> None:
+            other = connect(db_path)
+            try:
+                row = other.execute(
+                    "SELECT id, state FROM orders WHERE id = ?", (ctx["order_id"],)
+                ).fetchone()
+            finally:
+                other.close()
+            seen.append(None if row is None else tuple(row))
+
+    order = OrderService(conn, Watching(lambda _: None)).place_order(
+        "A-1", Decimal("30.00"), now=START
+    )
+    assert order.state is State.PENDING  # where start() puts a new order
+    # The action ran once, and the insert was already committed when it did.
+    assert seen == [("A-1", "PENDING")]
+
+
 def test_happy_path_stores_every_transition_and_its_audit_row(
     service: OrderService, effects: Recorder, db_path: Path
 ) -> None:
@@ -119,6 +145,7 @@ def test_happy_path_stores_every_transition_and_its_audit_row(
     assert order.carrier == "Swift"
     assert order.entered_at == START + timedelta(minutes=3)
     assert effects.names == [
+        "confirm_order",
         "audit_exit",
         "capture_payment",
         "send_receipt",
@@ -151,7 +178,7 @@ def test_guard_rejection_changes_nothing(
     assert outcome.result.metadata["rejected_by"] == "payment_covers_amount"
     # Neither the state nor the event's facts were stored, nothing ran.
     assert service.get_order("A-1") == placed
-    assert effects.log == []
+    assert effects.names == ["confirm_order"]  # placing it, nothing since
     assert audit_count(db_path) == 0
 
 
@@ -337,7 +364,7 @@ def test_action_failing_after_retries_keeps_the_committed_state(
     assert outcome.run.failed_actions == ("capture_payment",)
     assert broken.calls == 3
     # The other actions still ran; this spec has no default_fallback.
-    assert broken.names == ["audit_exit", "send_receipt"]
+    assert broken.names == ["confirm_order", "audit_exit", "send_receipt"]
     assert outcome.fallback is None
     assert service.get_order("A-1").state is State.PAID
     (entry,) = service.audit_trail("A-1")
@@ -374,7 +401,7 @@ def test_timeout_sweep_cancels_unpaid_orders_at_the_deadline(
         assert order.entered_at == START + elapsed
         (entry,) = service.audit_trail("A-1")
         assert entry["trigger"] == "_timeout"
-        assert effects.names == ["audit_exit"]
+        assert effects.names == ["confirm_order", "audit_exit"]
     else:
         assert outcomes == []
         assert order.state is State.PENDING

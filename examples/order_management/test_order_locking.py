@@ -118,7 +118,7 @@ def test_a_held_write_lock_makes_the_event_busy_and_retryable(
     # The decision was made; only storing it failed, and nothing ran.
     assert busy.result.success and busy.result.target_state is State.PAID
     assert busy.order.version == 1 and busy.run is None
-    assert effects.log == []
+    assert effects.log == ["confirm_order: order A-1 confirmed"]  # placing it only
     assert not conn.in_transaction
     other.execute("ROLLBACK")
     assert _row(db_path, "A-1") == ("PENDING", 1, 0)

@@ -23,7 +23,7 @@ import functools
 from collections.abc import Mapping
 
 from gubernator_gen.backend import emit, literals, naming
-from gubernator_gen.backend.decisions import Cell, Outcome, Row
+from gubernator_gen.backend.decisions import Cell, Outcome, Row, Start
 from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, SetOf, TupleOf
 from gubernator_gen.backend.naming import ModuleNames
 from gubernator_gen.model import MachineSpec, PlainData, State, StateKind, Transition
@@ -271,3 +271,11 @@ def decisions(rows: tuple[Row, ...], names: ModuleNames) -> tuple[DictOf, TupleO
         )
     )
     return table, metadata.table()
+
+
+def start(decided: Start, names: ModuleNames) -> Call:
+    """``_START``: the result of ``machine.start()``."""
+    return Call(
+        naming.runtime("started"),
+        ((None, Atom(names.state(decided.target))), (None, _names(decided.on_enter))),
+    )

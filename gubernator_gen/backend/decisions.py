@@ -180,6 +180,21 @@ def decision_table(spec: MachineSpec) -> tuple[Row, ...]:
     return tuple(table)
 
 
+@dataclass(frozen=True, slots=True)
+class Start:
+    """What creating an entity does: the state it is stored in and every
+    ``on_enter`` on the way there, outermost first."""
+
+    target: str
+    on_enter: tuple[str, ...]
+
+
+def start(spec: MachineSpec) -> Start:
+    """The flat rule: creating an entity enters the initial state."""
+    initial = spec.initial_state
+    return Start(initial.name, initial.on_enter)
+
+
 def shapes(rows: tuple[Row, ...]) -> tuple[CellShape, ...]:
     """The distinct shapes of the guarded cells, in order of first use."""
     found: dict[CellShape, None] = {}

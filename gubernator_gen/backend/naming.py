@@ -60,6 +60,7 @@ PUBLIC_NAMES: tuple[str, ...] = (
 DEFINITION = "_DEFINITION"
 DECISIONS = "_DECISIONS"
 METADATA = "_METADATA"
+START = "_START"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 CONTEXT_REQUIRED = "_ContextRequired"
@@ -128,6 +129,7 @@ PRIVATE_NAMES: tuple[str, ...] = (
     DEFINITION,
     DECISIONS,
     METADATA,
+    START,
     CONTEXT_REQUIRED,
     CONTEXT_OPTIONAL,
     RUNTIME,

@@ -33,7 +33,7 @@ from gubernator_gen.model import MachineSpec, State, by_precedence
 
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).
-RUNTIME_API: tuple[int, int] = (2, 0)
+RUNTIME_API: tuple[int, int] = (2, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,7 @@ class Identifiers:
     trigger: str = naming.TRIGGER
     definition: str = naming.DEFINITION
     decisions: str = naming.DECISIONS
+    start: str = naming.START
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
     typed_dict: str = naming.TYPED_DICT.alias
@@ -99,6 +100,7 @@ class ModulePlan:
     deciders: tuple[str, ...]
     metadata: str
     decisions: str
+    start: str
     class_name: str
     class_base: str
     class_doc: str
@@ -154,6 +156,10 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         ),
         decisions=emit.assignment(
             f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}", table
+        ),
+        start=emit.assignment(
+            f"{naming.START}: {naming.runtime('TransitionResult')}[{naming.STATE}]",
+            bulk.start(decisions.start(spec), names),
         ),
         class_name=names.class_name,
         class_base=(

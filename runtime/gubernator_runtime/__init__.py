@@ -63,7 +63,13 @@ from gubernator_runtime.guards import (
     not_in_list,
 )
 from gubernator_runtime.machine import FALLBACK_TRIGGER, MachineBase
-from gubernator_runtime.results import NO_OP_METADATA, TransitionResult, success
+from gubernator_runtime.results import (
+    NO_OP_METADATA,
+    START_TRIGGER,
+    TransitionResult,
+    started,
+    success,
+)
 from gubernator_runtime.serialization import (
     audit_entry,
     event_from_json,
@@ -85,8 +91,9 @@ from gubernator_runtime.timeouts import (
 #: A new minor only adds; a new major breaks generated modules. API 2 (this
 #: runtime) executes the decision tables the generator emits and derives
 #: none of its own: modules generated for API 1 refuse to import with an
-#: ImportError asking to be regenerated.
-API_VERSION: tuple[int, int] = (2, 0)
+#: ImportError asking to be regenerated. API 2.1 adds ``started`` and
+#: ``MachineBase.start``.
+API_VERSION: tuple[int, int] = (2, 1)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -126,6 +133,7 @@ __all__ = [
     "MAX_NESTING",
     "MAX_RETRY_ATTEMPTS",
     "NO_OP_METADATA",
+    "START_TRIGGER",
     "TIMEOUT_TRIGGER",
     "ActionExecutor",
     "ActionNotFoundError",
@@ -183,6 +191,7 @@ __all__ = [
     "not_in_list",
     "remaining_seconds",
     "result_from_json",
+    "started",
     "success",
     "to_json",
     "to_plain",

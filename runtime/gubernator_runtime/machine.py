@@ -64,6 +64,8 @@ class MachineBase(Generic[S, T, C]):
 
     definition: ClassVar[MachineDefinition[Any, Any]]
     decisions: ClassVar[DecisionTable]
+    #: The result of ``start()``, decided by the generator (API 2.1).
+    start_result: ClassVar[TransitionResult[Any]]
     _tables: ClassVar[MachineTables]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -218,6 +220,24 @@ class MachineBase(Generic[S, T, C]):
             (InvalidTransitionError, state, trigger),
             _INVALID_TRANSITION,
         )
+
+    def start(self, context: C | None = None) -> TransitionResult[S]:
+        """The result of creating an entity: from no state into the initial one.
+
+        ``source_state`` is ``None``, the trigger ``"_start"``, and
+        ``on_enter_actions`` every ``on_enter`` on the way into the initial
+        state. Persist ``target_state`` with the new entity, then run the
+        actions (``machine.executor(...).execute(result, context)``), as for
+        any other result. ``context`` is accepted for symmetry with
+        ``process``; creating an entity consults no guard.
+        """
+        result = getattr(type(self), "start_result", None)
+        if result is None:
+            raise TypeError(
+                f"{type(self).__name__} was generated before start() existed: "
+                "regenerate its module with a newer gubernator-gen"
+            )
+        return result  # type: ignore[no-any-return]
 
     def can_transition(
         self, state: S | str, trigger: T | str | Event, context: C | None = None

@@ -99,7 +99,12 @@ class TransitionResult(Record, Generic[S]):
 
     @property
     def source_state(self) -> S:
-        """The state the event was processed in."""
+        """The state the event was processed in.
+
+        ``None`` only in the result of ``machine.start()``, which creates an
+        entity from no state; typed as the state so that the results of
+        ``process`` need no check.
+        """
         return self._source_state
 
     @property
@@ -199,10 +204,11 @@ class TransitionResult(Record, Generic[S]):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; states and triggers as plain strings."""
-        target = self._target_state
+        source, target = self._source_state, self._target_state
         return {
             "success": self._success,
-            "source_state": plain_str(self._source_state),
+            # None only for a start() result: there was no state before.
+            "source_state": None if source is None else plain_str(source),
             "target_state": None if target is None else plain_str(target),
             "trigger": plain_str(self._trigger),
             "actions_to_execute": list(self._actions_to_execute),
@@ -239,7 +245,7 @@ class TransitionResult(Record, Generic[S]):
                 f"result data must be a mapping, not {type(data).__name__}"
             )
         success = _field(data, "success", bool)
-        source = _field(data, "source_state", str)
+        source = _field(data, "source_state", str, optional=True)
         target = _field(data, "target_state", str, optional=True)
         trigger = _field(data, "trigger", str)
         error_data = data.get("error")
@@ -248,7 +254,7 @@ class TransitionResult(Record, Generic[S]):
         if not isinstance(metadata, Mapping):
             raise ValueError("result 'metadata' must be a mapping")
         if state_type is not None:
-            source = _to_state(state_type, source)
+            source = None if source is None else _to_state(state_type, source)
             target = None if target is None else _to_state(state_type, target)
         return cls(
             success,
@@ -349,6 +355,35 @@ def failure(
     result._error = error
     result._metadata = metadata
     result._all_actions = ()
+    return result
+
+
+#: The trigger of :func:`started` results: creating an entity.
+START_TRIGGER = "_start"
+
+#: Metadata of :func:`started` results.
+START_METADATA: Mapping[str, Any] = frozen_mapping({"reason": "start"})
+
+
+def started(target_state: S, on_enter_actions: tuple[str, ...]) -> TransitionResult[S]:
+    """The result of creating an entity: from no state into ``target_state``.
+
+    ``source_state`` is ``None`` (there was no state before), the trigger is
+    ``"_start"`` and ``on_enter_actions`` are every ``on_enter`` on the way
+    into the stored state, outermost first. Generated modules build it once
+    at import (``machine.start()`` returns it).
+    """
+    result: TransitionResult[S] = _new(TransitionResult)
+    result._success = True
+    result._source_state = None  # type: ignore[assignment]
+    result._target_state = target_state
+    result._trigger = START_TRIGGER
+    result._actions_to_execute = ()
+    result._on_exit_actions = ()
+    result._on_enter_actions = on_enter_actions
+    result._error = None
+    result._metadata = START_METADATA
+    result._all_actions = None
     return result
 
 

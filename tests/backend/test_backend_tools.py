@@ -73,6 +73,9 @@ class MyGuards:
 
 
 class MyActions:
+    def confirm_order(self, ctx: Context) -> None:
+        pass
+
     def audit_exit(self, ctx: Context) -> None:
         pass
 

@@ -22,9 +22,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 0):
+if _runtime.API_VERSION < (2, 1):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.0 or newer "
+        "this module needs gubernator-runtime API 2.1 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -97,6 +97,8 @@ _METADATA: tuple[_Mapping[str, object], ...] = ()
 
 _DECISIONS: _runtime.DecisionTable = {"ONLY": {}}
 
+_START: _runtime.TransitionResult[State] = _runtime.started(State.ONLY, ())
+
 
 class Minimal(_runtime.MachineBase[State, Trigger, Context]):
     """State machine minimal.
@@ -110,6 +112,7 @@ class Minimal(_runtime.MachineBase[State, Trigger, Context]):
 
     definition = _DEFINITION
     decisions = _DECISIONS
+    start_result = _START
 
     def __init__(
         self,

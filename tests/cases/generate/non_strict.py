@@ -24,9 +24,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 0):
+if _runtime.API_VERSION < (2, 1):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.0 or newer "
+        "this module needs gubernator-runtime API 2.1 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -389,6 +389,8 @@ _DECISIONS: _runtime.DecisionTable = {
     "REJECTED": {},
 }
 
+_START: _runtime.TransitionResult[State] = _runtime.started(State.DRAFT, ())
+
 
 class NonStrict(_runtime.MachineBase[State, Trigger, Context]):
     """Review of a submitted document by one or more reviewers.
@@ -402,6 +404,7 @@ class NonStrict(_runtime.MachineBase[State, Trigger, Context]):
 
     definition = _DEFINITION
     decisions = _DECISIONS
+    start_result = _START
 
     def __init__(
         self,

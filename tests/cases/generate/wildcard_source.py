@@ -22,9 +22,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 0):
+if _runtime.API_VERSION < (2, 1):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.0 or newer "
+        "this module needs gubernator-runtime API 2.1 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -310,6 +310,8 @@ _DECISIONS: _runtime.DecisionTable = {
     "closed": {},
 }
 
+_START: _runtime.TransitionResult[State] = _runtime.started(State.OPEN, ())
+
 
 class Ticket(_runtime.MachineBase[State, Trigger, Context]):
     """State machine ticket.
@@ -323,6 +325,7 @@ class Ticket(_runtime.MachineBase[State, Trigger, Context]):
 
     definition = _DEFINITION
     decisions = _DECISIONS
+    start_result = _START
 
     def __init__(
         self,
