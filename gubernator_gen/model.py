@@ -151,6 +151,109 @@ class Timeout:
     pos: SourcePos
 
 
+# -- statechart IR (SPEC §9.5-9.6) -------------------------------------------
+# Everything below defaults to the flat machine of SPEC §2, so a flat spec
+# builds the same model as before.
+
+_NO_POS = SourcePos("<statechart>", 1, 1)
+
+
+class HistoryDepth(str, enum.Enum):
+    """What a history pseudo-state remembers of its parent."""
+
+    SHALLOW = "shallow"  # the active child
+    DEEP = "deep"  # the active atomic descendants
+
+
+@dataclass(frozen=True, slots=True)
+class EventlessTransition:
+    """An ``always:`` transition: taken with no event once its guards pass."""
+
+    dest: str
+    guards: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    internal: bool = False
+    description: str = ""
+    pos: SourcePos = _NO_POS
+
+
+@dataclass(frozen=True, slots=True)
+class DelayedTransition:
+    """An ``after:`` transition: proposed ``seconds`` after its state was entered."""
+
+    seconds: int | float
+    dest: str
+    guards: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    internal: bool = False
+    description: str = ""
+    pos: SourcePos = _NO_POS
+
+
+@dataclass(frozen=True, slots=True)
+class StateTree:
+    """Indexed views of the state tree, built once from ``MachineSpec.states``.
+
+    ``order`` is the document order (a pre-order walk: a state before its
+    children, children in the order written); ``children[None]`` lists the
+    top-level states. A flat machine is a tree of depth one.
+    """
+
+    order: Mapping[str, int]
+    parents: Mapping[str, str | None]
+    children: Mapping[str | None, tuple[str, ...]]
+    depths: Mapping[str, int]
+
+    @classmethod
+    def of(cls, states: tuple[State, ...]) -> StateTree:
+        """The tree of ``states`` (each state's ``parent`` and ``children``)."""
+        parents = {state.name: state.parent for state in states}
+        children: dict[str | None, tuple[str, ...]] = {
+            None: tuple(s.name for s in states if s.parent is None)
+        }
+        children.update((state.name, state.children) for state in states)
+        order: dict[str, int] = {}
+        depths: dict[str, int] = {}
+        pending = [(name, 0) for name in reversed(children[None])]
+        while pending:  # iterative pre-order: depth is unbounded in specs
+            name, depth = pending.pop()
+            if name in order:
+                continue
+            order[name] = len(order)
+            depths[name] = depth
+            pending.extend((c, depth + 1) for c in reversed(children.get(name, ())))
+        return cls(
+            MappingProxyType(order),
+            MappingProxyType(parents),
+            MappingProxyType(children),
+            MappingProxyType(depths),
+        )
+
+    def ancestors(self, name: str, upto: str | None = None) -> tuple[str, ...]:
+        """Proper ancestors of ``name``, innermost first, stopping before ``upto``."""
+        found: list[str] = []
+        parent = self.parents[name]
+        while parent is not None and parent != upto:
+            found.append(parent)
+            parent = self.parents[parent]
+        return tuple(found)
+
+    def is_descendant(self, name: str, ancestor: str | None) -> bool:
+        """True when ``name`` lies strictly inside ``ancestor`` (``None``: the root)."""
+        if ancestor is None:
+            return True
+        parent = self.parents[name]
+        while parent is not None:
+            if parent == ancestor:
+                return True
+            parent = self.parents[parent]
+        return False
+
+    def sorted(self, names: Iterable[str]) -> tuple[str, ...]:
+        """``names`` in document order."""
+        return tuple(sorted(names, key=self.order.__getitem__))
+
+
 @dataclass(frozen=True, slots=True)
 class State:
     """One state, defaults filled in."""
@@ -163,11 +266,33 @@ class State:
     timeout: Timeout | None
     metadata: Mapping[str, PlainData]
     pos: SourcePos
+    # -- statechart fields (SPEC §9.5-9.6); the defaults describe a flat state.
+    #: The enclosing state, ``None`` at the top level.
+    parent: str | None = None
+    #: Child states in document order, history pseudo-states included.
+    children: tuple[str, ...] = ()
+    #: The initial child of a compound state, resolved by the front end.
+    initial: str | None = None
+    #: ``type: parallel``: the children are regions, all active together.
+    parallel: bool = False
+    #: ``type: history``: shallow or deep; ``None`` for every other state.
+    history: HistoryDepth | None = None
+    #: A history state's ``default:`` (``None``: its parent's initial child).
+    history_default: str | None = None
+    #: ``always:`` eventless transitions in document order.
+    always: tuple[EventlessTransition, ...] = ()
+    #: ``after:`` delayed transitions in document order.
+    after: tuple[DelayedTransition, ...] = ()
 
     @property
     def is_terminal(self) -> bool:
         """True for a ``terminal`` state (no way out)."""
         return self.kind is StateKind.TERMINAL
+
+    @property
+    def is_history(self) -> bool:
+        """True for a history pseudo-state (never active itself)."""
+        return self.history is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +317,9 @@ class Transition:
     guard_items: tuple[GuardItem, ...] = ()
     assign: tuple[Assignment, ...] = ()
     wildcard: bool = False
+    #: ``internal: true``: a transition to a descendant of its (compound)
+    #: source does not exit and re-enter the source (SPEC §9.5).
+    internal: bool = False
 
 
 _Candidate = TypeVar("_Candidate")
@@ -305,10 +433,27 @@ class MachineSpec:
     name_pos: SourcePos
     machine_name_pos: SourcePos | None = None
     _states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
+    _tree: StateTree | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         by_name = MappingProxyType({state.name: state for state in self.states})
         object.__setattr__(self, "_states_by_name", by_name)
+
+    @property
+    def tree(self) -> StateTree:
+        """The state tree's indexed views (built on first use)."""
+        if self._tree is None:
+            object.__setattr__(self, "_tree", StateTree.of(self.states))
+        assert self._tree is not None
+        return self._tree
+
+    @property
+    def is_statechart(self) -> bool:
+        """True when any state nests, is parallel or history, or has always/after."""
+        return any(
+            s.parent is not None or s.children or s.parallel or s.always or s.after
+            for s in self.states
+        )
 
     def state(self, name: str) -> State:
         """The state called ``name`` (``KeyError`` if there is none)."""

@@ -1,0 +1,310 @@
+"""Statechart specs for the tests: a small builder and a hypothesis strategy.
+
+:func:`chart_spec` turns a nested description into a :class:`MachineSpec`
+as the phase-2 front end will (parent, children, initial child, history,
+parallel, always/after, internal). :func:`random_charts` draws random
+charts: depth at most four, compound and parallel states, shallow and deep
+history with defaults, final children and their ``done.state`` events,
+internal, eventless and delayed transitions. Every state enters and exits
+with its own action (``in:S`` / ``out:S``) and every transition has its own
+action, so comparing action lists compares the exact order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+from gubernator_gen.diagnostics import SourcePos
+from gubernator_gen.model import (
+    EMPTY_METADATA,
+    DelayedTransition,
+    ErrorPolicy,
+    EventlessTransition,
+    HistoryDepth,
+    MachineSpec,
+    State,
+    StateKind,
+    Transition,
+)
+
+EVENTS = ("e0", "e1", "e2")
+GUARDS = ("g0", "g1", "g2")
+
+
+def _pos(line: int) -> SourcePos:
+    return SourcePos("chart.yaml", line, 1)
+
+
+@dataclass
+class Node:
+    """A state of a chart under construction (children in document order)."""
+
+    name: str
+    children: list[Node] = field(default_factory=list)
+    initial: str | None = None
+    parallel: bool = False
+    final: bool = False
+    history: HistoryDepth | None = None
+    default: str | None = None
+    always: list[tuple[str, tuple[str, ...], bool]] = field(default_factory=list)
+    after: list[tuple[float, str, tuple[str, ...]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A transition: trigger, sources, dest, guards, internal."""
+
+    trigger: str
+    source: str | tuple[str, ...]
+    dest: str
+    guards: tuple[str, ...] = ()
+    internal: bool = False
+
+
+def chart_spec(
+    top: Sequence[Node], arrows: Sequence[Arrow], initial: str | None = None
+) -> MachineSpec:
+    """The :class:`MachineSpec` of the tree ``top`` and the transitions ``arrows``.
+
+    ``initial`` is the top-level initial state (default: the first).
+    """
+    states: list[State] = []
+    first = initial or top[0].name
+
+    def add(node: Node, parent: str | None) -> None:
+        kind = StateKind.STABLE
+        if node.final:
+            kind = StateKind.TERMINAL
+        elif parent is None and node.name == first:
+            kind = StateKind.INITIAL
+        states.append(
+            State(
+                name=node.name,
+                kind=kind,
+                description="",
+                on_enter=() if node.history else (f"in:{node.name}",),
+                on_exit=() if node.history else (f"out:{node.name}",),
+                timeout=None,
+                metadata=EMPTY_METADATA,
+                pos=_pos(len(states) + 1),
+                parent=parent,
+                children=tuple(c.name for c in node.children),
+                initial=node.initial,
+                parallel=node.parallel,
+                history=node.history,
+                history_default=node.default,
+                always=tuple(
+                    EventlessTransition(
+                        dest, guards, (f"always:{node.name}:{i}",), internal
+                    )
+                    for i, (dest, guards, internal) in enumerate(node.always)
+                ),
+                after=tuple(
+                    DelayedTransition(
+                        seconds, dest, guards, (f"after:{node.name}:{i}",)
+                    )
+                    for i, (seconds, dest, guards) in enumerate(node.after)
+                ),
+            )
+        )
+        for child in node.children:
+            add(child, node.name)
+
+    for node in top:
+        add(node, None)
+    transitions = tuple(
+        Transition(
+            index=i,
+            trigger=a.trigger,
+            sources=(a.source,) if isinstance(a.source, str) else a.source,
+            dest=a.dest,
+            guards=a.guards,
+            actions=(f"t{i}",),
+            description="",
+            metadata=EMPTY_METADATA,
+            pos=_pos(1000 + i),
+            internal=a.internal,
+        )
+        for i, a in enumerate(arrows)
+    )
+    digest = hashlib.sha256(repr((top, arrows)).encode()).hexdigest()
+    return MachineSpec(
+        source_name="chart.yaml",
+        name="chart",
+        version="1.0.0",
+        strict_mode=True,
+        description="",
+        class_name=None,
+        context=None,
+        states=tuple(states),
+        transitions=transitions,
+        error_policy=ErrorPolicy(),
+        spec_sha256=digest,
+        pos=_pos(1),
+        name_pos=_pos(1),
+    )
+
+
+# -- random charts -------------------------------------------------------------
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def next(self) -> str:
+        self.count += 1
+        return f"s{self.count}"
+
+
+@st.composite
+def _tree(draw: st.DrawFn, names: _Names, depth: int, region: bool = False) -> Node:
+    """One state and its subtree; ``depth`` counts down to zero."""
+    node = Node(names.next())
+    shape = "atomic"
+    if depth > 0 and names.count < 16:
+        weights = ["atomic", "atomic", "compound", "compound", "parallel"]
+        shape = draw(st.sampled_from(weights))
+    if shape == "compound":
+        count = draw(st.integers(1, 3))
+        node.children = [draw(_tree(names, depth - 1)) for _ in range(count)]
+        if draw(st.integers(0, 3)) == 0:
+            node.children.append(Node(names.next(), final=True))
+        states = list(node.children)
+        node.initial = draw(st.sampled_from([c.name for c in states]))
+        if draw(st.booleans()):
+            depth_kind = draw(st.sampled_from(list(HistoryDepth)))
+            if depth_kind is HistoryDepth.SHALLOW:
+                choices = [c.name for c in states]
+            else:
+                choices = [d.name for c in states for d in _walk(c) if not d.history]
+            default = draw(st.sampled_from(choices)) if draw(st.booleans()) else None
+            at = draw(st.integers(0, len(node.children)))
+            node.children.insert(
+                at, Node(names.next(), history=depth_kind, default=default)
+            )
+    elif shape == "parallel" and not region:
+        count = draw(st.integers(2, 3))
+        node.parallel = True
+        node.children = [
+            draw(_tree(names, depth - 1, region=True)) for _ in range(count)
+        ]
+    return node
+
+
+def _walk(node: Node) -> list[Node]:
+    found = [node]
+    for child in node.children:
+        found.extend(_walk(child))
+    return found
+
+
+@st.composite
+def random_charts(draw: st.DrawFn, eventless: bool = True) -> MachineSpec:
+    """A random chart: depth at most four, every statechart feature in play."""
+    names = _Names()
+    top = [draw(_tree(names, 3)) for _ in range(draw(st.integers(1, 3)))]
+    if draw(st.integers(0, 3)) == 0:
+        top.append(Node(names.next(), final=True))
+    nodes = [n for t in top for n in _walk(t)]
+    states = [n for n in nodes if not n.history]
+    sources = [n.name for n in states if not n.final]
+    targets = [n.name for n in nodes]
+    containers = [n.name for n in states if n.children]
+    triggers = list(EVENTS) + [f"done.state.{c}" for c in containers]
+    guard_lists = st.lists(st.sampled_from(GUARDS), max_size=2, unique=True).map(tuple)
+    arrows = [
+        Arrow(
+            draw(st.sampled_from(triggers)),
+            draw(st.sampled_from(sources)),
+            draw(st.sampled_from(targets)),
+            draw(guard_lists),
+            draw(st.booleans()),
+        )
+        for _ in range(draw(st.integers(1, 10)))
+    ]
+    by_name = {n.name: n for n in states}
+    if eventless:
+        for _ in range(draw(st.integers(0, 3))):
+            owner = by_name[draw(st.sampled_from(sources))]
+            guards = draw(
+                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
+            )
+            unguarded = draw(st.integers(0, 9)) == 0
+            owner.always.append(
+                (
+                    draw(st.sampled_from(targets)),
+                    () if unguarded else tuple(guards),
+                    draw(st.booleans()),
+                )
+            )
+    for _ in range(draw(st.integers(0, 2))):
+        owner = by_name[draw(st.sampled_from(sources))]
+        owner.after.append(
+            (
+                draw(st.sampled_from([1, 2.5, 60])),
+                draw(st.sampled_from(targets)),
+                draw(guard_lists),
+            )
+        )
+    return chart_spec(
+        top,
+        arrows,
+        initial=draw(
+            st.sampled_from([t.name for t in top if not t.final] or [top[0].name])
+        ),
+    )
+
+
+def describe(spec: MachineSpec) -> str:
+    """A compact text of a chart, for failure reports."""
+    lines = []
+    for state in spec.states:
+        depth = 0
+        parent = state.parent
+        while parent is not None:
+            depth += 1
+            parent = spec.state(parent).parent
+        flags = []
+        if state.parallel:
+            flags.append("parallel")
+        if state.history:
+            flags.append(
+                f"history={state.history.value} default={state.history_default}"
+            )
+        if state.is_terminal:
+            flags.append("final")
+        if state.initial:
+            flags.append(f"initial={state.initial}")
+        if state.kind is StateKind.INITIAL:
+            flags.append("INITIAL")
+        flags.extend(
+            f"always->{a.dest}{list(a.guards)}{'i' if a.internal else ''}"
+            for a in state.always
+        )
+        flags.extend(f"after{a.seconds}->{a.dest}{list(a.guards)}" for a in state.after)
+        lines.append("  " * depth + state.name + " " + " ".join(flags))
+    for t in spec.transitions:
+        lines.append(
+            f"t{t.index}: {t.sources[0]} --{t.trigger}{list(t.guards)}"
+            f"{' internal' if t.internal else ''}--> {t.dest}"
+        )
+    return "\n".join(lines)
+
+
+class Shown:
+    """A chart whose ``repr`` is :func:`describe`, so failures print readably."""
+
+    def __init__(self, spec: MachineSpec) -> None:
+        self.spec = spec
+
+    def __repr__(self) -> str:
+        return "\n" + describe(self.spec)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))

@@ -1,0 +1,187 @@
+"""Differential test: our tables against python-statemachine (SCXML).
+
+Random charts (see ``statechart_charts``), random event sequences and
+guard outcomes that are a pure function of the guard's name and the
+number of the event being processed: after the start and after every
+event, the active atomic states, the history record and the exact ordered
+list of exit, transition and entry actions must be the same.
+
+Where the oracle departs from W3C SCXML it is adjusted towards W3C (see
+``statechart_oracle`` and ``docs/statecharts.md``); no case is excluded.
+A macrostep that never ends is compared too: our bound must trip exactly
+when the oracle runs away.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import strategies as st
+from statechart_charts import EVENTS, Shown, random_charts
+from statechart_factored import FactoredRunner
+from statechart_oracle import Oracle, Runaway
+from statechart_stepper import Diverged, Outcome, process, start
+
+from gubernator_gen.backend.statechart.chart import Chart, Delay, TriggerKey
+from gubernator_gen.backend.statechart.configurations import (
+    ChartProblem,
+    Limits,
+    build_configuration_tables,
+)
+from gubernator_gen.backend.statechart.factored import build_factored_tables
+from gubernator_gen.backend.statechart.tables import ActionCall, Configuration
+from gubernator_gen.model import MachineSpec
+
+PROFILE = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    report_multiple_bugs=False,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+#: One to three event sequences per chart, each from a fresh start.
+RUNS = st.lists(st.lists(st.integers(0, 50), max_size=10), min_size=1, max_size=3)
+#: The differential test builds configuration tables past the production
+#: limits, so that mode is compared on every random chart.
+UNBOUNDED = Limits(keys=10**6, cells=10**7, combinations=10**6)
+
+
+class Guards:
+    """Guard outcomes: a pure function of (seed, guard, event number)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.event = 0
+
+    def __call__(self, name: str) -> bool:
+        digest = zlib.crc32(f"{self.seed}:{name}:{self.event}".encode())
+        return digest % 2 == 0
+
+
+def _triggers(spec: MachineSpec) -> list[TriggerKey]:
+    found: list[TriggerKey] = list(EVENTS)
+    for state in spec.states:
+        found.extend(Delay(state.name, i) for i in range(len(state.after)))
+    return found
+
+
+def _plain(actions: tuple[ActionCall, ...]) -> list[tuple[str, str, str]]:
+    return [(a.phase.value, a.owner, a.name) for a in actions]
+
+
+class _Tables:
+    """Both modes behind one interface: start and process."""
+
+    def __init__(self, spec: MachineSpec, mode: str, guards: Guards) -> None:
+        chart = Chart(spec)
+        self.guards = guards
+        self.configuration = (
+            build_configuration_tables(chart, UNBOUNDED) if mode == "A" else None
+        )
+        self.factored = FactoredRunner(build_factored_tables(chart), guards)
+
+    def start(self) -> Outcome:
+        if self.configuration is not None:
+            return start(self.configuration, self.guards)
+        return self.factored.start()
+
+    def process(self, config: Configuration, trigger: TriggerKey) -> Outcome:
+        if self.configuration is not None:
+            return process(self.configuration, config, trigger, self.guards)
+        return self.factored.process(config, trigger)
+
+
+def _problem_is_real(spec: MachineSpec, problem: ChartProblem, seed: int) -> _Tables:
+    """A build problem must be a loop the factored runner also finds."""
+    found = problem.problem
+    assert found.configuration is not None
+    runner = FactoredRunner(build_factored_tables(Chart(spec)), Guards(seed))
+    with pytest.raises(Diverged):
+        runner.settle(found.configuration, list(found.queue), [])
+    event("build problem confirmed")
+    return _Tables(spec, "B", Guards(seed))
+
+
+def _compare(spec: MachineSpec, mode: str, runs: list[list[int]], seed: int) -> None:
+    """Run ``spec`` on both sides, once per event sequence of ``runs``."""
+    try:
+        ours = _Tables(spec, mode, Guards(seed))
+    except ChartProblem as problem:
+        ours = _problem_is_real(spec, problem, seed)
+    for picks in runs:
+        ours.guards.event = 0
+        _compare_run(spec, ours, picks)
+
+
+def _compare_run(spec: MachineSpec, ours: _Tables, picks: list[int]) -> None:
+    """Compare after the start and after every event of ``picks``."""
+    guards = ours.guards
+    triggers = _triggers(spec)
+    try:
+        outcome: Outcome | None = ours.start()
+    except Diverged:
+        outcome = None
+    try:
+        oracle = Oracle(spec, guards)
+    except Runaway:
+        assert outcome is None, "the oracle ran away at the start but we did not"
+        event("runaway compared")
+        return
+    assert outcome is not None, "we diverged at the start but the oracle did not"
+    assert _plain(outcome.actions) == oracle.take_log()
+    assert outcome.configuration.atomic == oracle.configuration()
+    config = outcome.configuration
+    for number, pick in enumerate(picks, start=1):
+        trigger = triggers[pick % len(triggers)]
+        note(f"event {number}: {trigger!r} from {config}")
+
+        def taken(number: int = number) -> None:
+            guards.event = number
+
+        taken()
+        try:
+            outcome = ours.process(config, trigger)
+        except Diverged:
+            outcome = None
+        guards.event = number - 1  # until the oracle takes the event
+        try:
+            oracle.send(trigger, taken)
+        except Runaway:
+            assert outcome is None, f"the oracle ran away on {trigger!r}, we did not"
+            event("runaway compared")
+            return
+        assert outcome is not None, f"we diverged on {trigger!r}, the oracle did not"
+        assert _plain(outcome.actions) == oracle.take_log(), trigger
+        assert outcome.configuration.atomic == oracle.configuration(), trigger
+        assert outcome.configuration.history == oracle.history(), trigger
+        config = outcome.configuration
+    event("sequence compared")
+
+
+@settings(PROFILE)
+@given(
+    random_charts().map(Shown),
+    RUNS,
+    st.integers(0, 7),
+)
+def test_configuration_tables_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    _compare(chart.spec, "A", runs, seed)
+
+
+@settings(PROFILE)
+@given(
+    random_charts().map(Shown),
+    RUNS,
+    st.integers(0, 7),
+)
+def test_factored_tables_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    _compare(chart.spec, "B", runs, seed)
