@@ -32,7 +32,7 @@ from gubernator_gen.model import (
     Transition,
 )
 
-EVENTS = ("e0", "e1", "e2")
+EVENTS = ("e0", "e1")
 GUARDS = ("g0", "g1", "g2")
 
 
@@ -163,11 +163,17 @@ class _Names:
 
 
 @st.composite
-def _tree(draw: st.DrawFn, names: _Names, depth: int, region: bool = False) -> Node:
-    """One state and its subtree; ``depth`` counts down to zero."""
+def _tree(
+    draw: st.DrawFn,
+    names: _Names,
+    depth: int,
+    region: bool = False,
+    shape: str = "atomic",
+) -> Node:
+    """One state and its subtree; ``depth`` counts down to zero; ``shape``
+    forces the state's own shape (else drawn)."""
     node = Node(names.next())
-    shape = "atomic"
-    if depth > 0 and names.count < 16:
+    if shape == "atomic" and depth > 0 and names.count < 16:
         weights = ["atomic", "atomic", "compound", "compound", "parallel"]
         shape = draw(st.sampled_from(weights))
     if shape == "compound":
@@ -208,26 +214,40 @@ def _walk(node: Node) -> list[Node]:
 def random_charts(draw: st.DrawFn, eventless: bool = True) -> MachineSpec:
     """A random chart: depth at most four, every statechart feature in play."""
     names = _Names()
-    top = [draw(_tree(names, 3)) for _ in range(draw(st.integers(1, 3)))]
+    # A third of the charts start with a parallel state, so that regions
+    # often answer the same event (conflicts, several transitions at once).
+    first = draw(st.sampled_from(["atomic", "atomic", "parallel"]))
+    top = [draw(_tree(names, 3, shape=first))]
+    top += [draw(_tree(names, 3)) for _ in range(draw(st.integers(0, 2)))]
     if draw(st.integers(0, 3)) == 0:
         top.append(Node(names.next(), final=True))
     nodes = [n for t in top for n in _walk(t)]
     states = [n for n in nodes if not n.history]
     sources = [n.name for n in states if not n.final]
-    targets = [n.name for n in nodes]
+    # Atomic states twice: transitions from them meet in parallel regions.
+    sources += [n.name for n in states if not n.final and not n.children]
+    targets = [n.name for n in nodes] + [n.name for n in nodes if n.final or n.history]
     containers = [n.name for n in states if n.children]
     triggers = list(EVENTS) + [f"done.state.{c}" for c in containers]
     guard_lists = st.lists(st.sampled_from(GUARDS), max_size=2, unique=True).map(tuple)
-    arrows = [
-        Arrow(
-            draw(st.sampled_from(triggers)),
-            draw(st.sampled_from(sources)),
-            draw(st.sampled_from(targets)),
-            draw(guard_lists),
-            draw(st.booleans()),
+    one_or_two = st.lists(st.sampled_from(sources), min_size=1, max_size=2, unique=True)
+    siblings = {c.name: [d.name for d in n.children] for n in nodes for c in n.children}
+    arrows = []
+    for _ in range(draw(st.integers(2, 12))):
+        sources_drawn = tuple(draw(one_or_two))
+        # Half the transitions stay among the source's siblings, so that
+        # regions of a parallel state move together without conflict.
+        local = siblings.get(sources_drawn[0])
+        pool = local if local and draw(st.booleans()) else targets
+        arrows.append(
+            Arrow(
+                draw(st.sampled_from(triggers)),
+                sources_drawn,
+                draw(st.sampled_from(pool)),
+                draw(guard_lists),
+                draw(st.booleans()),
+            )
         )
-        for _ in range(draw(st.integers(1, 10)))
-    ]
     by_name = {n.name: n for n in states}
     if eventless:
         for _ in range(draw(st.integers(0, 3))):
@@ -291,7 +311,7 @@ def describe(spec: MachineSpec) -> str:
         lines.append("  " * depth + state.name + " " + " ".join(flags))
     for t in spec.transitions:
         lines.append(
-            f"t{t.index}: {t.sources[0]} --{t.trigger}{list(t.guards)}"
+            f"t{t.index}: {','.join(t.sources)} --{t.trigger}{list(t.guards)}"
             f"{' internal' if t.internal else ''}--> {t.dest}"
         )
     return "\n".join(lines)
@@ -308,3 +328,44 @@ class Shown:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+
+@st.composite
+def parallel_charts(draw: st.DrawFn) -> MachineSpec:
+    """A parallel state whose regions answer the same events: conflicts,
+    several transitions in one microstep, regions finishing together."""
+    names = _Names()
+    regions = []
+    for _ in range(draw(st.integers(2, 3))):
+        region = Node(names.next())
+        region.children = [Node(names.next()) for _ in range(draw(st.integers(2, 3)))]
+        if draw(st.booleans()):
+            region.children.append(Node(names.next(), final=True))
+        if draw(st.booleans()):
+            region.children.append(
+                Node(names.next(), history=draw(st.sampled_from(list(HistoryDepth))))
+            )
+        regions.append(region)
+    parallel = Node(names.next(), regions, parallel=True)
+    other = Node(names.next())
+    top = [parallel, other]
+    inner = {c.name: r for r in regions for c in r.children if not c.history}
+    leaves = [c.name for r in regions for c in r.children if not (c.history or c.final)]
+    arrows = []
+    for _ in range(draw(st.integers(2, 10))):
+        source = draw(st.sampled_from([*leaves, *leaves, parallel.name]))
+        region = inner.get(source)
+        pool = [c.name for c in region.children] if region else [other.name]
+        if draw(st.integers(0, 4)) == 0:
+            pool = [other.name, parallel.name, *(r.name for r in regions)]
+        arrows.append(
+            Arrow(
+                draw(st.sampled_from(["e0", "e1", f"done.state.{parallel.name}"])),
+                source,
+                draw(st.sampled_from(pool)),
+                tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
+                draw(st.booleans()),
+            )
+        )
+    arrows.append(Arrow("e1", other.name, parallel.name))
+    return chart_spec(top, arrows)

@@ -28,13 +28,28 @@ this module adjusts the oracle towards W3C, each adjustment documented in
    content and so runs its actions a second time while entering the
    parent. W3C runs only the history's default transition's content
    there; the engine drops the targeting transition from it.
-5. The root. The library stops the machine when a top-level parallel
+5. Deep history records. The library records every active descendant of
+   the exited state, compound ones included; W3C records the atomic
+   descendants only. Restoring gives the same states, but the recorded
+   states are the history's effective targets, which decide the transition
+   domain of a transition into the history: from inside the history's
+   parent, the library's domain is wider. The engine keeps the atomic
+   states of each deep record.
+6. The root. The library stops the machine when a top-level parallel
    state's regions are all final, where W3C only queues its
    ``done.state`` event. The translation wraps the chart in one compound
    root state with no actions, so the library never sees a top-level
    final or parallel state (our semantics: a top-level terminal state
    completes the machine with no further actions, which the wrapper also
    gives).
+7. Eventless transitions before an event. The library evaluates eventless
+   transitions again when it takes an external event, before selecting for
+   it; W3C evaluated them at the end of the previous macrostep. The tests'
+   guard outcomes change with the event, so :meth:`Oracle.send` changes
+   them when the library takes the event off its queue.
+
+Errors inside callbacks are not turned into ``error.execution`` events
+(``catch_errors_as_events=False``): any exception is a bug of this harness.
 """
 
 from __future__ import annotations
@@ -53,7 +68,7 @@ from gubernator_gen.backend.statechart.chart import (
     Delay,
     TriggerKey,
 )
-from gubernator_gen.model import MachineSpec
+from gubernator_gen.model import HistoryDepth, MachineSpec
 
 ROOT = "_root"
 #: Microsteps in one macrostep after which the oracle is taken to loop.
@@ -91,6 +106,13 @@ class _DocumentOrderEngine(SyncEngine):
             if transition is not None:
                 enabled.add(transition)
         return self._filter_conflicting_transitions(enabled)
+
+    def _prepare_exit_states(self, enabled_transitions: Any) -> Any:
+        prepared = super()._prepare_exit_states(enabled_transitions)
+        for name, states in self.sm.history_values.items():
+            if self.sm.history_deep.get(name):
+                self.sm.history_values[name] = [s for s in states if s.is_atomic]
+        return prepared
 
     def _take_external_event(self, external_event: Any) -> Any:
         hook = getattr(self.sm, "on_external_event", None)
@@ -158,11 +180,20 @@ class Oracle:
             validate_disconnected_states=False,
             validate_trap_states=False,
             validate_final_reachability=False,
+            # An exception here is a bug of the harness: let it through
+            # rather than turn it into an error.execution event.
+            catch_errors_as_events=False,
             _get_engine=_engine,
+            history_deep={
+                h: self.chart.states[h].history is HistoryDepth.DEEP
+                for h in self.chart.states
+                if self.chart.is_history(h)
+            },
         )
         _fix_document_order(machine_class)
         self.machine = machine_class()
         self.machine.on_external_event = self._event_taken
+
         self.next_event: Callable[[], None] | None = None
 
     def _event_taken(self) -> None:
