@@ -66,6 +66,38 @@ class Arrow:
     internal: bool = False
 
 
+def _state(node: Node, parent: str | None, first: str, line: int) -> State:
+    kind = StateKind.STABLE
+    if node.final:
+        kind = StateKind.TERMINAL
+    elif parent is None and node.name == first:
+        kind = StateKind.INITIAL
+    return State(
+        name=node.name,
+        kind=kind,
+        description="",
+        on_enter=() if node.history else (f"in:{node.name}",),
+        on_exit=() if node.history else (f"out:{node.name}",),
+        timeout=None,
+        metadata=EMPTY_METADATA,
+        pos=_pos(line),
+        parent=parent,
+        children=tuple(c.name for c in node.children),
+        initial=node.initial,
+        parallel=node.parallel,
+        history=node.history,
+        history_default=node.default,
+        always=tuple(
+            EventlessTransition(dest, guards, (f"always:{node.name}:{i}",), internal)
+            for i, (dest, guards, internal) in enumerate(node.always)
+        ),
+        after=tuple(
+            DelayedTransition(seconds, dest, guards, (f"after:{node.name}:{i}",))
+            for i, (seconds, dest, guards) in enumerate(node.after)
+        ),
+    )
+
+
 def chart_spec(
     top: Sequence[Node], arrows: Sequence[Arrow], initial: str | None = None
 ) -> MachineSpec:
@@ -75,48 +107,11 @@ def chart_spec(
     """
     states: list[State] = []
     first = initial or top[0].name
-
-    def add(node: Node, parent: str | None) -> None:
-        kind = StateKind.STABLE
-        if node.final:
-            kind = StateKind.TERMINAL
-        elif parent is None and node.name == first:
-            kind = StateKind.INITIAL
-        states.append(
-            State(
-                name=node.name,
-                kind=kind,
-                description="",
-                on_enter=() if node.history else (f"in:{node.name}",),
-                on_exit=() if node.history else (f"out:{node.name}",),
-                timeout=None,
-                metadata=EMPTY_METADATA,
-                pos=_pos(len(states) + 1),
-                parent=parent,
-                children=tuple(c.name for c in node.children),
-                initial=node.initial,
-                parallel=node.parallel,
-                history=node.history,
-                history_default=node.default,
-                always=tuple(
-                    EventlessTransition(
-                        dest, guards, (f"always:{node.name}:{i}",), internal
-                    )
-                    for i, (dest, guards, internal) in enumerate(node.always)
-                ),
-                after=tuple(
-                    DelayedTransition(
-                        seconds, dest, guards, (f"after:{node.name}:{i}",)
-                    )
-                    for i, (seconds, dest, guards) in enumerate(node.after)
-                ),
-            )
-        )
-        for child in node.children:
-            add(child, node.name)
-
-    for node in top:
-        add(node, None)
+    pending: list[tuple[Node, str | None]] = [(n, None) for n in reversed(top)]
+    while pending:
+        node, parent = pending.pop()
+        states.append(_state(node, parent, first, len(states) + 1))
+        pending.extend((c, node.name) for c in reversed(node.children))
     transitions = tuple(
         Transition(
             index=i,
