@@ -64,6 +64,7 @@ class Arrow:
     dest: str
     guards: tuple[str, ...] = ()
     internal: bool = False
+    wildcard: bool = False
 
 
 def _state(node: Node, parent: str | None, first: str, line: int) -> State:
@@ -124,6 +125,7 @@ def chart_spec(
             metadata=EMPTY_METADATA,
             pos=_pos(1000 + i),
             internal=a.internal,
+            wildcard=a.wildcard,
         )
         for i, a in enumerate(arrows)
     )

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statechart_charts import Arrow, Node, chart_spec
 
-from gubernator_gen.backend.plan import dispatch_table
 from gubernator_gen.backend.statechart import compile_chart
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import Configuration, Phase
@@ -78,29 +77,35 @@ def flat_specs(draw: st.DrawFn) -> MachineSpec:
     finals = draw(st.sets(st.sampled_from(names[1:] or ["-"])))
     top = [Node(n, final=n in finals) for n in names]
     sources = [n for n in names if n not in finals]
-    arrows = [
-        Arrow(
-            draw(st.sampled_from(["go", "stop"])),
-            draw(st.sampled_from(sources)),
-            draw(st.sampled_from(names)),
-            tuple(
-                draw(st.lists(st.sampled_from(["g0", "g1"]), max_size=2, unique=True))
-            ),
+    arrows = []
+    for _ in range(draw(st.integers(0, 6))):
+        wildcard = draw(st.integers(0, 3)) == 0  # source: "*"
+        guards = st.lists(st.sampled_from(["g0", "g1"]), max_size=2, unique=True)
+        arrows.append(
+            Arrow(
+                draw(st.sampled_from(["go", "stop"])),
+                tuple(sources) if wildcard else draw(st.sampled_from(sources)),
+                draw(st.sampled_from(names)),
+                tuple(draw(guards)),
+                wildcard=wildcard,
+            )
         )
-        for _ in range(draw(st.integers(0, 6)))
-    ]
     return chart_spec(top, arrows)
 
 
 @settings(max_examples=150, deadline=None)
 @given(flat_specs())
 def test_a_flat_machine_tables_as_the_flat_dispatch_decides(spec: MachineSpec) -> None:
-    """Per state: the candidates of SPEC §5 (up to the first unguarded one),
+    """Per state: the candidates of SPEC §5 in the model's dispatch order
+    (named sources before wildcards; up to the first unguarded one),
     each stepping from the state's on_exit through the transition's actions
     to the destination's on_enter."""
     tables = compile_chart(spec)
     assert isinstance(tables, ConfigurationTables) and tables.keyed_by_state
-    dispatch = {state: dict(row) for state, row in dispatch_table(spec)}
+    dispatch = {
+        state: {trigger: [t.index for t in found] for trigger, found in row}
+        for state, row in spec.dispatch()
+    }
     for key in tables.keys:
         (state,) = key.atomic
         assert key == Configuration((state,))

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeAlias
 
-from gubernator_gen.model import MachineSpec, State, StateKind, StateTree
+from gubernator_gen.model import (
+    MachineSpec,
+    State,
+    StateKind,
+    StateTree,
+    by_precedence,
+)
 
 
 class Eventless(enum.Enum):
@@ -138,9 +144,16 @@ class Chart:
                         after.internal,
                     )
                 ]
+        # A state's own transitions in "document order": named sources before
+        # wildcard ones (SPEC §9.2), each in spec order.
         self._rows: Mapping[str, _Row] = MappingProxyType(
             {
-                name: MappingProxyType({k: tuple(v) for k, v in row.items()})
+                name: MappingProxyType(
+                    {
+                        k: tuple(by_precedence(v, self._is_wildcard))
+                        for k, v in row.items()
+                    }
+                )
                 for name, row in rows.items()
             }
         )
@@ -149,6 +162,10 @@ class Chart:
         )
 
     # -- transitions ----------------------------------------------------------
+
+    def _is_wildcard(self, transition: ChartTransition) -> bool:
+        ref = transition.ref
+        return ref.origin is Origin.EVENT and self.spec.transitions[ref.index].wildcard
 
     def transitions(
         self, state: str, trigger: TriggerKey
