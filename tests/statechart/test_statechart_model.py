@@ -13,7 +13,7 @@ from gubernator_gen.backend.statechart import compile_chart
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import Configuration, Phase
 from gubernator_gen.compiler import CompileOptions, compile_path
-from gubernator_gen.model import HistoryDepth, MachineSpec
+from gubernator_gen.model import HistoryDepth, MachineSpec, NamedGuard
 
 EXAMPLES = sorted(Path(__file__).parents[2].glob("examples/*/*.yaml"))
 
@@ -129,3 +129,17 @@ def test_a_flat_machine_tables_as_the_flat_dispatch_decides(spec: MachineSpec) -
                     *((Phase.ENTER, n) for n in spec.state(transition.dest).on_enter),
                 ]
                 assert step.target == Configuration((transition.dest,))
+
+
+def test_declarative_guard_items_make_a_candidate_guarded() -> None:
+    spec = chart_spec(
+        [Node("A"), Node("B")], [Arrow("go", "A", "B"), Arrow("go", "A", "A")]
+    )
+    guarded = replace(spec.transitions[0], guard_items=(NamedGuard("ready"),))
+    spec = replace(spec, transitions=(guarded, spec.transitions[1]))
+    tables = compile_chart(spec)
+    assert isinstance(tables, ConfigurationTables)
+    (offer,) = tables.cells[Configuration(("A",))]["go"].offers
+    assert [c.transition.index for c in offer.candidates] == [0, 1]
+    assert offer.candidates[0].guard_items == (NamedGuard("ready"),)
+    assert offer.candidates[0].guarded and not offer.candidates[1].guarded

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import TypeAlias
 
 from gubernator_gen.model import (
+    GuardItem,
     MachineSpec,
     State,
     StateKind,
@@ -85,11 +86,18 @@ class ChartTransition:
     guards: tuple[str, ...]
     actions: tuple[str, ...]
     internal: bool
+    #: Declarative guard items (SPEC §9.3), when the front end gives them.
+    guard_items: tuple[GuardItem, ...] = ()
 
     @property
     def source(self) -> str:
         """The state the transition leaves from."""
         return self.ref.source
+
+    @property
+    def guarded(self) -> bool:
+        """False when nothing can refuse the transition."""
+        return bool(self.guards or self.guard_items)
 
 
 _Row = Mapping[TriggerKey, tuple[ChartTransition, ...]]
@@ -118,6 +126,7 @@ class Chart:
                     transition.guards,
                     transition.actions,
                     transition.internal,
+                    transition.guard_items,
                 )
                 rows[source].setdefault(transition.trigger, []).append(chart_transition)
         for state in spec.states:

@@ -143,7 +143,8 @@ class _Builder:
             if candidates:
                 offered.append((atomic, candidates))
         offers = tuple(
-            Offer(a, tuple(Candidate(t.ref, t.guards) for t in ts)) for a, ts in offered
+            Offer(a, tuple(Candidate(t.ref, t.guards, t.guard_items) for t in ts))
+            for a, ts in offered
         )
         ranges = [
             [*range(len(o.candidates)), *([] if o.always_chooses else [NONE_CHOSEN])]
@@ -299,7 +300,7 @@ class _Builder:
 
 def _unconditional(offers: tuple[Offer, ...]) -> bool:
     """Every offer's first candidate is unguarded: the choice is known."""
-    return all(not offer.candidates[0].guards for offer in offers)
+    return all(not offer.candidates[0].guarded for offer in offers)
 
 
 def _cycle_problem(

@@ -201,7 +201,8 @@ def _offers(chart: Chart) -> dict[str, Mapping[TriggerKey, Offer]]:
         for trigger in triggers:
             candidates = scxml.offer(chart, atomic, trigger)
             row[trigger] = Offer(
-                atomic, tuple(Candidate(t.ref, t.guards) for t in candidates)
+                atomic,
+                tuple(Candidate(t.ref, t.guards, t.guard_items) for t in candidates),
             )
         offers[atomic] = MappingProxyType(row)
     return offers

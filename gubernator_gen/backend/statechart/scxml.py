@@ -64,7 +64,7 @@ def offer(
     for state in (atomic, *chart.tree.ancestors(atomic)):
         for transition in chart.transitions(state, trigger):
             found.append(transition)
-            if not transition.guards:
+            if not transition.guarded:
                 return tuple(found)
     return tuple(found)
 

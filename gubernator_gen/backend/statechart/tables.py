@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend.statechart.chart import Delay, TransitionRef, TriggerKey
+from gubernator_gen.model import GuardItem
 
 #: (history state, recorded states in document order)
 HistoryEntry = tuple[str, tuple[str, ...]]
@@ -153,10 +154,20 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A transition an atomic state may take, with the guards it needs."""
+    """A transition an atomic state may take, with the guards it needs.
+
+    ``guards`` are the guard names in order, ``guard_items`` the declarative
+    items when the transition has them (SPEC §9.3); all must pass.
+    """
 
     transition: TransitionRef
     guards: tuple[str, ...]
+    guard_items: tuple[GuardItem, ...] = ()
+
+    @property
+    def guarded(self) -> bool:
+        """False when nothing can refuse the candidate."""
+        return bool(self.guards or self.guard_items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +186,7 @@ class Offer:
     @property
     def always_chooses(self) -> bool:
         """True when the last candidate has no guard (the offer never declines)."""
-        return not self.candidates[-1].guards
+        return not self.candidates[-1].guarded
 
 
 @dataclass(frozen=True, slots=True)
