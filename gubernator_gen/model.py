@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import TypeAlias, TypeVar
 
 from gubernator_gen.diagnostics import SourcePos
-from gubernator_gen.expressions import Expr
+from gubernator_gen.expressions import Expr, ExprType
 
 #: JSON-like user data after :func:`freeze`.
 PlainData: TypeAlias = (
@@ -394,6 +394,18 @@ class Assignment:
 
 
 @dataclass(frozen=True, slots=True)
+class GuardSignature:
+    """The keyword parameters of one guard method, in first-use order.
+
+    Only guards given ``params`` somewhere have one; their ``Guards`` method
+    is ``def name(self, ctx, *, key: T, ...) -> bool``.
+    """
+
+    name: str
+    params: tuple[tuple[str, ExprType], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorPolicy:
     """What the action executor does when actions fail (SPEC §6)."""
 
@@ -415,7 +427,9 @@ class MachineSpec:
     else ``meta.machine_name``, else the root when the name comes from the
     file stem), so a naming collision can be reported there;
     ``machine_name_pos`` points at ``meta.machine_name`` (``None`` when the
-    name comes from the file stem).
+    name comes from the file stem). ``guard_signatures`` holds the
+    parameters of the guards given ``params`` (SPEC §9.3), in order of
+    first use.
     """
 
     source_name: str
@@ -432,6 +446,7 @@ class MachineSpec:
     pos: SourcePos
     name_pos: SourcePos
     machine_name_pos: SourcePos | None = None
+    guard_signatures: tuple[GuardSignature, ...] = ()
     _states_by_name: Mapping[str, State] = field(init=False, repr=False, compare=False)
     _tree: StateTree | None = field(init=False, repr=False, compare=False, default=None)
 
@@ -476,8 +491,19 @@ class MachineSpec:
 
     @property
     def guards(self) -> tuple[str, ...]:
-        """Guard names in order of first appearance among the transitions."""
+        """Guard method names in order of first appearance among the transitions.
+
+        Negated guards and guards with parameters count; guard expressions
+        are not methods.
+        """
         return tuple(dict.fromkeys(g for t in self.transitions for g in t.guards))
+
+    def guard_signature(self, name: str) -> GuardSignature:
+        """The parameters of guard ``name`` (none for a guard never given any)."""
+        for signature in self.guard_signatures:
+            if signature.name == name:
+                return signature
+        return GuardSignature(name, ())
 
     @property
     def actions(self) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from gubernator_gen.frontend.tree import (
     MapNode,
     Node,
     ScalarNode,
+    ScalarSpan,
     ScalarValue,
     SeqNode,
     quoted,
@@ -37,6 +38,14 @@ from gubernator_gen.frontend.tree import (
 
 # A surrogate in a scanned value (from an escape of half a surrogate pair).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _span(event: yaml.ScalarEvent) -> ScalarSpan | None:
+    """Where the scalar of ``event`` is written, and in which style."""
+    start, end = event.start_mark, event.end_mark
+    if start is None or end is None:
+        return None
+    return ScalarSpan(start.index, end.index, event.style)
 
 
 @dataclass(slots=True)
@@ -103,12 +112,15 @@ class TreeAssembler:
         elif tag is None and (
             not plain or (value and value[0] not in resolve.MAYBE_NOT_STRING)
         ):
-            node = ScalarNode(value, pos)  # a string; the common case, made quick
+            # A string; the common case, made quick. Its span lets an
+            # expression written in it be placed character by character.
+            node = ScalarNode(value, pos, _span(event))
         else:
             resolved, problem = resolve.resolve_scalar(value, tag, plain=plain)
             if problem is not None:
                 self._problems.error(*problem, pos, suspect=True)
-            node = ScalarNode(resolved, pos)
+            span = _span(event) if isinstance(resolved, str) else None
+            node = ScalarNode(resolved, pos, span)
         characters = len(value)
         self._add(node, 1, characters)
         if event.anchor is not None:

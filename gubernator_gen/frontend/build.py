@@ -15,8 +15,9 @@ import hashlib
 from collections.abc import Mapping
 from typing import TypeVar
 
-from gubernator_gen.frontend import context_types
-from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
+from gubernator_gen.frontend import context_types, declarative
+from gubernator_gen.frontend.declarative import Declarations
+from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode, plain
 from gubernator_gen.frontend.view import (
     Name,
     NameList,
@@ -54,14 +55,23 @@ def spec_sha256(text: str) -> str:
 
 
 def build(
-    spec: SpecView, *, source_name: str, stem: str | None, text: str
+    spec: SpecView,
+    *,
+    source_name: str,
+    stem: str | None,
+    text: str,
+    declared: Declarations | None = None,
 ) -> MachineSpec:
     """The model of the checked machine document read as ``spec``.
 
     ``source_name`` is the spec's file name, ``stem`` the default machine
     name (``None`` in a ``machines:`` file, where each machine names
     itself) and ``text`` the spec text after substitution (hashed).
+    ``declared`` is what :func:`~gubernator_gen.frontend.declarative.check`
+    made of the guard items and ``assign`` (checked again when not given).
     """
+    if declared is None:
+        declared = declarative.check(spec)
     meta = spec.meta
     if meta.is_malformed:
         raise ModelError("meta is not a mapping")
@@ -79,7 +89,7 @@ def build(
         context=_context(spec.context_node),
         states=tuple(_state(state) for state in _items(spec.states_node, spec.states)),
         transitions=tuple(
-            _transition(transition, spec)
+            _transition(transition, spec, declared)
             for transition in _items(spec.transitions_node, spec.transitions)
         ),
         error_policy=_error_policy(spec.policy),
@@ -87,6 +97,7 @@ def build(
         pos=root.pos,
         name_pos=name_pos,
         machine_name_pos=None if meta.machine_name is None else meta.machine_name.pos,
+        guard_signatures=declared.signatures,
     )
 
 
@@ -137,21 +148,10 @@ def _name(name: Name | None) -> str:
 def _metadata(node: Node | None) -> Mapping[str, PlainData]:
     if node is None:
         return EMPTY_METADATA
-    frozen = freeze(_plain(node))
+    frozen = freeze(plain(node))
     if not isinstance(frozen, Mapping):
         raise ModelError(f"metadata is not a mapping at {node.pos}")
     return frozen
-
-
-def _plain(node: Node) -> object:
-    if isinstance(node, ScalarNode):
-        return node.value
-    if isinstance(node, SeqNode):
-        return [_plain(item) for item in node.items]
-    result: dict[object, object] = {}
-    for key, value in node.entries:
-        result[_scalar(key).value] = _plain(value)
-    return result
 
 
 def _context(node: Node | None) -> tuple[ContextField, ...] | None:
@@ -200,10 +200,15 @@ def _seconds(node: Node | None) -> int | float:
     return value
 
 
-def _transition(transition: TransitionView, spec: SpecView) -> Transition:
+def _transition(
+    transition: TransitionView, spec: SpecView, declared: Declarations
+) -> Transition:
     if not isinstance(transition.item, MapNode):
         raise ModelError("a transition is not a mapping")
     _names(transition.sources)  # complete, or a front-end bug
+    compiled = declared.transitions.get(transition.index)
+    if compiled is None:
+        raise ModelError(f"unchecked guards or assign at {transition.item.pos}")
     return Transition(
         index=transition.index,
         trigger=_name(transition.trigger),
@@ -216,6 +221,8 @@ def _transition(transition: TransitionView, spec: SpecView) -> Transition:
         description=_string(transition.description, ""),
         metadata=_metadata(transition.metadata),
         pos=transition.item.pos,
+        guard_items=compiled.guard_items,
+        assign=compiled.assign,
         wildcard=transition.wildcard,
     )
 

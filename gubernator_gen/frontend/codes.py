@@ -106,6 +106,8 @@ DEAD_END_STATE = "GG351"
 UNREACHABLE_GUARD = "GG352"
 UNREACHABLE_ACTION = "GG353"
 REPEATED_SOURCE = "GG354"
+CONSTANT_GUARD = "GG355"
+SHADOWED_BY_GUARDS = "GG356"
 
 #: Every front-end code with its meaning, in code order.
 CODES: Mapping[str, str] = MappingProxyType(
@@ -196,5 +198,8 @@ CODES: Mapping[str, str] = MappingProxyType(
         UNREACHABLE_ACTION: "warning: an action is used only where the machine never "
         "goes",
         REPEATED_SOURCE: "warning: a transition lists the same source state twice",
+        CONSTANT_GUARD: "warning: a guard expression is always true or always false",
+        SHADOWED_BY_GUARDS: "warning: a transition can never fire where an earlier "
+        "candidate has the same guards (or only guards it has too)",
     }
 )

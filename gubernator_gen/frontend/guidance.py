@@ -9,7 +9,7 @@ only this message for them (:func:`replaced_positions`).
 
 Every message lives in the tables below. Constructs that later parts of the
 language will add (compound and parallel states, history, eventless and
-delayed transitions, guard expressions) say "not supported yet" through
+delayed transitions) say "not supported yet" through
 :func:`_later`; when one lands, its entry is deleted here and the key is
 read by :mod:`~gubernator_gen.frontend.view` like any other.
 """
@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.frontend import codes
+from gubernator_gen.frontend.guard_view import NOT_KEY, GuardItemView
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode, quoted
 from gubernator_gen.frontend.view import MACHINES_KEY, SpecView
 
@@ -96,10 +97,8 @@ TRANSITION_KEYS: Mapping[str, str] = MappingProxyType(
         "conditions": "guards are written guards: [guard, ...] here (each must "
         "return true)",
         "cond": "guards are written guards: [guard, ...] here",
-        "unless": _later(
-            "negated guards ('unless') are",
-            "write a guard that returns the opposite and list it under guards:",
-        ),
+        "unless": "a guard that must return false is written {not: guard} in "
+        "guards: here",
         "target": "the state a transition goes to is written dest: STATE here",
         "to": "the state a transition goes to is written dest: STATE here",
         "from": "the states a transition leaves are written source: STATE (or a "
@@ -109,38 +108,55 @@ TRANSITION_KEYS: Mapping[str, str] = MappingProxyType(
         "[action, ...] here",
         "after": "actions run when a transition fires are written actions: "
         "[action, ...] here (the destination's on_enter runs after them)",
-        "assign": _later(
-            "context updates ('assign') are",
-            "compute the update in an action and persist it with the new state",
-        ),
     }
 )
 
-#: A guard written as a mapping, by its first key.
+#: A guard written as a mapping, by its first key: what other libraries write.
 GUARD_FORMS: Mapping[str, str] = MappingProxyType(
     {
-        "not": _later(
-            "negated guards ({not: guard}) are",
-            "write a guard that returns the opposite and list it by name",
-        ),
-        "guard": _later(
-            "guards with parameters ({guard: name, params: {...}}) are",
-            "write one guard per case, or read the values from the context",
-        ),
-        "expr": _later(
-            "guard expressions ({expr: ...}) are",
-            "write a named guard and implement it in the Guards protocol",
-        ),
+        "name": "a guard is written as its name alone (guards: [name]), or as "
+        "{guard: name, params: {...}} to give it fixed arguments",
+        "type": "a guard is written as its name alone (guards: [name])",
+        "allOf": "every guard of the list must pass already: list the guards, or "
+        "write one expression {expr: 'a and b'}",
+        "all_of": "every guard of the list must pass already: list the guards, or "
+        "write one expression {expr: 'a and b'}",
+        "anyOf": "write the alternatives as one expression {expr: 'a or b'}, or "
+        "as one transition per alternative",
+        "any_of": "write the alternatives as one expression {expr: 'a or b'}, or "
+        "as one transition per alternative",
+        "negate": "a guard that must return false is written {not: name}; a "
+        "condition, {expr: 'not (...)'}",
     }
 )
-_GUARD_MAPPING = (
-    "a guard is the name of a method of the generated Guards protocol; a "
-    "mapping is not a guard"
+#: ``{not: ...}`` whose value is not a guard's name (pystator negates checks).
+NOT_MAPPING = (
+    "{not: ...} takes the name of a guard; to negate a condition write it as an "
+    "expression: {expr: 'not (...)'}"
+)
+#: Actions that other libraries write as effects on the context, by first key.
+EFFECT_KEYS = frozenset(
+    {
+        "set",
+        "increment",
+        "decrement",
+        "compute",
+        "timestamp",
+        "append",
+        "clear",
+        "assign",
+    }
+)
+_EFFECT = (
+    "changes to the context are written on the transition as assign: {field: "
+    "expression} (e.g. assign: {attempts: 'attempts + 1'}); the result carries "
+    "them as context_updates for the application to store"
 )
 _ACTION_MAPPING = (
     "an action is the name of a method of the generated Actions protocol; "
-    "actions with parameters or inline effects are not supported yet: write "
-    "a named action that reads what it needs from the context"
+    "actions with parameters are not supported: write a named action that "
+    "reads what it needs from the context (context updates are written "
+    "assign: {field: expression} on the transition)"
 )
 
 
@@ -154,13 +170,13 @@ def check(spec: SpecView) -> Iterator[Diagnostic]:
             guide = STATE_TYPES.get(str(kind.value))
             if guide is not None:
                 yield _guide(f"state type {quoted(kind.value)}: {guide}", kind.pos)
-        yield from _mappings(state.on_enter_node, _ACTION_MAPPING)
-        yield from _mappings(state.on_exit_node, _ACTION_MAPPING)
+        yield from _actions(state.on_enter_node)
+        yield from _actions(state.on_exit_node)
     for transition in spec.transitions:
         if isinstance(transition.item, MapNode):
             yield from _keys(transition.item, TRANSITION_KEYS, "a transition")
-        yield from _guards(transition.guards_node)
-        yield from _mappings(transition.actions_node, _ACTION_MAPPING)
+        yield from _guards(transition.guard_items)
+        yield from _actions(transition.actions_node)
 
 
 def check_file(root: MapNode) -> Iterator[Diagnostic]:
@@ -190,18 +206,27 @@ def _keys(item: MapNode, table: Mapping[str, str], what: str) -> Iterator[Diagno
             yield _guide(f"{what} has no key {quoted(key.value)}: {guide}", key.pos)
 
 
-def _guards(node: Node | None) -> Iterator[Diagnostic]:
+def _guards(items: Iterable[GuardItemView]) -> Iterator[Diagnostic]:
+    """Guard mappings of other libraries; the schema explains the others."""
+    for item in items:
+        if item.kind == NOT_KEY and isinstance(item.value, MapNode):
+            yield _guide(NOT_MAPPING, item.value.pos)
+        if item.kind is not None or not isinstance(item.node, MapNode):
+            continue
+        for key, _ in item.node.string_items():
+            guide = GUARD_FORMS.get(str(key.value))
+            if guide is not None:
+                # At the key, where the schema reports it as unknown.
+                message = f"a guard item has no key {quoted(key.value)}: {guide}"
+                yield _guide(message, key.pos)
+                break
+
+
+def _actions(node: Node | None) -> Iterator[Diagnostic]:
     for item in _items(node):
         if isinstance(item, MapNode):
             first = next((str(key.value) for key, _ in item.string_items()), "")
-            guide = GUARD_FORMS.get(first, _GUARD_MAPPING)
-            yield _guide(guide, item.pos)
-
-
-def _mappings(node: Node | None, message: str) -> Iterator[Diagnostic]:
-    for item in _items(node):
-        if isinstance(item, MapNode):
-            yield _guide(message, item.pos)
+            yield _guide(_EFFECT if first in EFFECT_KEYS else _ACTION_MAPPING, item.pos)
 
 
 def _items(node: Node | None) -> tuple[Node, ...]:

@@ -48,12 +48,15 @@ class LoadResult:
     reported an error and put a stand-in value (an empty value for a failed
     substitution, a string for a bad tag, ...); later checks drop their own
     diagnostics on these lines so that one mistake is reported once.
+    ``locator`` places an offset of ``text`` in the file as written (the
+    offsets of :class:`~gubernator_gen.frontend.tree.ScalarSpan`).
     """
 
     root: Node | None
     text: str | None
     diagnostics: tuple[Diagnostic, ...]
     suspect_lines: frozenset[int] = frozenset()
+    locator: Locator | None = None
 
 
 def load_path(
@@ -114,7 +117,9 @@ def load_text(
         escapes = () if escapes is not None else parsed.escapes_in_place
     diagnostics.extend(parsed.problems.diagnostics)
     suspect.update(parsed.problems.suspect_lines)
-    return LoadResult(parsed.root, text_after, tuple(diagnostics), frozenset(suspect))
+    return LoadResult(
+        parsed.root, text_after, tuple(diagnostics), frozenset(suspect), locator
+    )
 
 
 def _bad_character(text: str, offset: int, locator: Locator) -> Diagnostic:

@@ -2,8 +2,9 @@
 
 Orchestrates ``load`` (YAML/JSON with positions, substitution), ``schema``
 (JSON Schema checks), ``view`` (the one reading of the spec's keys),
-``validate`` (semantic checks), ``guidance`` (constructs of other
-libraries) and the model builder (``build``), the last three on the same
+``validate`` (semantic checks), ``declarative`` (guard items and
+``assign``, with their expressions), ``guidance`` (constructs of other
+libraries) and the model builder (``build``), the last four on the same
 view. A file holds one machine, or several under ``machines:``; each
 machine document is checked and modelled on its own, and the file as a
 whole (machine names are unique in it). Every problem of a file is reported
@@ -21,6 +22,8 @@ from gubernator_gen.diagnostics import Diagnostic, error, sort_key
 from gubernator_gen.frontend import (
     build,
     codes,
+    declarative,
+    guard_warnings,
     guidance,
     load,
     reachability,
@@ -28,6 +31,7 @@ from gubernator_gen.frontend import (
     validate,
     view,
 )
+from gubernator_gen.frontend.scalar_texts import ScalarTexts
 from gubernator_gen.frontend.tree import MapNode, Node, quoted
 from gubernator_gen.model import MachineSpec
 
@@ -99,13 +103,19 @@ def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:
     replaced = guidance.replaced_positions(guides)
     checked = [d for d in schema.check(root) if d.pos not in replaced]
     checked.extend(guides)
+    texts = None if loaded.locator is None else ScalarTexts(loaded.text, loaded.locator)
+    declarations = []
     for machine in views:
         checked.extend(validate.errors(machine, stem=stem))
+        declared = declarative.check(machine, texts)
+        checked.extend(declared.diagnostics)
+        declarations.append(declared)
     if several:
         checked.extend(_duplicate_machines(views))
     if not any(d.is_error for d in (*diagnostics, *checked)):
-        for machine in views:
+        for machine, declared in zip(views, declarations, strict=True):
             checked.extend(reachability.warnings(machine))
+            checked.extend(guard_warnings.warnings(machine, declared))
     # Where loading put a stand-in value (an empty value for a failed
     # ${VAR}, a string for a bad tag), later complaints about that value
     # only repeat the loading error.
@@ -114,8 +124,14 @@ def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:
         return FrontendResult((), _sorted(diagnostics), several)
     try:
         specs = tuple(
-            build.build(machine, source_name=path.name, stem=stem, text=loaded.text)
-            for machine in views
+            build.build(
+                machine,
+                source_name=path.name,
+                stem=stem,
+                text=loaded.text,
+                declared=declared,
+            )
+            for machine, declared in zip(views, declarations, strict=True)
         )
     except (build.ModelError, TypeError, ValueError) as exc:
         diagnostics.append(

@@ -34,15 +34,18 @@ class Precedence:
 
 def is_unguarded(transition: TransitionView) -> bool:
     """True when the transition has no guards (and they could be read)."""
-    return transition.guards.complete and not transition.guards.names
+    return transition.is_unguarded
 
 
 def _is_wildcard(transition: TransitionView) -> bool:
     return transition.wildcard
 
 
-def analyse(spec: SpecView) -> Precedence:
-    """The precedence of every transition of ``spec`` at every source."""
+def cells(spec: SpecView) -> dict[tuple[str, str], list[TransitionView]]:
+    """The candidates of each ``(state, trigger)``, in the order they are tried.
+
+    Only non-terminal states, and transitions whose trigger could be read.
+    """
     terminal = terminal_names(spec)
     candidates: dict[tuple[str, str], list[TransitionView]] = {}
     for transition in spec.transitions:
@@ -52,11 +55,18 @@ def analyse(spec: SpecView) -> Precedence:
         for source in dict.fromkeys(spec.sources_of(transition)):
             if source not in terminal:
                 candidates.setdefault((source, trigger), []).append(transition)
+    return {
+        cell: by_precedence(found, _is_wildcard) for cell, found in candidates.items()
+    }
+
+
+def analyse(spec: SpecView) -> Precedence:
+    """The precedence of every transition of ``spec`` at every source."""
     live: dict[int, list[str]] = {t.index: [] for t in spec.transitions}
     beaten: dict[tuple[int, str], TransitionView] = {}
-    for (source, _), found in candidates.items():
+    for (source, _), ordered in cells(spec).items():
         winner: TransitionView | None = None
-        for transition in by_precedence(found, _is_wildcard):
+        for transition in ordered:
             if winner is not None:
                 beaten[(transition.index, source)] = winner
                 continue

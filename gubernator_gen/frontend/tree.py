@@ -19,11 +19,28 @@ ScalarValue = None | bool | int | float | str
 
 
 @dataclass(frozen=True, slots=True)
+class ScalarSpan:
+    """Where a scalar is written in the scanned text, and how.
+
+    ``start`` and ``end`` are offsets in the text the scanner read (the text
+    after substitution); ``style`` is PyYAML's (``None`` for plain, ``"'"``,
+    ``'"'``, ``"|"``, ``">"``). With them a string's characters can be
+    placed one by one (:mod:`~gubernator_gen.frontend.scalar_offsets`), so
+    an error inside an expression points at its exact line and column.
+    """
+
+    start: int
+    end: int
+    style: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ScalarNode:
-    """A resolved scalar and where it starts."""
+    """A resolved scalar and where it starts; ``span`` for a string read from text."""
 
     value: ScalarValue
     pos: SourcePos
+    span: ScalarSpan | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +92,24 @@ class MapNode:
 
 #: Any node of the positioned tree.
 Node = ScalarNode | SeqNode | MapNode
+
+
+def plain(node: Node) -> object:
+    """The node as plain data: scalars, lists and dicts.
+
+    Raises ``TypeError`` for a mapping key that is a list or a mapping (the
+    schema reports those).
+    """
+    if isinstance(node, ScalarNode):
+        return node.value
+    if isinstance(node, SeqNode):
+        return [plain(item) for item in node.items]
+    result: dict[object, object] = {}
+    for key, value in node.entries:
+        if not isinstance(key, ScalarNode):
+            raise TypeError(f"a mapping key at {key.pos} is not a scalar")
+        result[key.value] = plain(value)
+    return result
 
 
 def kind_of(node: Node) -> str:

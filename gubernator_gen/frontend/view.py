@@ -22,7 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gubernator_gen.frontend.guard_view import GuardItemView, read_guards
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
+from gubernator_gen.frontend.view_names import NO_NAMES as NO_NAMES
+from gubernator_gen.frontend.view_names import Name as Name
+from gubernator_gen.frontend.view_names import NameList as NameList
+from gubernator_gen.frontend.view_names import name_of as name_of
+from gubernator_gen.frontend.view_names import names_of as names_of
 from gubernator_gen.model import StateKind
 
 STATE_KINDS = tuple(kind.value for kind in StateKind)
@@ -36,34 +42,6 @@ MACHINES_KEY = "machines"
 #: The keys of a type written as a mapping in ``context`` (``{enum: [...]}``).
 TYPE_FORMS = ("enum", "fields", "list", "dict")
 OPTIONAL_KEY = "optional"
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """A string value and the scalar node it came from."""
-
-    text: str
-    node: ScalarNode
-
-
-@dataclass(frozen=True, slots=True)
-class NameList:
-    """The names of a "name or list of names" value.
-
-    ``complete`` is false when the value had the wrong shape or some items
-    were not strings (those are left out of ``names``).
-    """
-
-    names: tuple[Name, ...]
-    complete: bool
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        """The names as strings."""
-        return tuple(name.text for name in self.names)
-
-
-_NO_NAMES = NameList((), False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +103,10 @@ class TransitionView:
 
     ``wildcard`` is true for ``source: "*"``, whose ``sources`` then hold
     the one name ``*``; :meth:`SpecView.sources_of` expands it.
+    ``guard_items`` are the items of ``guards`` (one for a single name or
+    mapping); ``guards`` holds the names of the guard methods they use, and
+    is complete when every item could be read. ``assign`` holds the entries
+    of ``assign`` whose key is a string, as ``(key, value)``.
     """
 
     index: int
@@ -139,6 +121,14 @@ class TransitionView:
     wildcard: bool = False
     guards_node: Node | None = None
     actions_node: Node | None = None
+    guard_items: tuple[GuardItemView, ...] = ()
+    assign_node: Node | None = None
+    assign: tuple[tuple[ScalarNode, Node], ...] = ()
+
+    @property
+    def is_unguarded(self) -> bool:
+        """True when the transition has no guards at all (and that could be read)."""
+        return self.guards.complete and not self.guard_items
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,27 +271,6 @@ def read(root: MapNode) -> SpecView:
     )
 
 
-def name_of(node: Node | None) -> Name | None:
-    """The string of a string scalar, else ``None``."""
-    if isinstance(node, ScalarNode) and isinstance(node.value, str):
-        return Name(node.value, node)
-    return None
-
-
-def names_of(node: Node | None) -> NameList:
-    """A "name or list of names" value; absent means an empty, complete list."""
-    if node is None:
-        return NameList((), True)
-    single = name_of(node)
-    if single is not None:
-        return NameList((single,), True)
-    if isinstance(node, SeqNode):
-        names = [name_of(item) for item in node.items]
-        present = tuple(name for name in names if name is not None)
-        return NameList(present, len(present) == len(names))
-    return _NO_NAMES
-
-
 def terminal_names(spec: SpecView) -> set[str]:
     """The names of the states whose type is ``terminal``."""
     return {
@@ -341,7 +310,7 @@ def _read_policy(node: Node | None) -> PolicyView:
 
 def _read_state(item: Node) -> StateView:
     if not isinstance(item, MapNode):
-        return StateView(item, None, None, None, _NO_NAMES, _NO_NAMES)
+        return StateView(item, None, None, None, NO_NAMES, NO_NAMES)
     kind_node = item.get("type")
     kind: str | None = StateKind.STABLE.value
     if kind_node is not None:
@@ -374,25 +343,33 @@ def _read_state(item: Node) -> StateView:
 
 def _read_transition(index: int, item: Node) -> TransitionView:
     if not isinstance(item, MapNode):
-        return TransitionView(index, item, None, _NO_NAMES, None, _NO_NAMES, _NO_NAMES)
+        return TransitionView(index, item, None, NO_NAMES, None, NO_NAMES, NO_NAMES)
     source_node = item.get("source")
-    sources = names_of(source_node) if source_node is not None else _NO_NAMES
+    sources = names_of(source_node) if source_node is not None else NO_NAMES
     if not sources.names:
-        sources = _NO_NAMES
+        sources = NO_NAMES
     source_name = name_of(source_node)
     guards_node = item.get("guards")
     actions_node = item.get("actions")
+    guard_items, guards = read_guards(guards_node)
+    assign_node = item.get("assign")
+    assign: tuple[tuple[ScalarNode, Node], ...] = ()
+    if isinstance(assign_node, MapNode):
+        assign = tuple(assign_node.string_items())
     return TransitionView(
         index=index,
         item=item,
         trigger=name_of(item.get("trigger")),
         sources=sources,
         dest=name_of(item.get("dest")),
-        guards=names_of(guards_node),
+        guards=guards,
         actions=names_of(actions_node),
         description=item.get("description"),
         metadata=item.get("metadata"),
         wildcard=source_name is not None and source_name.text == WILDCARD,
         guards_node=guards_node,
         actions_node=actions_node,
+        guard_items=guard_items,
+        assign_node=assign_node,
+        assign=assign,
     )

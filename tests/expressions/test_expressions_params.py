@@ -103,7 +103,7 @@ def test_disagreeing_uses_are_located_errors_naming_both_places() -> None:
         (codes.GUARD_PARAMS_CONFLICT, 11, 5),
         (codes.GUARD_PARAMS_CONFLICT, 13, 20),
     ]
-    assert "is a str here but a int at line 3, column 20" in diagnostics[0].message
+    assert "is a str here but an int at line 3, column 20" in diagnostics[0].message
     assert "parameters (limit: int)" in diagnostics[1].message
     assert "no parameters" in diagnostics[1].message
     assert "at line 3, column 5" in diagnostics[1].message

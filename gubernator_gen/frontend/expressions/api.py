@@ -65,7 +65,7 @@ def check_guard(source: ExpressionText, scope: Scope) -> Checked:
             error(
                 codes.EXPRESSION_TYPE,
                 f"a guard must be a condition (true or false), but this expression "
-                f"is a {checked.expr.type}; compare it with something",
+                f"is {rules.a(checked.expr.type)}; compare it with something",
                 _start(source),
             ),
         ),
@@ -83,6 +83,8 @@ def check_assignment(
     field_name = scope.fields.get(target)
     if field_name is None:
         hint = did_you_mean(target, scope.fields)
+        if not scope.fields:
+            hint = "; this machine declares no context: fields to update"
         return Checked(
             None,
             (
@@ -110,16 +112,23 @@ def _assignment_problem(target: str, field: ExprType, expr: Expr) -> str | None:
         if literal in enum.values:
             return None
         hint = did_you_mean(literal, enum.values)
-        return f"{literal!r} is not one of {target!r}'s values{hint}"
+        values = ", ".join(map(repr, enum.values))
+        return (
+            f"assign: {literal!r} is not one of the values {values} of "
+            f"{target!r}{hint}"
+        )
     display = isinstance(expr, (ListDisplay, TupleDisplay))
     if rules.assignable(field, expr.type, display=display):
         return None
     if admits_none(expr.type) and expr.type is not ANY:
         return (
             f"assign: {target!r} cannot be set to a value that may be None "
-            f"(a {expr.type})"
+            f"({rules.a(expr.type)})"
         )
-    return f"assign: {target!r} is a {field}, but this expression is a {expr.type}"
+    return (
+        f"assign: {target!r} is {rules.a(field)}, but this expression is "
+        f"{rules.a(expr.type)}"
+    )
 
 
 def _start(source: ExpressionText) -> SourcePos:

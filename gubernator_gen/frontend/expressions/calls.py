@@ -23,6 +23,7 @@ from gubernator_gen.frontend import codes
 from gubernator_gen.frontend.expressions import rules
 from gubernator_gen.frontend.expressions.checker import (
     FUNCTIONS,
+    REFUSED,
     Checker,
     Narrowed,
     may_be_none,
@@ -40,7 +41,7 @@ class CallChecker(Checker):
 
     def call(self, node: ast.Call, narrowed: Narrowed) -> Expr | None:
         """``len``, ``abs``, ``min``, ``max`` or ``in_state``, positional only."""
-        if isinstance(node.func, ast.Attribute):
+        if isinstance(node.func, ast.Attribute) or type(node.func) in REFUSED:
             return self.refuse(node.func)
         if not isinstance(node.func, ast.Name):
             return self.fail(
@@ -77,6 +78,10 @@ class CallChecker(Checker):
         return self._builtin(node, Builtin(name), tuple(args))
 
     def _in_state(self, node: ast.Call) -> Expr | None:
+        if self.scope.in_state_refused is not None:
+            return self.fail(
+                codes.UNKNOWN_FUNCTION, self.scope.in_state_refused, node.func
+            )
         argument = node.args[0] if len(node.args) == 1 else None
         if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
             return self.fail(
@@ -117,7 +122,7 @@ class CallChecker(Checker):
             if result is None:
                 return self.fail(
                     codes.EXPRESSION_TYPE,
-                    f"{function.value}() does not apply to a {only}",
+                    f"{function.value}() does not apply to {rules.a(only)}",
                     node.args[0],
                 )
             return Call(function, args, result, place)
@@ -143,7 +148,7 @@ class CallChecker(Checker):
                 self.report(
                     codes.EXPRESSION_TYPE,
                     f"{name}() of one argument needs a non-empty list or tuple of "
-                    f"numbers or strings, not a {only}",
+                    f"numbers or strings, not {rules.a(only)}",
                     node.args[0],
                 )
                 return None
@@ -154,7 +159,8 @@ class CallChecker(Checker):
             if joined is None or not _orderable(joined):
                 self.report(
                     codes.EXPRESSION_TYPE,
-                    f"{name}() cannot compare a {result} with a {expr.type}",
+                    f"{name}() cannot compare {rules.a(result)} with "
+                    f"{rules.a(expr.type)}",
                     argument,
                 )
                 return None

@@ -1,7 +1,7 @@
 """The whitelist walk: a parsed ``ast`` tree → typed :mod:`gubernator_gen.expressions`.
 
 Every node kind has its own method; a kind without one is refused where it
-stands (:data:`_REFUSED` says why for the usual suspects). Each method
+stands (:data:`REFUSED` says why for the usual suspects). Each method
 returns the checked node, or ``None`` after reporting why not; a parent
 whose child failed returns ``None`` silently, so one mistake is reported
 once while mistakes in separate branches are all reported.
@@ -53,7 +53,8 @@ MAX_STRING_LENGTH = 1000
 FUNCTIONS = ("len", "abs", "min", "max", "in_state")
 
 _NO = "is not part of the expression language"
-_REFUSED: dict[type[ast.AST], str] = {
+#: Why each of the usual kinds of syntax outside the language is refused.
+REFUSED: dict[type[ast.AST], str] = {
     ast.Attribute: f"attribute access ('.name') {_NO}",
     ast.Lambda: f"a lambda {_NO}",
     ast.ListComp: f"a comprehension {_NO}",
@@ -123,7 +124,7 @@ class Checker:
 
     def refuse(self, node: ast.AST) -> Expr | None:
         """Report syntax outside the language where it stands; always ``None``."""
-        reason = _REFUSED.get(type(node))
+        reason = REFUSED.get(type(node))
         if isinstance(node, ast.Attribute):
             self.report(
                 codes.EXPRESSION_NOT_ALLOWED,
@@ -238,7 +239,7 @@ class Checker:
         if item is None:
             return self.fail(
                 codes.EXPRESSION_TYPE,
-                f"a {base.type} cannot be indexed with {key!r}",
+                f"{rules.a(base.type)} cannot be indexed with {key!r}",
                 node.slice,
             )
         return Item(base, key, item, False, place)

@@ -132,8 +132,8 @@ class ComparisonChecker(CallChecker):
             if not rules.can_be_ordered(left.type, right.type):
                 self.fail(
                     codes.EXPRESSION_TYPE,
-                    f"a {left.type} and a {right.type} cannot be compared with "
-                    f"'{op.value}'",
+                    f"{rules.a(left.type)} and {rules.a(right.type)} cannot be "
+                    f"compared with '{op.value}'",
                     right_node,
                 )
                 return False
@@ -190,7 +190,7 @@ class ComparisonChecker(CallChecker):
         if not rules.can_be_equal(left.type, right.type):
             self.fail(
                 codes.EXPRESSION_TYPE,
-                f"a {left.type} is never equal to a {right.type}",
+                f"{rules.a(left.type)} is never equal to {rules.a(right.type)}",
                 right_node,
             )
             return False
@@ -225,7 +225,7 @@ class ComparisonChecker(CallChecker):
             what = "a substring of" if text_search else "in"
             self.fail(
                 codes.EXPRESSION_TYPE,
-                f"a {left.type} is never {what} a {right.type}",
+                f"{rules.a(left.type)} is never {what} {rules.a(right.type)}",
                 left_node,
             )
             return False

@@ -122,8 +122,8 @@ class ExpressionChecker(ComparisonChecker):
             return self.fail(codes.MAY_BE_NONE, may_be_none(node), node)
         return self.fail(
             codes.EXPRESSION_TYPE,
-            f"'{where}' needs a condition (true or false), not a {checked.type}; "
-            "compare it with something",
+            f"'{where}' needs a condition (true or false), not "
+            f"{rules.a(checked.type)}; compare it with something",
             node,
         )
 
@@ -157,7 +157,9 @@ class ExpressionChecker(ComparisonChecker):
         type_ = rules.negated(operand.type)
         if type_ is None:
             return self.fail(
-                codes.EXPRESSION_TYPE, f"a {operand.type} cannot be negated", node
+                codes.EXPRESSION_TYPE,
+                f"{rules.a(operand.type)} cannot be negated",
+                node,
             )
         return Negate(operand, type_, place)
 
@@ -187,7 +189,8 @@ class ExpressionChecker(ComparisonChecker):
         if type_ is None:
             self.report(
                 codes.EXPRESSION_TYPE,
-                f"'{op.value}' does not apply to a {left.type} and a {right.type}",
+                f"'{op.value}' does not apply to {rules.a(left.type)} and "
+                f"{rules.a(right.type)}",
                 node,
                 index=at_operator,
             )

@@ -13,24 +13,15 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.expressions import NEVER, ExprType, TupleType
 from gubernator_gen.frontend import codes
 from gubernator_gen.frontend.expressions import rules
-from gubernator_gen.model import GuardParam, NamedGuard, PlainData
+from gubernator_gen.model import GuardParam, GuardSignature, NamedGuard, PlainData
 
 #: Names a guard parameter may not take: the method's own parameters.
 RESERVED_PARAMS = frozenset({"self", "ctx"})
-
-
-@dataclass(frozen=True, slots=True)
-class GuardSignature:
-    """The keyword parameters of one guard method, in first-use order."""
-
-    name: str
-    params: tuple[tuple[str, ExprType], ...]
 
 
 def param_problem(value: PlainData) -> str | None:
@@ -164,8 +155,9 @@ def _merge(
             diagnostics.append(
                 error(
                     codes.GUARD_PARAMS_CONFLICT,
-                    f"guard {use.name!r}: parameter {key!r} is a {found_type} here "
-                    f"but a {known_type}{_at(known_pos)}",
+                    f"guard {use.name!r}: parameter {key!r} is "
+                    f"{rules.a(found_type)} here but {rules.a(known_type)}"
+                    f"{_at(known_pos)}",
                     _pos(found_pos, use.pos),
                 )
             )

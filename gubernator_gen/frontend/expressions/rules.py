@@ -38,6 +38,12 @@ from gubernator_gen.expressions import (
 _NUMBERS = (INT, FLOAT, DECIMAL)
 
 
+def a(type_: ExprType) -> str:
+    """``type_`` with its indefinite article, for messages: ``an int``, ``a str``."""
+    text = str(type_)
+    return f"an {text}" if text[:1] in "aeiou" else f"a {text}"
+
+
 def literal_type(value: LiteralValue) -> ExprType:
     """The type of a literal value."""
     if value is None:

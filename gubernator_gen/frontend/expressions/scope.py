@@ -72,12 +72,15 @@ class Scope:
     ``fields`` maps each context field to its type, an
     :class:`~gubernator_gen.expressions.OptionalType` for one that may be
     absent (read with ``ctx.get``). ``states`` are the names ``in_state``
-    accepts. Python reads identifiers in NFKC form (``ﬁ`` is ``fi``), so a
-    name is looked up that way too.
+    accepts; ``in_state_refused``, when given, says why ``in_state`` cannot
+    be used at all (it is refused with that message). Python reads
+    identifiers in NFKC form (``ﬁ`` is ``fi``), so a name is looked up that
+    way too.
     """
 
     fields: Mapping[str, ExprType]
     states: tuple[str, ...] = ()
+    in_state_refused: str | None = None
     _by_normal_form: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -90,11 +93,15 @@ class Scope:
 
     @classmethod
     def of(
-        cls, context: Iterable[ContextField] | None, states: Iterable[str] = ()
+        cls,
+        context: Iterable[ContextField] | None,
+        states: Iterable[str] = (),
+        *,
+        in_state_refused: str | None = None,
     ) -> Scope:
         """The scope of a machine with these ``context:`` fields and states."""
         fields = {f.name: field_type(f) for f in context or ()}
-        return cls(MappingProxyType(fields), tuple(states))
+        return cls(MappingProxyType(fields), tuple(states), in_state_refused)
 
     def resolve(self, name: str) -> str | None:
         """The declared field that identifier ``name`` refers to, or ``None``."""
