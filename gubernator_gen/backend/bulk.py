@@ -23,7 +23,15 @@ import functools
 from collections.abc import Mapping
 
 from gubernator_gen.backend import emit, literals, naming
-from gubernator_gen.backend.decisions import Cell, Outcome, Row, Start
+from gubernator_gen.backend.decisions import (
+    Cell,
+    CellShape,
+    Outcome,
+    Row,
+    Start,
+    shape_names,
+    shapes,
+)
 from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, SetOf, TupleOf
 from gubernator_gen.backend.naming import ModuleNames
 from gubernator_gen.model import MachineSpec, PlainData, State, StateKind, Transition
@@ -239,22 +247,89 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     return Call(naming.runtime("success"), tuple((None, arg) for arg in args))
 
 
-def _cell(cell: Cell, names: ModuleNames, metadata: Metadata) -> Expr:
-    if not cell.guarded:
+def _cell(
+    cell: Cell,
+    names: ModuleNames,
+    metadata: Metadata,
+    deciders: Mapping[CellShape, str],
+) -> Expr:
+    if not cell.decided:
         return _result(cell.candidates[0].outcome, names, metadata)
     candidates = tuple(
         TupleOf((_names(candidate.guards), _result(candidate.outcome, names, metadata)))
         for candidate in cell.candidates
     )
-    return Call(
-        naming.runtime("Guarded"),
-        ((None, Atom(cell.shape.name)), (None, TupleOf(candidates))),
-    )
+    args: list[tuple[str | None, Expr]] = [
+        (None, Atom(deciders[cell.shape])),
+        (None, TupleOf(candidates)),
+    ]
+    if not cell.plain:
+        args.extend(_cell_data(cell))
+    return Call(naming.runtime("Guarded"), tuple(args))
 
 
-def decisions(rows: tuple[Row, ...], names: ModuleNames) -> tuple[DictOf, TupleOf]:
+def _cell_data(cell: Cell) -> list[tuple[str | None, Expr]]:
+    """What a cell calls for each guard, the guards' fixed arguments, and the
+    candidates' ``assign`` functions (API 2.2), each only when needed."""
+    candidates = cell.candidates
+    calls = [call for candidate in candidates for call in candidate.calls]
+    labels = [label for candidate in candidates for label in candidate.guards]
+    data: list[tuple[str | None, Expr]] = []
+    if any(
+        call.compiled or call.name != label
+        for call, label in zip(calls, labels, strict=True)
+    ):
+        data.append(
+            (
+                "calls",
+                TupleOf(
+                    tuple(
+                        Atom(call.name) if call.compiled else _string(call.name)
+                        for call in calls
+                    )
+                ),
+            )
+        )
+    arguments = [values for candidate in candidates for values in candidate.arguments]
+    if any(arguments):
+        data.append(
+            (
+                "arguments",
+                TupleOf(
+                    tuple(
+                        TupleOf(tuple(data_value(v) for v in values))
+                        for values in arguments
+                    )
+                ),
+            )
+        )
+    if any(candidate.effect for candidate in candidates):
+        data.append(
+            (
+                "effects",
+                TupleOf(tuple(Atom(c.effect or "None") for c in candidates)),
+            )
+        )
+    return data
+
+
+def data_value(value: PlainData) -> Expr:
+    """A guard argument's value: a literal (lists are tuples)."""
+    if isinstance(value, tuple):
+        return TupleOf(tuple(data_value(item) for item in value))
+    return Atom(literals.data_literal(value, mapping_type="dict"))
+
+
+def decisions(
+    rows: tuple[Row, ...],
+    names: ModuleNames,
+    deciders: Mapping[CellShape, str] | None = None,
+) -> tuple[DictOf, TupleOf]:
     """The decision table (state value → trigger value → cell) and the
-    metadata its results share."""
+    metadata its results share. ``deciders`` names each cell shape's decider
+    factory (:func:`~gubernator_gen.backend.decisions.shape_names`)."""
+    if deciders is None:
+        deciders = shape_names(shapes(rows))
     metadata = Metadata()
     table = DictOf(
         tuple(
@@ -262,7 +337,7 @@ def decisions(rows: tuple[Row, ...], names: ModuleNames) -> tuple[DictOf, TupleO
                 _string(row.state),
                 DictOf(
                     tuple(
-                        (_string(c.trigger), _cell(c, names, metadata))
+                        (_string(c.trigger), _cell(c, names, metadata, deciders))
                         for c in row.cells
                     )
                 ),

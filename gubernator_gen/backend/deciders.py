@@ -23,24 +23,44 @@ cell returns the refusal of the last candidate's refusing guard.
 
 Each :class:`~gubernator_gen.backend.decisions.GuardForm` and
 :class:`~gubernator_gen.backend.decisions.ResultForm` is written by one
-function here (:func:`_test` and :func:`_result`): the seam where negated
-guards, fixed keyword parameters, compiled expressions and computed results
-will be added.
+function here (:func:`_test` and :func:`_result`):
+
+* a plain call: ``(ok := guard_0(ctx)) is True or (...)``;
+* a negated guard (``{not: g}``) passes on ``False``:
+  ``(ok := guard_0(ctx)) is False or (ok is not True and not truth(ok))``;
+* a guard with parameters gets them as keyword arguments, their values
+  read from the cell once, when the decider is made:
+  ``guard_0(ctx, limit=arg_0_0)``;
+* a compiled guard expression is a module-level function that returns a
+  real ``bool``: ``guard_0(ctx)`` is the test itself;
+* a result with ``assign`` is ``updated(result_0, effect_0, ctx)``, the
+  runtime's ``with_updates``, once the guards passed; an ``AssignError``
+  it raises is not a guard's error and passes through.
+
+No wrapper is put around any guard: each form is its own call in the
+decider.
 """
 
 from __future__ import annotations
 
 from gubernator_gen.backend import naming
-from gubernator_gen.backend.decisions import CellShape, GuardForm, ResultForm
+from gubernator_gen.backend.decisions import (
+    CellShape,
+    GuardCall,
+    GuardForm,
+    ResultForm,
+)
 from gubernator_gen.backend.emit import Atom, Block, Call
 
 #: Every name bound inside a decider factory besides ``guard_<n>``,
-#: ``result_<n>`` (all local: they never meet the module's names).
+#: ``result_<n>``, ``effect_<n>`` and ``arg_<n>_<k>`` (all local: they never
+#: meet the module's names).
 LOCAL_NAMES = frozenset(
     {
         "cell",
         "empty",
         "truth",
+        "updated",
         "refused",
         "decide",
         "context",
@@ -52,10 +72,20 @@ LOCAL_NAMES = frozenset(
 )
 
 
-def _test(form: GuardForm, index: int) -> str:
+def _test(call: GuardCall, index: int) -> str:
     """The condition that guard number ``index`` passes."""
-    if form is GuardForm.CALL:
-        return f"(ok := guard_{index}(ctx)) is True or (ok is not False and truth(ok))"
+    form = call.form
+    if form is GuardForm.EXPRESSION:
+        return f"guard_{index}(ctx)"
+    arguments = "".join(
+        f", {keyword}=arg_{index}_{number}"
+        for number, keyword in enumerate(call.keywords)
+    )
+    answer = f"(ok := guard_{index}(ctx{arguments}))"
+    if form is GuardForm.NEGATED:
+        return f"{answer} is False or (ok is not True and not truth(ok))"
+    if form in (GuardForm.CALL, GuardForm.KEYWORDS):
+        return f"{answer} is True or (ok is not False and truth(ok))"
     raise AssertionError(f"unknown guard form {form}")  # pragma: no cover
 
 
@@ -63,7 +93,22 @@ def _result(form: ResultForm, index: int) -> str:
     """The expression of candidate number ``index``'s result."""
     if form is ResultForm.PREBUILT:
         return f"result_{index}"
+    if form is ResultForm.COMPUTED:
+        return f"updated(result_{index}, effect_{index}, ctx)"
     raise AssertionError(f"unknown result form {form}")  # pragma: no cover
+
+
+def _callable_type(call: GuardCall) -> str:
+    """The runtime's type of what is called for a guard."""
+    return "KeywordGuardCallable" if call.keywords else "GuardCallable"
+
+
+def _unpack(prefix: str, used: list[bool], source: str) -> str:
+    """``a_0, _ = source``: the used items of a tuple, the others ignored."""
+    names = [f"{prefix}_{i}" if wanted else "_" for i, wanted in enumerate(used)]
+    if len(names) == 1:
+        return f"({names[0]},) = {source}"
+    return f"{', '.join(names)} = {source}"
 
 
 def _names(prefix: str, count: int) -> str:
@@ -72,27 +117,30 @@ def _names(prefix: str, count: int) -> str:
     return f"({names},)" if count == 1 else names
 
 
-def decider_factory(shape: CellShape) -> str:
-    """The source of the decider factory for cells of ``shape``."""
+def decider_factory(shape: CellShape, name: str | None = None) -> str:
+    """The source of the decider factory for cells of ``shape``.
+
+    ``name`` is the factory's name (:func:`~gubernator_gen.backend.decisions.
+    shape_names`); it defaults to the shape's own.
+    """
     candidates = shape.candidates
     total = shape.guard_count
-    last_guards = len(candidates[-1].guards)
-    first_of_last = total - last_guards
-    tracked = total > 1
     out = Block()
+    calls = [call for candidate in candidates for call in candidate.guards]
     params = (
         (None, Atom("cell: _runtime.Guarded")),
-        *((None, Atom(f"guard_{i}: _runtime.GuardCallable")) for i in range(total)),
+        *(
+            (None, Atom(f"guard_{i}: _runtime.{_callable_type(call)}"))
+            for i, call in enumerate(calls)
+        ),
     )
     # A signature is laid out as black lays out a call.
-    out.statement(Call(f"def {shape.name}", params), tail=" -> _runtime.Decider:")
+    out.statement(
+        Call(f"def {name or shape.name}", params), tail=" -> _runtime.Decider:"
+    )
     with out.nested():
-        counts = ", then ".join(str(len(c.guards)) for c in candidates)
-        out.line(f'"""Decides the cells whose candidates need {counts} guard(s)."""')
-        out.line("empty, truth = _runtime.EMPTY_CONTEXT, _runtime.guard_truth")
-        out.line(f"{_names('result', len(candidates))} = cell.results")
-        if last_guards:
-            out.line("refused = cell.refusals")
+        out.line(f'"""{_summary(shape)}"""')
+        _prologue(out, shape)
         out.line()
         out.line(
             f"def decide(ctx: object) -> _runtime.TransitionResult[{naming.STATE}]:"
@@ -101,22 +149,89 @@ def decider_factory(shape: CellShape) -> str:
             out.line("if ctx is None:")
             with out.nested():
                 out.line("ctx = empty")
-            if tracked:
-                out.line("step = 0")
-            out.line("try:")
-            with out.nested():
-                _candidates(out, shape, tracked)
-            out.line("except Exception as exc:")
-            with out.nested():
-                step = "step" if tracked else "0"
-                out.line(f"raise cell.guard_error({step}, exc) from exc")
-            if last_guards:
-                index = "step" if tracked else "0"
-                offset = f" - {first_of_last}" if first_of_last else ""
-                out.line(f"return refused[{index}{offset}]")
+            if total:
+                _guarded_body(out, shape)
+            else:  # one unguarded candidate whose result is computed
+                out.line(f"return {_result(candidates[0].result, 0)}")
         out.line()
         out.line("return decide")
     return out.text
+
+
+def _summary(shape: CellShape) -> str:
+    counts = ", then ".join(str(len(c.guards)) for c in shape.candidates)
+    text = f"Decides the cells whose candidates need {counts} guard(s)"
+    forms = {call.form for c in shape.candidates for call in c.guards}
+    kinds = [
+        what
+        for form, what in (
+            (GuardForm.NEGATED, "negated"),
+            (GuardForm.KEYWORDS, "with parameters"),
+            (GuardForm.EXPRESSION, "compiled"),
+        )
+        if form in forms
+    ]
+    details = []
+    if kinds:
+        details.append(f"Some guards are {', '.join(kinds)}.")
+    if shape.computes:
+        details.append("Some results carry assign updates.")
+    if details:
+        return f"{text}.\n\n        " + " ".join(details) + "\n        "
+    return text + "."
+
+
+def _prologue(out: Block, shape: CellShape) -> None:
+    """What the factory reads from the cell once, before deciding."""
+    candidates = shape.candidates
+    names = ["empty", "truth"]
+    values = ["_runtime.EMPTY_CONTEXT", "_runtime.guard_truth"]
+    if shape.computes:
+        names.append("updated")
+        values.append("_runtime.with_updates")
+    out.line(f"{', '.join(names)} = {', '.join(values)}")
+    out.line(f"{_names('result', len(candidates))} = cell.results")
+    for number, candidate in enumerate(candidates):
+        if candidate.result is ResultForm.COMPUTED:
+            out.line(f"effect_{number} = cell.effect({number})")
+    calls = [call for c in candidates for call in c.guards]
+    for index, call in enumerate(calls):
+        if call.keywords:
+            out.line(
+                _unpack(
+                    f"arg_{index}",
+                    [True] * len(call.keywords),
+                    f"cell.arguments[{index}]",
+                )
+            )
+    if candidates[-1].guards:
+        out.line("refused = cell.refusals")
+
+
+def _guarded_body(out: Block, shape: CellShape) -> None:
+    """The guards' ``try``, and the refusal when every candidate refused."""
+    candidates = shape.candidates
+    total = shape.guard_count
+    last_guards = len(candidates[-1].guards)
+    first_of_last = total - last_guards
+    tracked = total > 1
+    if tracked:
+        out.line("step = 0")
+    out.line("try:")
+    with out.nested():
+        _candidates(out, shape, tracked)
+    if shape.computes:
+        out.line("except _runtime.AssignError:")
+        with out.nested():
+            out.line("raise  # the guards passed: not a guard's error")
+    out.line("except Exception as exc:")
+    with out.nested():
+        step = "step" if tracked else "0"
+        out.line(f"raise cell.guard_error({step}, exc) from exc")
+    if last_guards:
+        index = "step" if tracked else "0"
+        offset = f" - {first_of_last}" if first_of_last else ""
+        out.line(f"return refused[{index}{offset}]")
 
 
 def _candidates(out: Block, shape: CellShape, tracked: bool) -> None:
@@ -129,19 +244,22 @@ def _candidates(out: Block, shape: CellShape, tracked: bool) -> None:
             return
         if tracked and index:
             out.line(f"step = {index}")
-        tests = []
-        for offset, form in enumerate(candidate.guards):
-            if offset:
-                tests.append(f"(step := {index + offset})")
-            tests.append(f"({_test(form, index + offset)})")
-        index += len(candidate.guards)
+        tests = [_test(call, index + i) for i, call in enumerate(candidate.guards)]
         if len(tests) == 1:
-            out.line(f"if {tests[0][1:-1]}:")
+            out.line(f"if {tests[0]}:")
         else:
             out.line("if (")
             with out.nested():
-                out.line(tests[0])
-                out.lines(f"and {test}" for test in tests[1:])
+                for offset, test in enumerate(tests):
+                    # An operand of `and` holding `or` (the two-part truth
+                    # test of a guard's answer) keeps its parentheses.
+                    operand = f"({test})" if " or " in test else test
+                    if offset:
+                        out.line(f"and (step := {index + offset})")
+                        out.line(f"and {operand}")
+                    else:
+                        out.line(operand)
             out.line("):")
+        index += len(candidate.guards)
         with out.nested():
             out.line(f"return {result}")

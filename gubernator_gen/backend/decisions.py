@@ -14,13 +14,13 @@ leaf below the destination, exit and entry sequences from the least common
 ancestor) and configurations as keys replace those rules here without
 changing the cells' form or the runtime.
 
-A guarded cell's :class:`CellShape` says how its decider is written: per
-candidate, the call form of each guard and the form of the result. Cells of
-one shape share one emitted decider factory. Today every guard is called as
-``guard(ctx)`` and every result is prebuilt; negated guards, guards with
-fixed keyword parameters, compiled expressions and results computed from the
-context (``assign``) are further :class:`GuardForm` and :class:`ResultForm`
-values.
+A decided cell's :class:`CellShape` says how its decider is written: per
+candidate, the call form of each guard (:class:`GuardCall`: a plain call, a
+negated one, one with fixed keyword arguments, or a compiled guard
+expression) and the form of the result (prebuilt, or computed with the
+transition's ``assign`` updates). Cells of one shape share one emitted
+decider factory; what differs between them (which guard, which argument
+values, which ``assign`` function) is data of the cell.
 """
 
 from __future__ import annotations
@@ -29,7 +29,15 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.model import MachineSpec, PlainData
+from gubernator_gen.backend.compiled import CompiledFunctions
+from gubernator_gen.model import (
+    ExpressionGuard,
+    GuardItem,
+    MachineSpec,
+    NamedGuard,
+    PlainData,
+    Transition,
+)
 
 #: The metadata key of a success result's transition description (SPEC §5).
 DESCRIPTION_KEY = "transition_description"
@@ -40,6 +48,33 @@ class GuardForm(enum.Enum):
 
     #: ``guard(ctx)``, passing when true.
     CALL = "call"
+    #: ``guard(ctx)``, passing when false (``{not: name}``).
+    NEGATED = "negated"
+    #: ``guard(ctx, key=value, ...)``, passing when true (``params``).
+    KEYWORDS = "keywords"
+    #: A function compiled from a guard expression: a real ``bool``.
+    EXPRESSION = "expression"
+
+
+#: The letter of each form in a decider's name.
+_FORM_MARKS = {
+    GuardForm.CALL: "c",
+    GuardForm.NEGATED: "n",
+    GuardForm.KEYWORDS: "k",
+    GuardForm.EXPRESSION: "e",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GuardCall:
+    """How one guard is called: its form, and the keywords of ``KEYWORDS``."""
+
+    form: GuardForm
+    keywords: tuple[str, ...] = ()
+
+
+#: The plain call, shared.
+PLAIN_CALL = GuardCall(GuardForm.CALL)
 
 
 class ResultForm(enum.Enum):
@@ -47,6 +82,17 @@ class ResultForm(enum.Enum):
 
     #: The prebuilt result, returned as it is.
     PREBUILT = "prebuilt"
+    #: The prebuilt result with the ``context_updates`` of ``assign``.
+    COMPUTED = "computed"
+
+
+@dataclass(frozen=True, slots=True)
+class Called:
+    """What a cell calls for one guard: a ``Guards`` method, or a compiled
+    guard expression's module-level function (``compiled``)."""
+
+    name: str
+    compiled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +110,49 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One candidate of a cell: its guards in call order and its outcome."""
+    """One candidate of a cell: its guards in call order and its outcome.
+
+    ``guards`` are the guards' labels, as results and errors name them: the
+    method's name (``not name`` for a negated one), or an expression's text.
+    ``calls`` say what is called for each, ``arguments`` the fixed keyword
+    values of each (empty but for ``KEYWORDS``), and ``effect`` names the
+    function computing the ``assign`` updates of a ``COMPUTED`` result.
+    """
 
     guards: tuple[str, ...]
     outcome: Outcome
-    guard_forms: tuple[GuardForm, ...]
+    guard_forms: tuple[GuardCall, ...]
     result_form: ResultForm = ResultForm.PREBUILT
+    calls: tuple[Called, ...] = ()
+    arguments: tuple[tuple[PlainData, ...], ...] = ()
+    effect: str | None = None
+
+    @property
+    def plain(self) -> bool:
+        """True for plain calls of methods named as the labels, and a prebuilt
+        result: what API 2.1 cells hold."""
+        return self.result_form is ResultForm.PREBUILT and all(
+            call == PLAIN_CALL for call in self.guard_forms
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class CandidateShape:
     """How one candidate is decided: its guards' forms and its result's."""
 
-    guards: tuple[GuardForm, ...]
+    guards: tuple[GuardCall, ...]
     result: ResultForm
+
+    @property
+    def mark(self) -> str:
+        """This candidate's part of the decider's name: ``2`` for two plain
+        calls (and a prebuilt result), ``nke`` for a negated, a keyword and
+        an expression guard, with ``a`` for a computed result."""
+        plain = all(call.form is GuardForm.CALL for call in self.guards)
+        if plain and self.result is ResultForm.PREBUILT:
+            return str(len(self.guards))
+        marks = "".join(_FORM_MARKS[call.form] for call in self.guards) or "0"
+        return marks + ("a" if self.result is ResultForm.COMPUTED else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +168,21 @@ class CellShape:
 
     @property
     def name(self) -> str:
-        """The decider factory's name: its guard counts, candidate by candidate.
+        """The decider factory's name: a mark per candidate.
 
-        ``_decide_2_1``: two guards, then one. Forms other than a plain call
-        and a prebuilt result will add their own marks.
+        ``_decide_2_1``: two plain guards, then one; ``_decide_ne_0a``: a
+        negated guard and an expression, then an unguarded candidate whose
+        result is computed (see :attr:`CandidateShape.mark`). Shapes that
+        differ only in their keywords share a name; :func:`shape_names`
+        tells them apart.
         """
-        counts = "_".join(str(len(candidate.guards)) for candidate in self.candidates)
-        return f"_decide_{counts}"
+        marks = "_".join(candidate.mark for candidate in self.candidates)
+        return f"_decide_{marks}"
+
+    @property
+    def computes(self) -> bool:
+        """True when some candidate's result is computed (``assign``)."""
+        return any(c.result is ResultForm.COMPUTED for c in self.candidates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +197,20 @@ class Cell:
     candidates: tuple[Candidate, ...]
 
     @property
-    def guarded(self) -> bool:
-        """True unless the first candidate fires unconditionally."""
-        return bool(self.candidates[0].guards)
+    def decided(self) -> bool:
+        """True when a decider is needed: the first candidate has guards, or
+        its result is computed. Otherwise the cell is a prebuilt result."""
+        first = self.candidates[0]
+        return bool(first.guards) or first.result_form is ResultForm.COMPUTED
+
+    @property
+    def plain(self) -> bool:
+        """True when every candidate is :attr:`Candidate.plain`."""
+        return all(candidate.plain for candidate in self.candidates)
 
     @property
     def shape(self) -> CellShape:
-        """The shape of a guarded cell's decider."""
+        """The shape of a decided cell's decider."""
         return CellShape(
             tuple(
                 CandidateShape(candidate.guard_forms, candidate.result_form)
@@ -138,16 +228,23 @@ class Row:
     leaving: tuple[int, ...]
 
 
-def decision_table(spec: MachineSpec) -> tuple[Row, ...]:
+def decision_table(
+    spec: MachineSpec, compiled: CompiledFunctions | None = None
+) -> tuple[Row, ...]:
     """Every state's row, in declaration order; terminal states have none.
 
     Candidates come in the order :meth:`MachineSpec.dispatch` tries them
     (named sources first, then wildcards, each in spec order); everything
     after an unguarded one is left out (it can never fire). Linear in the
     spec. Triggers appear in each row in order of first appearance.
+    ``compiled`` names the functions of guard expressions and ``assign``
+    (made from ``spec`` when not given).
     """
+    if compiled is None:
+        compiled = CompiledFunctions.of(spec)
     rows = dict(spec.dispatch())
     described = {t.index: {DESCRIPTION_KEY: t.description} for t in spec.transitions}
+    guarding = {t.index: _guarding(t, compiled) for t in spec.transitions}
     table = []
     for state in spec.states:
         cells = []
@@ -157,27 +254,92 @@ def decision_table(spec: MachineSpec) -> tuple[Row, ...]:
             candidates = []
             for transition in transitions:
                 dest = spec.state(transition.dest)
-                candidates.append(
-                    Candidate(
-                        guards=transition.guards,
-                        outcome=Outcome(
-                            source=state.name,
-                            target=dest.name,
-                            trigger=trigger,
-                            actions=transition.actions,
-                            # The flat rule: exit the source, enter the dest.
-                            on_exit=state.on_exit,
-                            on_enter=dest.on_enter,
-                            metadata=described[transition.index],
-                        ),
-                        guard_forms=tuple(GuardForm.CALL for _ in transition.guards),
-                    )
+                outcome = Outcome(
+                    source=state.name,
+                    target=dest.name,
+                    trigger=trigger,
+                    actions=transition.actions,
+                    # The flat rule: exit the source, enter the dest.
+                    on_exit=state.on_exit,
+                    on_enter=dest.on_enter,
+                    metadata=described[transition.index],
                 )
-                if not transition.guards:
+                candidates.append(_candidate(guarding[transition.index], outcome))
+                if not _items(transition):
                     break  # the candidates behind it never fire
             cells.append(Cell(trigger, tuple(candidates)))
         table.append(Row(state.name, tuple(cells), tuple(sorted(leaving))))
     return tuple(table)
+
+
+def _items(transition: Transition) -> tuple[GuardItem, ...]:
+    """The transition's guard items (a model without them: its guard names)."""
+    if transition.guard_items or not transition.guards:
+        return transition.guard_items
+    return tuple(NamedGuard(name) for name in transition.guards)
+
+
+def _guarding(transition: Transition, compiled: CompiledFunctions) -> Candidate:
+    """A candidate of ``transition`` with a placeholder outcome: how it is
+    guarded and how its result is made, the same from every source."""
+    labels: list[str] = []
+    forms: list[GuardCall] = []
+    calls: list[Called] = []
+    arguments: list[tuple[PlainData, ...]] = []
+    for item in _items(transition):
+        if isinstance(item, ExpressionGuard):
+            labels.append(item_label(item))
+            forms.append(GuardCall(GuardForm.EXPRESSION))
+            calls.append(Called(compiled.guard_name(item), compiled=True))
+            arguments.append(())
+            continue
+        calls.append(Called(item.name))
+        if item.negated:
+            labels.append(f"not {item.name}")
+            forms.append(GuardCall(GuardForm.NEGATED))
+            arguments.append(())
+        elif item.params:
+            labels.append(item.name)
+            keywords = tuple(param.name for param in item.params)
+            forms.append(GuardCall(GuardForm.KEYWORDS, keywords))
+            arguments.append(tuple(param.value for param in item.params))
+        else:
+            labels.append(item.name)
+            forms.append(PLAIN_CALL)
+            arguments.append(())
+    effect = compiled.effect_name(transition.assign) if transition.assign else None
+    return Candidate(
+        guards=tuple(labels),
+        outcome=_NO_OUTCOME,
+        guard_forms=tuple(forms),
+        result_form=ResultForm.COMPUTED if effect else ResultForm.PREBUILT,
+        calls=tuple(calls),
+        arguments=tuple(arguments),
+        effect=effect,
+    )
+
+
+def _candidate(guarding: Candidate, outcome: Outcome) -> Candidate:
+    return Candidate(
+        guards=guarding.guards,
+        outcome=outcome,
+        guard_forms=guarding.guard_forms,
+        result_form=guarding.result_form,
+        calls=guarding.calls,
+        arguments=guarding.arguments,
+        effect=guarding.effect,
+    )
+
+
+def item_label(item: GuardItem) -> str:
+    """How results and errors name a guard item: its name (``not name``
+    when negated), or an expression's text on one line."""
+    if isinstance(item, ExpressionGuard):
+        return " ".join(item.text.split()) or "expression"
+    return f"not {item.name}" if item.negated else item.name
+
+
+_NO_OUTCOME = Outcome("", "", "", (), (), (), {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,10 +358,22 @@ def start(spec: MachineSpec) -> Start:
 
 
 def shapes(rows: tuple[Row, ...]) -> tuple[CellShape, ...]:
-    """The distinct shapes of the guarded cells, in order of first use."""
+    """The distinct shapes of the decided cells, in order of first use."""
     found: dict[CellShape, None] = {}
     for row in rows:
         for cell in row.cells:
-            if cell.guarded:
+            if cell.decided:
                 found.setdefault(cell.shape)
     return tuple(found)
+
+
+def shape_names(shapes: tuple[CellShape, ...]) -> dict[CellShape, str]:
+    """Each shape's decider name: :attr:`CellShape.name`, with ``_v2``,
+    ``_v3``... for later shapes whose only difference is their keywords."""
+    names: dict[CellShape, str] = {}
+    taken: dict[str, int] = {}
+    for shape in shapes:
+        base = shape.name
+        count = taken[base] = taken.get(base, 0) + 1
+        names[shape] = base if count == 1 else f"{base}_v{count}"
+    return names

@@ -63,6 +63,11 @@ METADATA = "_METADATA"
 START = "_START"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
+#: Prefixes of the functions compiled from guard expressions and ``assign``.
+GUARD_EXPRESSION_PREFIX = "_guard_expr_"
+ASSIGN_PREFIX = "_assign_"
+#: Prefixes of numbered module-level names: no class name may start so.
+NUMBERED_PREFIXES = (DECIDER_PREFIX, GUARD_EXPRESSION_PREFIX, ASSIGN_PREFIX)
 CONTEXT_REQUIRED = "_ContextRequired"
 CONTEXT_OPTIONAL = "_ContextOptional"
 RUNTIME = "_runtime"
@@ -112,13 +117,17 @@ STDLIB_IMPORTS: tuple[Import, ...] = (
 BUILTINS_USED: tuple[str, ...] = (
     "Exception",
     "ImportError",
+    "abs",
     "bool",
     "dict",
     "float",
     "frozenset",
     "int",
+    "len",
     "list",
     "map",
+    "max",
+    "min",
     "object",
     "str",
     "super",
@@ -138,6 +147,8 @@ PRIVATE_NAMES: tuple[str, ...] = (
 
 # Names inside the protocols' class bodies that a method could shadow.
 _GUARDS_ANNOTATIONS = (CONTEXT, "bool")
+# The builtins the keyword parameters of guards may be annotated with.
+_PARAM_ANNOTATIONS = ("int", "float", "str", "tuple", "object")
 _ACTIONS_ANNOTATIONS = (CONTEXT, "object")
 
 
@@ -242,7 +253,10 @@ def build_names(spec: MachineSpec) -> NamingResult:
 
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
     aliases: list[tuple[str, str]] = []
-    guards = _protocol_names(spec.guards, _GUARDS_ANNOTATIONS, taken, aliases)
+    guard_annotations: tuple[str, ...] = _GUARDS_ANNOTATIONS
+    if spec.guard_signatures:
+        guard_annotations += _PARAM_ANNOTATIONS
+    guards = _protocol_names(spec.guards, guard_annotations, taken, aliases)
     actions = _protocol_names(spec.actions, _ACTIONS_ANNOTATIONS, taken, aliases)
 
     class_name = spec.class_name or derive.class_name(spec.name)
@@ -344,7 +358,7 @@ def _class_name_problem(
             backend_codes.CLASS_NAME_UNUSABLE,
             f"the machine class would be named {name!r}, a dunder name{hint}",
         )
-    if name in taken or name.startswith(DECIDER_PREFIX):
+    if name in taken or name.startswith(NUMBERED_PREFIXES):
         return (
             backend_codes.CLASS_NAME_COLLISION,
             f"the machine class would be named {name!r}, which the generated "

@@ -23,10 +23,12 @@ from gubernator_gen.backend import (
     deciders,
     decisions,
     emit,
+    functions,
     literals,
     naming,
     protocols,
 )
+from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
 from gubernator_gen.model import MachineSpec, State, by_precedence
@@ -34,6 +36,9 @@ from gubernator_gen.model import MachineSpec, State, by_precedence
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this (SPEC §6).
 RUNTIME_API: tuple[int, int] = (2, 1)
+#: The API a module needs when it uses guard items or ``assign``: cells with
+#: ``calls``, ``arguments`` or ``effects``, ``with_updates``, ``AssignError``.
+RUNTIME_API_DECLARATIVE: tuple[int, int] = (2, 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,7 @@ class ModulePlan:
     actions: ProtocolPlan
     constants: tuple[str, ...]
     definition: str
+    functions: tuple[str, ...]
     deciders: tuple[str, ...]
     metadata: str
     decisions: str
@@ -113,10 +119,16 @@ class ModulePlan:
 
 def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``."""
-    rows = decisions.decision_table(spec)
-    table, table_metadata = bulk.decisions(rows, names)
+    compiled = CompiledFunctions.of(spec)
+    rows = decisions.decision_table(spec, compiled)
+    shapes = decisions.shapes(rows)
+    decider_names = decisions.shape_names(shapes)
+    table, table_metadata = bulk.decisions(rows, names, decider_names)
     context = protocols.context_plan(spec, names)
     imports = _imports(spec)
+    declarative = not compiled.empty or not all(
+        cell.plain for row in rows for cell in row.cells
+    )
     return ModulePlan(
         ids=Identifiers(),
         header=(
@@ -127,7 +139,7 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         stdlib_imports=tuple(_import_line(i) for i in imports),
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
-        api=_api_check(),
+        api=_api_check(RUNTIME_API_DECLARATIVE if declarative else RUNTIME_API),
         state_doc=protocols.class_doc(f"The states of {protocols.machine_text(spec)}."),
         states=tuple(_state_member(state, names) for state in spec.states),
         trigger_doc=protocols.class_doc(
@@ -147,8 +159,9 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
             f"[{naming.STATE}, {naming.TRIGGER}]",
             bulk.definition(spec, names, rows),
         ),
+        functions=functions.sources(spec, names, compiled),
         deciders=tuple(
-            deciders.decider_factory(shape) for shape in decisions.shapes(rows)
+            deciders.decider_factory(shape, decider_names[shape]) for shape in shapes
         ),
         metadata=emit.assignment(
             f"{naming.METADATA}: tuple[{naming.MAPPING.alias}[str, object], ...]",
@@ -169,7 +182,7 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         class_doc=literals.docstring_literal(_machine_class_doc(spec), "    "),
         guards_param=(
             f"{naming.GUARDS} | {naming.MAPPING.alias}[str, "
-            f"{naming.CALLABLE.alias}[[{naming.CONTEXT}], bool]] | None"
+            f"{naming.CALLABLE.alias}[{_guard_arguments(spec)}, bool]] | None"
         ),
         actions_param=(
             f"{naming.ACTIONS} | {naming.MAPPING.alias}[str, "
@@ -243,8 +256,13 @@ def _import_line(imported: Import) -> str:
     return f"from {imported.module} import {imported.name} as {imported.alias}"
 
 
-def _api_check() -> ApiCheck:
-    major, minor = RUNTIME_API
+def _guard_arguments(spec: MachineSpec) -> str:
+    """What a guard given as a callable takes: the context, or more (keywords)."""
+    return "..." if spec.guard_signatures else f"[{naming.CONTEXT}]"
+
+
+def _api_check(required: tuple[int, int]) -> ApiCheck:
+    major, minor = required
     too_new = (
         f"this module was generated for gubernator-runtime API {major}.x, ",
         "but the installed gubernator-runtime is newer and incompatible: ",

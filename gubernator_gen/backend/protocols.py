@@ -7,21 +7,31 @@ from :mod:`gubernator_gen.backend.literals`.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import context_types, literals, naming
+from gubernator_gen.backend.expressions import annotation
 from gubernator_gen.backend.naming import ModuleNames
-from gubernator_gen.model import MachineSpec, Transition
+from gubernator_gen.expressions import ExprType
+from gubernator_gen.model import GuardSignature, MachineSpec, NamedGuard, Transition
+
+# The identifiers of an annotation text (parameter types name only builtins).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True, slots=True)
 class Method:
-    """A protocol method ``name(self, ctx: context) -> returns`` with a docstring."""
+    """A protocol method ``name(self, ctx: context{keywords}) -> returns`` with a
+    docstring; ``keywords`` is ``""`` or ``", *, key: T, ..."`` (a guard with
+    parameters)."""
 
     name: str
     context: str
     returns: str
     doc: str
+    keywords: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +127,13 @@ def _typed_dict_part(
 def guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
     uses: dict[str, list[str]] = {name: [] for name in names.guards.methods}
     for transition in spec.transitions:
-        for guard in transition.guards:
-            uses[guard].append(f"{transition.trigger}: {route(transition)}")
+        items = transition.guard_items or tuple(map(NamedGuard, transition.guards))
+        for item in items:
+            if isinstance(item, NamedGuard):
+                how = " (must return False)" if item.negated else ""
+                uses[item.name].append(
+                    f"{transition.trigger}: {route(transition)}{how}"
+                )
     annotations = names.guards.annotations
     return ProtocolPlan(
         name=naming.GUARDS,
@@ -133,10 +148,24 @@ def guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
                 context=annotations[naming.CONTEXT],
                 returns=annotations["bool"],
                 doc=_method_doc("Guard of", uses[name]),
+                keywords=_keywords(spec.guard_signature(name), annotations),
             )
             for name in names.guards.methods
         ),
     )
+
+
+def _keywords(signature: GuardSignature, annotations: Mapping[str, str]) -> str:
+    """``, *, limit: int, currency: str`` for a guard with parameters."""
+    if not signature.params:
+        return ""
+
+    def spell(type_: ExprType) -> str:
+        # A method named like a builtin shadows it in the class body.
+        return _IDENTIFIER.sub(lambda m: annotations.get(m[0], m[0]), annotation(type_))
+
+    spelled = [f"{key}: {spell(type_)}" for key, type_ in signature.params]
+    return ", *, " + ", ".join(spelled)
 
 
 def actions_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
 from gubernator_runtime._base import MAX_NESTING, MAX_RETRY_ATTEMPTS
-from gubernator_runtime.binding import GuardCallable, guard_truth, is_async_callable
-from gubernator_runtime.cells import Decider, DecisionTable, Guarded
+from gubernator_runtime.binding import (
+    GuardCallable,
+    KeywordGuardCallable,
+    guard_truth,
+    is_async_callable,
+)
+from gubernator_runtime.cells import Decider, DecisionTable, GuardCall, Guarded
 from gubernator_runtime.definition import (
     ErrorPolicy,
     MachineDefinition,
@@ -26,6 +31,7 @@ from gubernator_runtime.definition import (
 )
 from gubernator_runtime.errors import (
     ActionNotFoundError,
+    AssignError,
     ConfigurationError,
     FSMError,
     GuardError,
@@ -66,9 +72,11 @@ from gubernator_runtime.machine import FALLBACK_TRIGGER, MachineBase
 from gubernator_runtime.results import (
     NO_OP_METADATA,
     START_TRIGGER,
+    Effect,
     TransitionResult,
     started,
     success,
+    with_updates,
 )
 from gubernator_runtime.serialization import (
     audit_entry,
@@ -92,8 +100,11 @@ from gubernator_runtime.timeouts import (
 #: runtime) executes the decision tables the generator emits and derives
 #: none of its own: modules generated for API 1 refuse to import with an
 #: ImportError asking to be regenerated. API 2.1 adds ``started`` and
-#: ``MachineBase.start``.
-API_VERSION: tuple[int, int] = (2, 1)
+#: ``MachineBase.start``. API 2.2 adds guard items and ``assign``: the
+#: ``calls``, ``arguments`` and ``effects`` of ``Guarded`` cells,
+#: ``with_updates``, ``AssignError``, ``KeywordGuardCallable`` and
+#: ``TransitionResult.context_updates``.
+API_VERSION: tuple[int, int] = (2, 2)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -138,19 +149,23 @@ __all__ = [
     "ActionExecutor",
     "ActionNotFoundError",
     "ActionResult",
+    "AssignError",
     "ConfigurationError",
     "Decider",
     "DecisionTable",
+    "Effect",
     "ErrorPolicy",
     "Event",
     "ExecutionResult",
     "FSMError",
     "Guard",
+    "GuardCall",
     "GuardCallable",
     "GuardError",
     "GuardRejectedError",
     "Guarded",
     "InvalidTransitionError",
+    "KeywordGuardCallable",
     "MachineBase",
     "MachineDefinition",
     "StateInfo",
@@ -196,4 +211,5 @@ __all__ = [
     "to_json",
     "to_plain",
     "utc_now",
+    "with_updates",
 ]

@@ -18,6 +18,9 @@ from gubernator_runtime.errors import ConfigurationError
 
 #: A guard implementation: called with the context, answers with a bool.
 GuardCallable = Callable[[Any], object]
+#: A guard with parameters: called with the context and fixed keyword
+#: arguments (``{guard: name, params: {...}}``), answers with a bool.
+KeywordGuardCallable = Callable[..., object]
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
 _CO_ASYNC_GENERATOR = 0x200  # inspect.CO_ASYNC_GENERATOR

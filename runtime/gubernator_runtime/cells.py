@@ -8,7 +8,15 @@ key to a *cell*. A cell is either
   that needs no guard), or
 * a :class:`Guarded` cell: its candidates in priority order, each with the
   names of its guards and its complete result, plus the *decider factory*
-  the module emitted for the cell's shape.
+  the module emitted for the cell's shape. A cell whose result is computed
+  (``assign``) is a ``Guarded`` cell too, even without guards.
+
+Since API 2.2 a cell may also say what each guard is called with
+(``calls``: a ``Guards`` method's name, or a function the module compiled
+from a guard expression), the fixed keyword arguments of a guard with
+parameters (``arguments``) and, per candidate, the function computing its
+``assign`` updates (``effects``). The guards' names in ``candidates`` are
+then labels for messages (``not is_blocked``, the text of an expression).
 
 The runtime trusts the table (a test checks generated tables against the
 model; nothing is re-derived or re-checked at import). The functions here
@@ -25,10 +33,11 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Union
 
+from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
 from gubernator_runtime._base import plain_str
 from gubernator_runtime.binding import GuardCallable
 from gubernator_runtime.errors import ConfigurationError, GuardError, GuardRejectedError
-from gubernator_runtime.results import TransitionResult, failure
+from gubernator_runtime.results import Effect, TransitionResult, failure, with_updates
 
 #: What ``process`` calls for a guarded cell: context (or None) to result.
 Decider = Callable[[Any], "TransitionResult[Any]"]
@@ -37,6 +46,9 @@ Decider = Callable[[Any], "TransitionResult[Any]"]
 DeciderFactory = Callable[..., Decider]
 #: One candidate of a guarded cell: its guards' names and its result.
 Candidate = tuple[tuple[str, ...], "TransitionResult[Any]"]
+#: What a cell calls for one guard: a ``Guards`` method by name, or a
+#: function the generator compiled from a guard expression.
+GuardCall = str | GuardCallable
 Cell = Union["TransitionResult[Any]", "Guarded"]
 #: The decision table as generated: state key → trigger key → cell.
 DecisionTable = Mapping[Any, Mapping[Any, Cell]]
@@ -54,22 +66,63 @@ class Guarded:
     :meth:`guard_error` from the cell when it is bound.
     """
 
-    __slots__ = ("_refusals", "candidates", "decide", "guards", "results")
+    __slots__ = (
+        "_refusals",
+        "arguments",
+        "calls",
+        "candidates",
+        "decide",
+        "effects",
+        "guards",
+        "results",
+    )
 
     def __init__(
-        self, decide: DeciderFactory, candidates: tuple[Candidate, ...]
+        self,
+        decide: DeciderFactory,
+        candidates: tuple[Candidate, ...],
+        *,
+        calls: tuple[GuardCall, ...] | None = None,
+        arguments: tuple[tuple[object, ...], ...] | None = None,
+        effects: tuple[Effect | None, ...] | None = None,
     ) -> None:
         self.decide = decide
         self.candidates = candidates
-        #: Every guard name in call order (candidate by candidate).
+        #: Every guard's name (its label in messages) in call order.
         self.guards: tuple[str, ...] = tuple(
             name for names, _ in candidates for name in names
+        )
+        #: What is called for each guard, in call order (API 2.2).
+        self.calls: tuple[GuardCall, ...] = self.guards if calls is None else calls
+        #: The fixed keyword argument values of each guard, in call order.
+        self.arguments: tuple[tuple[object, ...], ...] = (
+            tuple(() for _ in self.guards) if arguments is None else arguments
+        )
+        #: Each candidate's ``assign`` function, or ``None``.
+        self.effects: tuple[Effect | None, ...] = (
+            tuple(None for _ in candidates) if effects is None else effects
         )
         #: Each candidate's result, in priority order.
         self.results: tuple[TransitionResult[Any], ...] = tuple(
             result for _, result in candidates
         )
         self._refusals: tuple[TransitionResult[Any], ...] | None = None
+
+    def effect(self, candidate: int) -> Effect:
+        """The ``assign`` function of candidate number ``candidate``.
+
+        Decider factories read it once; asking for a candidate without
+        ``assign`` is a ``ValueError`` (a generator bug).
+        """
+        effect = self.effects[candidate]
+        if effect is None:
+            raise ValueError(f"candidate {candidate} of {self!r} has no assign")
+        return effect
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The ``Guards`` methods the cell calls, in first-use order."""
+        return tuple(dict.fromkeys(c for c in self.calls if isinstance(c, str)))
 
     @property
     def source(self) -> Any:
@@ -107,8 +160,26 @@ class Guarded:
         return GuardError(self.guards[step], self.source, self.trigger, cause)
 
     def bind(self, guards: Mapping[str, GuardCallable]) -> Decider:
-        """This cell's decider, calling the implementations in ``guards``."""
-        return self.decide(self, *[guards[name] for name in self.guards])
+        """This cell's decider, calling the implementations in ``guards``.
+
+        A compiled guard expression is called as it is; only ``Guards``
+        methods are looked up.
+        """
+        return self.decide(
+            self,
+            *[guards[call] if call.__class__ is str else call for call in self.calls],
+        )
+
+    def first_result(self) -> Decider | TransitionResult[Any]:
+        """The first candidate's outcome, guards unasked (a non-strict
+        machine built without guards): its result, or a decider computing
+        its ``assign`` updates."""
+        result, effect = self.results[0], self.effects[0]
+        if effect is None:
+            return result
+        return lambda context: with_updates(
+            result, effect, EMPTY_CONTEXT if context is None else context
+        )
 
     def __repr__(self) -> str:
         return (
@@ -127,7 +198,7 @@ def guarded_cells(table: DecisionTable) -> Iterator[tuple[Any, Any, Guarded]]:
 
 def _needs_guards(cell: Guarded, machine: str) -> Decider:
     """The decider of a strict machine built without guards: a clear error."""
-    needed = list(dict.fromkeys(cell.guards))
+    needed = list(cell.methods)
 
     def refuse(context: object) -> TransitionResult[Any]:
         raise ConfigurationError(
@@ -167,20 +238,25 @@ def unbound_table(
 ) -> tuple[HotTable, list[tuple[Any, Any, Guarded]]]:
     """The table of a machine built without guards, and the guarded cells.
 
-    Without guards a non-strict machine lets every guard pass (each guarded
-    cell is its first candidate's result); a strict one raises
-    ``ConfigurationError`` when it reaches a guarded cell (SPEC §4).
+    Cells that call no ``Guards`` method (their guards are compiled
+    expressions, or they only compute ``assign``) are bound as they are.
+    For the others, a non-strict machine lets every guard pass (the cell is
+    its first candidate's outcome); a strict one raises
+    ``ConfigurationError`` when it reaches such a cell (SPEC §4).
     """
     base: HotTable = {state: row for state, row in table.items()}  # type: ignore[misc]
     cells = list(guarded_cells(table))
     if not cells:
         return base, cells
-    if strict:
-        return (
-            _with_cells(base, cells, lambda cell: _needs_guards(cell, machine)),
-            cells,
-        )
-    return _with_cells(base, cells, lambda cell: cell.candidates[0][1]), cells
+
+    def unbound(cell: Guarded) -> Any:
+        if not cell.methods:
+            return cell.bind({})
+        if strict:
+            return _needs_guards(cell, machine)
+        return cell.first_result()
+
+    return _with_cells(base, cells, unbound), cells
 
 
 def bound_table(

@@ -11,6 +11,7 @@ lists, so it is JSON-ready) besides the human-readable ``message``, and
     │   └── TerminalStateError          the current state is terminal
     ├── UndefinedStateError             not a state of the machine
     ├── GuardError                      a guard raised (chained to its exception)
+    ├── AssignError                     an assign expression raised (chained)
     ├── ConfigurationError              bad binding or definition
     │   └── ActionNotFoundError         actions without an implementation
     └── TimeoutExpiredError             a state's timeout has passed
@@ -246,6 +247,43 @@ class GuardError(FSMError):
     def guard(self) -> str:
         """The guard that raised."""
         return str(self.context.get("guard", ""))
+
+    @property
+    def state(self) -> str:
+        """The state being left."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger being processed."""
+        return str(self.context.get("trigger", ""))
+
+
+class AssignError(FSMError):
+    """Computing a transition's ``assign`` updates raised; chained to the exception.
+
+    Raised by ``process`` once the guards passed, instead of a result whose
+    ``context_updates`` would be incomplete (an expression reading a field
+    the context lacks, a division by zero).
+    """
+
+    def __init__(
+        self, state: str, trigger: str, cause: BaseException | None = None
+    ) -> None:
+        state_text, trigger_text = plain_str(state), plain_str(trigger)
+        described = describe_exception(cause) if cause is not None else None
+        cause_type = described["type"] if described is not None else ""
+        cause_message = described["message"] if described is not None else ""
+        what = (
+            f"raised {cause_type}: {cause_message}" if cause is not None else "failed"
+        )
+        super().__init__(
+            f"assign of trigger {trigger_text!r} from state {state_text!r} {what}",
+            state=state_text,
+            trigger=trigger_text,
+            cause_type=cause_type,
+            cause_message=cause_message,
+        )
 
     @property
     def state(self) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from gubernator_runtime._base import S, T
+from gubernator_runtime._base import EMPTY_MAPPING, S, T
 from gubernator_runtime.binding import GuardCallable, bind_guards
 from gubernator_runtime.cells import DecisionTable, HotTable, bound_table
 from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
@@ -202,6 +202,7 @@ class MachineBase(Generic[S, T, C]):
         result._on_enter_actions = result._all_actions = ()
         result._error = (UndefinedTriggerError, state, event, tables.name)
         result._metadata = _UNDEFINED_TRIGGER
+        result._context_updates = EMPTY_MAPPING
         if len(undefined) < _KEPT_UNDEFINED:
             undefined[key] = result
         return result

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Generic, overload
 
 from gubernator_runtime._base import (
+    EMPTY_MAPPING,
     Record,
     S,
     frozen_mapping,
     plain_str,
     to_plain,
 )
-from gubernator_runtime.errors import FSMError
+from gubernator_runtime.errors import AssignError, FSMError
 
 _new = object.__new__
 
@@ -38,6 +40,7 @@ class TransitionResult(Record, Generic[S]):
     __slots__ = (
         "_actions_to_execute",
         "_all_actions",
+        "_context_updates",
         "_error",
         "_metadata",
         "_on_enter_actions",
@@ -58,6 +61,7 @@ class TransitionResult(Record, Generic[S]):
         "on_enter_actions",
         "error",
         "metadata",
+        "context_updates",
     )
     _hash_fields = (
         "success",
@@ -80,6 +84,7 @@ class TransitionResult(Record, Generic[S]):
         on_enter_actions: Iterable[str] = (),
         error: FSMError | DeferredError | None = None,
         metadata: Mapping[str, Any] | None = None,
+        context_updates: Mapping[str, Any] | None = None,
     ) -> None:
         self._success = bool(success)
         self._source_state = source_state
@@ -90,6 +95,7 @@ class TransitionResult(Record, Generic[S]):
         self._on_enter_actions = tuple(on_enter_actions)
         self._error = error
         self._metadata = frozen_mapping(metadata)
+        self._context_updates = frozen_mapping(context_updates)
         self._all_actions: tuple[str, ...] | None = None
 
     @property
@@ -153,6 +159,16 @@ class TransitionResult(Record, Generic[S]):
         return self._metadata
 
     @property
+    def context_updates(self) -> Mapping[str, object]:
+        """The context fields the transition's ``assign`` sets, and their values.
+
+        Computed from the context given to ``process`` once the guards
+        passed; empty for every other result. The machine stores nothing:
+        the application saves them with the new state, in one transaction.
+        """
+        return self._context_updates
+
+    @property
     def all_actions(self) -> tuple[str, ...]:
         """Exit, transition and enter actions, in execution order."""
         # Kept once computed: prebuilt results are executed again and again.
@@ -200,6 +216,7 @@ class TransitionResult(Record, Generic[S]):
             self._on_enter_actions,
             self.error,
             self._metadata,
+            self._context_updates,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -216,6 +233,7 @@ class TransitionResult(Record, Generic[S]):
             "on_enter_actions": list(self._on_enter_actions),
             "error": None if self._error is None else self.error.to_dict(),  # type: ignore[union-attr]
             "metadata": to_plain(self._metadata),
+            "context_updates": to_plain(self._context_updates),
         }
 
     @overload
@@ -253,6 +271,9 @@ class TransitionResult(Record, Generic[S]):
         metadata = data.get("metadata") or {}
         if not isinstance(metadata, Mapping):
             raise ValueError("result 'metadata' must be a mapping")
+        updates = data.get("context_updates") or {}
+        if not isinstance(updates, Mapping):
+            raise ValueError("result 'context_updates' must be a mapping")
         if state_type is not None:
             source = None if source is None else _to_state(state_type, source)
             target = None if target is None else _to_state(state_type, target)
@@ -266,6 +287,7 @@ class TransitionResult(Record, Generic[S]):
             _names(data, "on_enter_actions"),
             error,
             metadata,
+            updates,
         )
 
 
@@ -333,6 +355,7 @@ def success(
     result._on_enter_actions = on_enter_actions
     result._error = None
     result._metadata = metadata
+    result._context_updates = EMPTY_MAPPING
     result._all_actions = None
     return result
 
@@ -354,6 +377,7 @@ def failure(
     result._on_enter_actions = ()
     result._error = error
     result._metadata = metadata
+    result._context_updates = EMPTY_MAPPING
     result._all_actions = ()
     return result
 
@@ -383,6 +407,7 @@ def started(target_state: S, on_enter_actions: tuple[str, ...]) -> TransitionRes
     result._on_enter_actions = on_enter_actions
     result._error = None
     result._metadata = START_METADATA
+    result._context_updates = EMPTY_MAPPING
     result._all_actions = None
     return result
 
@@ -390,3 +415,36 @@ def started(target_state: S, on_enter_actions: tuple[str, ...]) -> TransitionRes
 def stay(source_state: S, trigger: str) -> TransitionResult[S]:
     """The non-strict "nothing matched" success: stays put, runs nothing."""
     return success(source_state, source_state, trigger, (), (), (), NO_OP_METADATA)
+
+
+#: What computes a transition's ``assign`` updates: the context to a dict.
+Effect = Callable[[Any], "dict[str, object]"]
+
+
+def with_updates(
+    result: TransitionResult[S], effect: Effect, context: Any
+) -> TransitionResult[S]:
+    """``result`` carrying the ``context_updates`` that ``effect`` computes.
+
+    Generated deciders call this for a candidate with ``assign``, once its
+    guards passed; ``result`` is the candidate's prebuilt result (shared,
+    never changed). An effect that raises is an :class:`AssignError`
+    chained to the exception.
+    """
+    try:
+        updates = effect(context)
+    except Exception as exc:
+        raise AssignError(result._source_state, result._trigger, exc) from exc
+    updated: TransitionResult[S] = _new(TransitionResult)
+    updated._success = True
+    updated._source_state = result._source_state
+    updated._target_state = result._target_state
+    updated._trigger = result._trigger
+    updated._actions_to_execute = result._actions_to_execute
+    updated._on_exit_actions = result._on_exit_actions
+    updated._on_enter_actions = result._on_enter_actions
+    updated._error = None
+    updated._metadata = result._metadata
+    updated._context_updates = MappingProxyType(updates)
+    updated._all_actions = result._all_actions
+    return updated

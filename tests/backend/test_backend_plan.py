@@ -5,7 +5,7 @@ from __future__ import annotations
 from backend_factory import S, T, machine
 
 from gubernator_gen.backend import bulk, deciders, decisions, emit, naming, plan, render
-from gubernator_gen.backend.decisions import CandidateShape, CellShape, GuardForm
+from gubernator_gen.backend.decisions import CandidateShape, CellShape
 
 
 def _cells(spec: object) -> dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]:
@@ -77,7 +77,7 @@ def test_cells_of_one_shape_share_a_decider() -> None:
         ],
     )
     shapes = decisions.shapes(decisions.decision_table(spec))
-    call = GuardForm.CALL
+    call = decisions.PLAIN_CALL
     prebuilt = decisions.ResultForm.PREBUILT
     assert shapes == (
         CellShape(

@@ -124,6 +124,7 @@ def test_to_dict_is_json_ready_with_plain_strings() -> None:
         "on_enter_actions": ["send_receipt"],
         "error": None,
         "metadata": {"transition_description": "Pay"},
+        "context_updates": {},
     }
     assert type(data["source_state"]) is str and type(data["trigger"]) is str
     assert json.loads(json.dumps(data)) == data

@@ -1,0 +1,55 @@
+"""The source of the functions compiled from guard expressions and ``assign``.
+
+Part of the plan: :class:`~gubernator_gen.backend.compiled.CompiledFunctions`
+names them, :mod:`gubernator_gen.backend.expressions` writes each from its
+checked syntax tree (typed against ``Context``, so mypy checks it), and the
+template places them before the deciders that call them.
+"""
+
+from __future__ import annotations
+
+from gubernator_gen.backend import context_types, naming
+from gubernator_gen.backend.compiled import CompiledFunctions
+from gubernator_gen.backend.expressions import assign_function, guard_function
+from gubernator_gen.backend.naming import ModuleNames
+from gubernator_gen.model import MachineSpec
+
+
+def sources(
+    spec: MachineSpec, names: ModuleNames, compiled: CompiledFunctions
+) -> tuple[str, ...]:
+    """Every compiled function of the module, guards first, in order of use."""
+    if compiled.empty:
+        return ()
+    found = [
+        guard_function(
+            name, item.expr, context=naming.CONTEXT, doc=_doc("Guard", item.text)
+        ).source
+        for item, name in compiled.guards.items()
+    ]
+    annotations = _annotations(spec, names)
+    for assign, name in compiled.effects.items():
+        targets = ", ".join(entry.target for entry in assign)
+        found.append(
+            assign_function(
+                name,
+                [(entry.target, entry.expr) for entry in assign],
+                context=naming.CONTEXT,
+                annotations=annotations,
+                doc=f"The context updates of assign ({targets}).",
+            ).source
+        )
+    return tuple(found)
+
+
+def _doc(what: str, text: str) -> str:
+    """``Guard: <the expression as written, on one line>``."""
+    return f"{what}: {' '.join(text.split())}"
+
+
+def _annotations(spec: MachineSpec, names: ModuleNames) -> dict[str, str]:
+    """Each context field's type as ``Context`` spells it."""
+    if spec.context is None:
+        return {}
+    taken = (*names.module_names, names.class_name)
+    return dict(context_types.context_types(spec.context, taken).annotations)
