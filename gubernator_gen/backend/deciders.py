@@ -166,16 +166,16 @@ def _summary(shape: CellShape) -> str:
         what
         for form, what in (
             (GuardForm.NEGATED, "negated"),
-            (GuardForm.KEYWORDS, "with parameters"),
+            (GuardForm.KEYWORDS, "given parameters"),
             (GuardForm.EXPRESSION, "compiled"),
         )
         if form in forms
     ]
     details = []
     if kinds:
-        details.append(f"Some guards are {', '.join(kinds)}.")
+        details.append(f"Guards {', '.join(kinds)}.")
     if shape.computes:
-        details.append("Some results carry assign updates.")
+        details.append("Results with assign updates.")
     if details:
         return f"{text}.\n\n        " + " ".join(details) + "\n        "
     return text + "."
@@ -184,8 +184,12 @@ def _summary(shape: CellShape) -> str:
 def _prologue(out: Block, shape: CellShape) -> None:
     """What the factory reads from the cell once, before deciding."""
     candidates = shape.candidates
-    names = ["empty", "truth"]
-    values = ["_runtime.EMPTY_CONTEXT", "_runtime.guard_truth"]
+    names = ["empty"]
+    values = ["_runtime.EMPTY_CONTEXT"]
+    calls = [call for c in candidates for call in c.guards]
+    if any(call.form is not GuardForm.EXPRESSION for call in calls):
+        names.append("truth")
+        values.append("_runtime.guard_truth")
     if shape.computes:
         names.append("updated")
         values.append("_runtime.with_updates")
@@ -194,7 +198,6 @@ def _prologue(out: Block, shape: CellShape) -> None:
     for number, candidate in enumerate(candidates):
         if candidate.result is ResultForm.COMPUTED:
             out.line(f"effect_{number} = cell.effect({number})")
-    calls = [call for c in candidates for call in c.guards]
     for index, call in enumerate(calls):
         if call.keywords:
             out.line(

@@ -4,7 +4,8 @@ Both show the same things, in spec order so the output is deterministic:
 
 * the initial state, entered from a start point (``[*]`` in Mermaid);
 * every transition as an edge labelled ``trigger [guard and guard] / action, action``
-  (UML's event [guard] / effect), one edge per source state; a wildcard
+  (UML's event [guard] / effect; negated guards, parameters, expressions and
+  ``assign`` as written), one edge per source state; a wildcard
   transition (``source: "*"``) is one edge from a dashed pseudo-state ``*``
   that stands for every non-terminal state (named sources win over it);
 * every timeout as an edge labelled ``after Ns``: dashed in DOT; Mermaid has
@@ -29,7 +30,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from gubernator_gen.model import MachineSpec, State, StateKind, Timeout, Transition
+from gubernator_gen.model import (
+    ExpressionGuard,
+    GuardItem,
+    MachineSpec,
+    NamedGuard,
+    PlainData,
+    State,
+    StateKind,
+    Timeout,
+    Transition,
+)
 
 #: The label of the pseudo-state that wildcard transitions leave from.
 WILDCARD = "*"
@@ -98,13 +109,56 @@ def render_graph(spec: MachineSpec, graph_format: str = "mermaid") -> str:
 
 
 def transition_label(transition: Transition) -> str:
-    """``trigger [guard and guard] / action, action``, parts only when present."""
+    """``trigger [guard and guard] / action, field := expression``.
+
+    Parts only when present. A guard item is shown as written: ``not g``,
+    ``g(limit=100)``, an expression in parentheses when it has an operator
+    of its own; ``assign`` entries follow the actions. Every label is
+    escaped by its format.
+    """
     label = transition.trigger
-    if transition.guards:
-        label += f" [{' and '.join(transition.guards)}]"
-    if transition.actions:
-        label += f" / {', '.join(transition.actions)}"
+    items = transition.guard_items or tuple(map(NamedGuard, transition.guards))
+    if items:
+        label += f" [{' and '.join(guard_text(item) for item in items)}]"
+    effects = [*transition.actions]
+    effects.extend(
+        f"{entry.target} := {_one_line(entry.text)}" for entry in transition.assign
+    )
+    if effects:
+        label += f" / {', '.join(effects)}"
     return label
+
+
+def guard_text(item: GuardItem) -> str:
+    """One guard item as a diagram shows it."""
+    if isinstance(item, ExpressionGuard):
+        text = _one_line(item.text)
+        return f"({text})" if " " in text else text
+    if item.negated:
+        return f"not {item.name}"
+    if item.params:
+        arguments = ", ".join(
+            f"{param.name}={_plain_value(param.value)}" for param in item.params
+        )
+        return f"{item.name}({arguments})"
+    return item.name
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _plain_value(value: PlainData) -> str:
+    """A parameter's value as YAML-ish text (lists in brackets, strings quoted)."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_plain_value(item) for item in value) + "]"
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
 
 
 def timeout_label(timeout: Timeout) -> str:
