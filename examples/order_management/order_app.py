@@ -6,7 +6,9 @@ Every event for an order goes through the same four steps:
    need;
 2. **decide** with ``machine.process``, a pure function of that row and the
    event, which writes nothing;
-3. **commit** the new state and one audit row in a single transaction. The
+3. **commit** the new state, the context updates its ``assign`` computed
+   (``result.context_updates``: the amount captured by ``pay``) and one
+   audit row in a single transaction. The
    ``UPDATE`` is a compare-and-set on the state and version that were loaded,
    so when another writer changed the order in between, this update matches
    no row and is rolled back: the event loses cleanly (``Status.CONFLICT``)
@@ -72,6 +74,7 @@ CREATE TABLE IF NOT EXISTS orders (
     entered_at     TEXT NOT NULL,     -- ISO 8601 UTC, fixed width: sorts as text
     amount         TEXT NOT NULL,     -- Decimal as text: SQLite has no exact decimal
     paid_amount    TEXT,
+    captured_amount TEXT,             -- set by pay's assign, with the state
     items_in_stock INTEGER NOT NULL,
     carrier        TEXT
 );
@@ -141,6 +144,7 @@ class Order:
     entered_at: datetime
     amount: Decimal
     paid_amount: Decimal | None = None
+    captured_amount: Decimal | None = None
     items_in_stock: bool = True
     carrier: str | None = None
 
@@ -148,6 +152,7 @@ class Order:
     def from_row(cls, row: sqlite3.Row) -> Order:
         """Build an order from a ``SELECT * FROM orders`` row."""
         paid = row["paid_amount"]
+        captured = row["captured_amount"]
         return cls(
             id=row["id"],
             state=State(row["state"]),
@@ -155,6 +160,7 @@ class Order:
             entered_at=datetime.fromisoformat(row["entered_at"]),
             amount=Decimal(row["amount"]),
             paid_amount=None if paid is None else Decimal(paid),
+            captured_amount=None if captured is None else Decimal(captured),
             items_in_stock=bool(row["items_in_stock"]),
             carrier=row["carrier"],
         )
@@ -168,6 +174,8 @@ class Order:
         }
         if self.paid_amount is not None:
             ctx["paid_amount"] = self.paid_amount
+        if self.captured_amount is not None:
+            ctx["captured_amount"] = self.captured_amount
         if self.carrier is not None:
             ctx["carrier"] = self.carrier
         return ctx
@@ -180,6 +188,21 @@ class Order:
             items_in_stock=facts.get("items_in_stock", self.items_in_stock),
             carrier=facts.get("carrier", self.carrier),
         )
+
+    def with_updates(self, updates: Mapping[str, object]) -> Order:
+        """This order with a result's ``context_updates`` applied.
+
+        The spec's ``assign`` sets only ``captured_amount``; any other field
+        would be a column this application does not store, so it is refused
+        rather than dropped.
+        """
+        unknown = set(updates) - {"captured_amount"}
+        if unknown:
+            raise ValueError(f"context updates this order cannot store: {unknown}")
+        captured = updates.get("captured_amount", self.captured_amount)
+        if captured is not None and not isinstance(captured, Decimal):
+            raise TypeError(f"captured_amount must be a Decimal, not {captured!r}")
+        return replace(self, captured_amount=captured)
 
 
 class OrderRules:
@@ -499,7 +522,8 @@ class OrderService:
         now: datetime,
         event: Event | None,
     ) -> tuple[Order, int] | None:
-        """Write the new state and its audit row in one transaction.
+        """Write the new state, the result's context updates and its audit
+        row in one transaction.
 
         Returns the stored order and the audit row's id, or ``None`` when the
         row no longer has the loaded state and version (nothing is written).
@@ -510,20 +534,28 @@ class OrderService:
         if target is None:
             raise ValueError("only a successful result can be stored")
         order = replace(
-            updated, state=target, version=loaded.version + 1, entered_at=as_utc(now)
+            updated.with_updates(result.context_updates),
+            state=target,
+            version=loaded.version + 1,
+            entered_at=as_utc(now),
         )
         payload = None if event is None else {"payload": event.payload}
         entry = audit_entry(result, order.id, timestamp=now, event=event, extra=payload)
         with write_transaction(self._conn) as conn:
             cursor = conn.execute(
                 "UPDATE orders SET state = ?, version = ?, entered_at = ?,"
-                " paid_amount = ?, items_in_stock = ?, carrier = ?"
-                " WHERE id = ? AND state = ? AND version = ?",
+                " paid_amount = ?, captured_amount = ?, items_in_stock = ?,"
+                " carrier = ? WHERE id = ? AND state = ? AND version = ?",
                 (
                     order.state.value,
                     order.version,
                     _timestamp(order.entered_at),
                     None if order.paid_amount is None else str(order.paid_amount),
+                    (
+                        None
+                        if order.captured_amount is None
+                        else str(order.captured_amount)
+                    ),
                     order.items_in_stock,
                     order.carrier,
                     loaded.id,

@@ -25,9 +25,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 1):
+if _runtime.API_VERSION < (2, 2):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.1 or newer "
+        "this module needs gubernator-runtime API 2.2 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -85,6 +85,7 @@ _ContextOptional = _TypedDict(
     "_ContextOptional",
     {
         "paid_amount": _Decimal,
+        "captured_amount": _Decimal,
         "carrier": str,
     },
     total=False,
@@ -158,7 +159,7 @@ TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
     }
 )
-SPEC_SHA256: _Final = "9158c6c9860d02db09d28a4a43a3a299d40f9a09e16602ee13572dedd3b0db21"
+SPEC_SHA256: _Final = "62737432b361f61b20327230686783a35db38aabd53af4ed474e3402b9ac23fa"
 
 _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefinition(
     name=MACHINE_NAME,
@@ -258,6 +259,43 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+def _assign_0(ctx: Context) -> dict[str, object]:
+    """The context updates of assign (captured_amount)."""
+    captured_amount: _Decimal = ctx["amount"]
+    return {"captured_amount": captured_amount}
+
+
+def _decide_ca(
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s).
+
+    Results with assign updates.
+    """
+    empty, truth, updated = (
+        _runtime.EMPTY_CONTEXT,
+        _runtime.guard_truth,
+        _runtime.with_updates,
+    )
+    (result_0,) = cell.results
+    effect_0 = cell.effect(0)
+    refused = cell.refusals
+
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return updated(result_0, effect_0, ctx)
+        except _runtime.AssignError:
+            raise  # the guards passed: not a guard's error
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
 def _decide_1(
     cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
@@ -292,7 +330,7 @@ _METADATA: tuple[_Mapping[str, object], ...] = (
 _DECISIONS: _runtime.DecisionTable = {
     "PENDING": {
         "pay": _runtime.Guarded(
-            _decide_1,
+            _decide_ca,
             (
                 (
                     ("payment_covers_amount",),
@@ -307,6 +345,7 @@ _DECISIONS: _runtime.DecisionTable = {
                     ),
                 ),
             ),
+            effects=(_assign_0,),
         ),
         "cancel": _runtime.success(
             State.PENDING,

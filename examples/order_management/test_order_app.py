@@ -166,6 +166,80 @@ def test_happy_path_stores_every_transition_and_its_audit_row(
     assert audit_count(db_path) == 3
 
 
+def stored_row(db_path: Path, order_id: str) -> tuple[str, int, str | None]:
+    """(state, version, captured_amount) as another connection sees the row."""
+    other = connect(db_path)
+    try:
+        row = other.execute(
+            "SELECT state, version, captured_amount FROM orders WHERE id = ?",
+            (order_id,),
+        ).fetchone()
+    finally:
+        other.close()
+    return row["state"], row["version"], row["captured_amount"]
+
+
+def test_pay_stores_its_context_updates_with_the_state(
+    service: OrderService, db_path: Path
+) -> None:
+    service.place_order("A-1", Decimal("30.00"), now=START)
+    assert stored_row(db_path, "A-1") == ("PENDING", 1, None)
+    outcome = service.handle_event(
+        "A-1", Trigger.PAY, {"paid_amount": Decimal("31.00")}, now=START
+    )
+    # assign: {captured_amount: amount} — the machine computed, the app stored.
+    assert dict(outcome.result.context_updates) == {"captured_amount": Decimal("30.00")}
+    assert stored_row(db_path, "A-1") == ("PAID", 2, "30.00")
+    assert service.get_order("A-1").captured_amount == Decimal("30.00")
+    (entry,) = service.audit_trail("A-1")
+    assert entry["context_updates"] == {"captured_amount": "30.00"}
+    # Transitions without assign leave the captured amount alone.
+    service.handle_event("A-1", Trigger.SHIP, now=START)
+    assert stored_row(db_path, "A-1") == ("SHIPPED", 3, "30.00")
+
+
+def test_context_updates_and_state_are_stored_together_or_not_at_all(
+    conn: sqlite3.Connection, effects: Recorder, db_path: Path
+) -> None:
+    service = OrderService(conn, effects)
+    service.place_order("A-1", Decimal("30.00"), now=START)
+    # The audit insert fails inside the commit's transaction: the state
+    # change and the captured amount written before it are rolled back.
+    conn.execute(
+        "CREATE TEMP TRIGGER refuse_audit BEFORE INSERT ON order_audit "
+        "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="audit refused"):
+        service.handle_event(
+            "A-1", Trigger.PAY, {"paid_amount": Decimal("30.00")}, now=START
+        )
+    assert stored_row(db_path, "A-1") == ("PENDING", 1, None)
+    assert effects.names == ["confirm_order"]  # no action ran for it
+    conn.execute("DROP TRIGGER refuse_audit")
+    paid = service.handle_event(
+        "A-1", Trigger.PAY, {"paid_amount": Decimal("30.00")}, now=START
+    )
+    assert paid.status is Status.APPLIED
+    assert stored_row(db_path, "A-1") == ("PAID", 2, "30.00")
+
+
+def test_a_lost_race_stores_no_context_updates(
+    conn: sqlite3.Connection, other_conn: sqlite3.Connection, db_path: Path
+) -> None:
+    winner = OrderService(conn, Recorder())
+    winner.place_order("A-1", Decimal("30"), now=START)
+    facts: OrderFacts = {"paid_amount": Decimal("30")}
+
+    def compete() -> None:
+        winner.handle_event("A-1", Trigger.CANCEL, now=START)
+
+    loser = OrderService(other_conn, Recorder(), guards=RacingRules(compete))
+    lost = loser.handle_event("A-1", Trigger.PAY, facts, now=START)
+    assert lost.status is Status.CONFLICT
+    assert dict(lost.result.context_updates) == {"captured_amount": Decimal("30")}
+    assert stored_row(db_path, "A-1") == ("CANCELLED", 2, None)
+
+
 def test_guard_rejection_changes_nothing(
     service: OrderService, effects: Recorder, db_path: Path
 ) -> None:

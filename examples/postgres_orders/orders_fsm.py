@@ -25,9 +25,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 1):
+if _runtime.API_VERSION < (2, 2):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.1 or newer "
+        "this module needs gubernator-runtime API 2.2 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -87,6 +87,7 @@ _ContextOptional = _TypedDict(
     "_ContextOptional",
     {
         "paid_amount": _Decimal,
+        "captured_amount": _Decimal,
         "carrier": str,
     },
     total=False,
@@ -160,7 +161,7 @@ TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
         State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
     }
 )
-SPEC_SHA256: _Final = "dc04e64dbf67b5336dff18373a9771a930c5f44f2b131400e3c6e92c39ba3dce"
+SPEC_SHA256: _Final = "57f2604c3e4c3e7a8d9a1e558d413fe620fa072246526269a31eb775d37b832e"
 
 _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefinition(
     name=MACHINE_NAME,
@@ -269,6 +270,43 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
 )
 
 
+def _assign_0(ctx: Context) -> dict[str, object]:
+    """The context updates of assign (captured_amount)."""
+    captured_amount: _Decimal = ctx["amount"]
+    return {"captured_amount": captured_amount}
+
+
+def _decide_ca(
+    cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
+) -> _runtime.Decider:
+    """Decides the cells whose candidates need 1 guard(s).
+
+    Results with assign updates.
+    """
+    empty, truth, updated = (
+        _runtime.EMPTY_CONTEXT,
+        _runtime.guard_truth,
+        _runtime.with_updates,
+    )
+    (result_0,) = cell.results
+    effect_0 = cell.effect(0)
+    refused = cell.refusals
+
+    def decide(ctx: object) -> _runtime.TransitionResult[State]:
+        if ctx is None:
+            ctx = empty
+        try:
+            if (ok := guard_0(ctx)) is True or (ok is not False and truth(ok)):
+                return updated(result_0, effect_0, ctx)
+        except _runtime.AssignError:
+            raise  # the guards passed: not a guard's error
+        except Exception as exc:
+            raise cell.guard_error(0, exc) from exc
+        return refused[0]
+
+    return decide
+
+
 def _decide_1(
     cell: _runtime.Guarded, guard_0: _runtime.GuardCallable
 ) -> _runtime.Decider:
@@ -303,7 +341,7 @@ _METADATA: tuple[_Mapping[str, object], ...] = (
 _DECISIONS: _runtime.DecisionTable = {
     "PENDING": {
         "pay": _runtime.Guarded(
-            _decide_1,
+            _decide_ca,
             (
                 (
                     ("payment_covers_amount",),
@@ -318,6 +356,7 @@ _DECISIONS: _runtime.DecisionTable = {
                     ),
                 ),
             ),
+            effects=(_assign_0,),
         ),
         "cancel": _runtime.success(
             State.PENDING,

@@ -73,6 +73,7 @@ class Order:
     entered_at: datetime
     amount: Decimal
     paid_amount: Decimal | None = None
+    captured_amount: Decimal | None = None
     items_in_stock: bool = True
     carrier: str | None = None
 
@@ -80,6 +81,7 @@ class Order:
     def from_row(cls, db: Database, row: Row) -> Order:
         """Build an order from a ``SELECT * FROM orders`` row."""
         paid = row["paid_amount"]
+        captured = row["captured_amount"]
         return cls(
             id=row["id"],
             state=State(row["state"]),
@@ -87,6 +89,7 @@ class Order:
             entered_at=db.time_value(row["entered_at"]),
             amount=Decimal(row["amount"]),
             paid_amount=None if paid is None else Decimal(paid),
+            captured_amount=None if captured is None else Decimal(captured),
             items_in_stock=bool(row["items_in_stock"]),
             carrier=row["carrier"],
         )
@@ -100,6 +103,8 @@ class Order:
         }
         if self.paid_amount is not None:
             ctx["paid_amount"] = self.paid_amount
+        if self.captured_amount is not None:
+            ctx["captured_amount"] = self.captured_amount
         if self.carrier is not None:
             ctx["carrier"] = self.carrier
         return ctx
@@ -113,6 +118,21 @@ class Order:
             carrier=facts.get("carrier", self.carrier),
         )
 
+    def with_updates(self, updates: Mapping[str, object]) -> Order:
+        """This order with a result's ``context_updates`` applied.
+
+        The spec's ``assign`` sets only ``captured_amount``; any other field
+        would be a column this application does not store, so it is refused
+        rather than dropped.
+        """
+        unknown = set(updates) - {"captured_amount"}
+        if unknown:
+            raise ValueError(f"context updates this order cannot store: {unknown}")
+        captured = updates.get("captured_amount", self.captured_amount)
+        if captured is not None and not isinstance(captured, Decimal):
+            raise TypeError(f"captured_amount must be a Decimal, not {captured!r}")
+        return replace(self, captured_amount=captured)
+
 
 def context_from_json(data: Mapping[str, Any]) -> Context:
     """An outbox message's context (amounts were stored as text) back as ``Context``."""
@@ -123,6 +143,8 @@ def context_from_json(data: Mapping[str, Any]) -> Context:
     }
     if data.get("paid_amount") is not None:
         ctx["paid_amount"] = Decimal(data["paid_amount"])
+    if data.get("captured_amount") is not None:
+        ctx["captured_amount"] = Decimal(data["captured_amount"])
     if data.get("carrier") is not None:
         ctx["carrier"] = str(data["carrier"])
     return ctx
@@ -393,19 +415,25 @@ class OrderService:
         target = result.target_state
         if target is None:
             raise ValueError("only a successful result can be stored")
+        # The result's context updates (pay's assign) go in the same UPDATE
+        # as the state: both are stored, or neither.
         order = replace(
-            updated, state=target, version=loaded.version + 1, entered_at=now
+            updated.with_updates(result.context_updates),
+            state=target,
+            version=loaded.version + 1,
+            entered_at=now,
         )
         db = self.db
         changed = db.execute(
             "UPDATE orders SET state = ?, version = ?, entered_at = ?, paid_amount = ?,"
-            " items_in_stock = ?, carrier = ?"
+            " captured_amount = ?, items_in_stock = ?, carrier = ?"
             " WHERE id = ? AND state = ? AND version = ?",
             (
                 order.state.value,
                 order.version,
                 db.time_param(now),
                 db.decimal_param(order.paid_amount),
+                db.decimal_param(order.captured_amount),
                 order.items_in_stock,
                 order.carrier,
                 loaded.id,

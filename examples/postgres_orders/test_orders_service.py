@@ -88,6 +88,7 @@ def test_migrations_install_the_generated_guard_once(setup: Setup) -> None:
         "0001_tables.sql",
         "0002_order_states.sql",
         "0003_indexes.sql",
+        "0004_captured_amount.sql",
     ]
     edges = setup.db.query('SELECT count(*) AS n FROM "orders_state_edges"')
     assert edges[0]["n"] == 16
@@ -131,6 +132,52 @@ def test_an_order_goes_through_load_decide_commit_and_the_outbox(setup: Setup) -
     assert trail[0]["entry"]["extra"] == {"payload": {"paid_amount": "30.00"}}
     assert all(r["execution"]["all_succeeded"] for r in trail)
     assert service.drain(now=START) == []
+
+
+def _stored(setup: Setup, order_id: str) -> tuple[str, int, Decimal | None]:
+    """(state, version, captured_amount) as a fresh connection sees the row."""
+    rows = setup.open().query(
+        "SELECT state, version, captured_amount FROM orders WHERE id = ?", (order_id,)
+    )
+    captured = rows[0]["captured_amount"]
+    return (
+        str(rows[0]["state"]),
+        rows[0]["version"],
+        None if captured is None else Decimal(captured),
+    )
+
+
+class CrashesBeforeCommit(OrderService):
+    """Fails inside the transaction that wrote an order, before its COMMIT."""
+
+    def _written(self, order: object) -> None:
+        raise RuntimeError("the process died before COMMIT")
+
+
+def test_pay_stores_its_context_updates_with_the_state_or_not_at_all(
+    setup: Setup,
+) -> None:
+    service = setup.service()
+    service.place_order("A-1", Decimal("30.00"), now=START)
+    facts = {"paid_amount": Decimal("31.00")}
+    crashing = CrashesBeforeCommit(setup.open(), service._actions_for)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="before COMMIT"):
+        crashing.handle_event("A-1", "pay", facts, now=START)  # type: ignore[arg-type]
+    # Rolled back together: neither the state nor the captured amount.
+    assert _stored(setup, "A-1") == ("PENDING", 1, None)
+    assert service.audit_trail("A-1") == []
+
+    outcome = service.handle_event("A-1", "pay", facts, now=START)  # type: ignore[arg-type]
+    assert dict(outcome.result.context_updates) == {"captured_amount": Decimal("30.00")}
+    assert _stored(setup, "A-1") == ("PAID", 2, Decimal("30.00"))
+    assert service.get_order("A-1").captured_amount == Decimal("30.00")
+    (row,) = service.audit_trail("A-1")
+    assert row["entry"]["context_updates"] == {"captured_amount": "30.00"}
+    # The outbox message carries the order as committed, updates included.
+    (dispatched,) = service.drain(now=START)
+    assert dispatched.run.all_succeeded
+    service.handle_event("A-1", "ship", now=START)
+    assert _stored(setup, "A-1") == ("SHIPPED", 3, Decimal("30.00"))
 
 
 def test_a_refused_event_writes_nothing(setup: Setup) -> None:

@@ -50,7 +50,7 @@ from gubernator_gen.backend.decisions import (
     GuardForm,
     ResultForm,
 )
-from gubernator_gen.backend.emit import Atom, Block, Call
+from gubernator_gen.backend.emit import Atom, Block, Call, TupleOf, fits
 
 #: Every name bound inside a decider factory besides ``guard_<n>``,
 #: ``result_<n>``, ``effect_<n>`` and ``arg_<n>_<k>`` (all local: they never
@@ -139,7 +139,7 @@ def decider_factory(shape: CellShape, name: str | None = None) -> str:
         Call(f"def {name or shape.name}", params), tail=" -> _runtime.Decider:"
     )
     with out.nested():
-        out.line(f'"""{_summary(shape)}"""')
+        _docstring(out, _summary(shape))
         _prologue(out, shape)
         out.line()
         out.line(
@@ -177,8 +177,19 @@ def _summary(shape: CellShape) -> str:
     if shape.computes:
         details.append("Results with assign updates.")
     if details:
-        return f"{text}.\n\n        " + " ".join(details) + "\n        "
+        return f"{text}.\n\n" + " ".join(details)
     return text + "."
+
+
+def _docstring(out: Block, text: str) -> None:
+    """``text`` as a docstring at the block's depth, laid out as black does."""
+    first, *rest = text.split("\n")
+    if not rest:
+        out.line(f'"""{first}"""')
+        return
+    out.line(f'"""{first}')
+    out.lines(rest)
+    out.line('"""')
 
 
 def _prologue(out: Block, shape: CellShape) -> None:
@@ -193,7 +204,14 @@ def _prologue(out: Block, shape: CellShape) -> None:
     if shape.computes:
         names.append("updated")
         values.append("_runtime.with_updates")
-    out.line(f"{', '.join(names)} = {', '.join(values)}")
+    line = f"{', '.join(names)} = {', '.join(values)}"
+    if fits(line, out.depth):
+        out.line(line)
+    else:  # black wraps the right-hand side in parentheses and splits it
+        out.statement(
+            TupleOf(tuple(Atom(value) for value in values)),
+            lead=f"{', '.join(names)} = ",
+        )
     out.line(f"{_names('result', len(candidates))} = cell.results")
     for number, candidate in enumerate(candidates):
         if candidate.result is ResultForm.COMPUTED:
@@ -237,6 +255,56 @@ def _guarded_body(out: Block, shape: CellShape) -> None:
         out.line(f"return refused[{index}{offset}]")
 
 
+def _single_test(out: Block, test: str) -> None:
+    """``if test:``; too long, split as black splits it: at the bracket of
+    the truth test's last part."""
+    line = f"if {test}:"
+    head, bracket, inner = test.rpartition(" or (")
+    if fits(line, out.depth) or not bracket:
+        out.line(line)
+        return
+    out.line(f"if {head} or (")
+    with out.nested():
+        out.line(inner[:-1])
+    out.line("):")
+
+
+def _joined_tests(out: Block, tests: list[str], index: int) -> None:
+    """``if a and (step := n) and b:``, on one line when it fits, else one
+    operand per line inside parentheses (black's layout either way)."""
+    operands = [tests[0]]
+    for offset, test in enumerate(tests[1:], start=1):
+        operands.append(f"(step := {index + offset})")
+        operands.append(test)
+    line = "if " + " and ".join(f"({o})" if " or " in o else o for o in operands)
+    if fits(line + ":", out.depth):
+        out.line(line + ":")
+        return
+    out.line("if (")
+    with out.nested():
+        for position, operand in enumerate(operands):
+            _operand(out, "and " if position else "", operand)
+    out.line("):")
+
+
+def _operand(out: Block, lead: str, test: str) -> None:
+    """One operand of a candidate's ``and``; too long, its parentheses hold
+    it on a line of its own, as black lays it out."""
+    if " or " not in test:
+        out.line(lead + test)
+        return
+    # An operand holding `or` (the two-part truth test of a guard's answer)
+    # keeps its parentheses.
+    line = f"{lead}({test})"
+    if fits(line, out.depth):
+        out.line(line)
+        return
+    out.line(f"{lead}(")
+    with out.nested():
+        out.line(test)
+    out.line(")")
+
+
 def _candidates(out: Block, shape: CellShape, tracked: bool) -> None:
     """The body of ``try``: each candidate's test and result, in order."""
     index = 0
@@ -249,20 +317,9 @@ def _candidates(out: Block, shape: CellShape, tracked: bool) -> None:
             out.line(f"step = {index}")
         tests = [_test(call, index + i) for i, call in enumerate(candidate.guards)]
         if len(tests) == 1:
-            out.line(f"if {tests[0]}:")
+            _single_test(out, tests[0])
         else:
-            out.line("if (")
-            with out.nested():
-                for offset, test in enumerate(tests):
-                    # An operand of `and` holding `or` (the two-part truth
-                    # test of a guard's answer) keeps its parentheses.
-                    operand = f"({test})" if " or " in test else test
-                    if offset:
-                        out.line(f"and (step := {index + offset})")
-                        out.line(f"and {operand}")
-                    else:
-                        out.line(operand)
-            out.line("):")
+            _joined_tests(out, tests, index)
         index += len(candidate.guards)
         with out.nested():
             out.line(f"return {result}")

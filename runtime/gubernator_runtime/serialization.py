@@ -93,8 +93,9 @@ def audit_entry(
     ``trigger``, ``from_state``, ``to_state`` (None on failure), ``success``,
     ``actions`` (the result's actions in execution order), ``error`` (the
     result's error as ``{"type", "message", "context"}`` or None) and
-    ``metadata``. With ``execution``: ``action_results``, ``failed_actions``
-    and ``fallback_state``; with ``event``: ``event_id`` and ``event_source``;
+    ``metadata``; ``context_updates`` when the result has any (``assign``).
+    With ``execution``: ``action_results``, ``failed_actions`` and
+    ``fallback_state``; with ``event``: ``event_id`` and ``event_source``;
     with ``extra``: ``extra``.
     """
     moment = utc_now() if timestamp is None else as_utc(timestamp)
@@ -110,6 +111,8 @@ def audit_entry(
         "error": None if result.error is None else result.error.to_dict(),
         "metadata": to_plain(result.metadata),
     }
+    if result.context_updates:
+        entry["context_updates"] = to_plain(result.context_updates)
     if execution is not None:
         fallback = execution.fallback
         entry["action_results"] = [r.to_dict() for r in execution.action_results]

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from backend_factory import S, T, machine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gubernator_gen.backend import bulk, deciders, decisions, emit, naming, plan, render
-from gubernator_gen.backend.decisions import CandidateShape, CellShape
+from gubernator_gen.backend import (
+    bulk,
+    deciders,
+    decisions,
+    emit,
+    formatting,
+    naming,
+    plan,
+    render,
+)
+from gubernator_gen.backend.decisions import (
+    CandidateShape,
+    CellShape,
+    GuardCall,
+    GuardForm,
+)
 
 
 def _cells(spec: object) -> dict[str, dict[str, list[tuple[tuple[str, ...], str]]]]:
@@ -141,3 +157,36 @@ def test_render_sections_put_together_give_the_whole_module() -> None:
     assert "\ue000" not in source
     assert "_runtime.TransitionInfo(" in source and "_runtime.Guarded(" in source
     compile(source, "m.py", "exec")
+
+
+# Calls with keyword arguments are left out: a condition holding them can
+# outgrow a line, and black (the safety net of formatting.format_module)
+# splits it; the printer does not lay out boolean operators.
+_GUARD_CALLS = st.sampled_from(
+    [
+        decisions.PLAIN_CALL,
+        GuardCall(GuardForm.NEGATED),
+        GuardCall(GuardForm.EXPRESSION),
+    ]
+)
+_CANDIDATES = st.builds(
+    CandidateShape,
+    st.lists(_GUARD_CALLS, max_size=4).map(tuple),
+    st.sampled_from(list(decisions.ResultForm)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_CANDIDATES.filter(lambda c: bool(c.guards)), max_size=4),
+    _CANDIDATES,
+)
+def test_every_decider_factory_is_laid_out_as_black_lays_it_out(
+    guarded: list[CandidateShape], last: CandidateShape
+) -> None:
+    # The printer owns the layout: black must find nothing to change in a
+    # factory, whatever its guard forms, their number and its results.
+    shape = CellShape((*guarded, last))
+    source = deciders.decider_factory(shape)
+    compile(source, "decider.py", "exec")
+    assert formatting.format_source(source) == source

@@ -283,7 +283,10 @@ def test_graph_mermaid_and_dot(run_cli: RunCli, tmp_path: Path) -> None:
     lines = run.stdout.splitlines()
     assert lines[0] == "stateDiagram-v2"
     assert "    [*] --> PENDING" in lines
-    pay = "    PENDING --> PAID : pay [payment_covers_amount] / capture_payment"
+    pay = (
+        "    PENDING --> PAID : pay [payment_covers_amount] / capture_payment,"
+        " captured_amount #58;= amount"
+    )
     assert pay in lines
     assert "    PENDING --> CANCELLED : after 86400s" in lines
     assert "    DELIVERED --> [*]" in lines

@@ -265,3 +265,12 @@ def _case(case: str) -> tuple[MachineSpec, str, str]:
     if case == "order_fsm":
         return order_spec(), "orders", "state"
     return hostile_machine(), HOSTILE_TABLE, HOSTILE_COLUMN
+
+
+@pytest.mark.parametrize("table", ["sqlite_orders", "SQLite_x", "sqlite_"])
+def test_a_table_name_sqlite_reserves_is_refused_for_sqlite_only(table: str) -> None:
+    with pytest.raises(SqlNameError) as caught:
+        generate_sql(order_spec(), SqlOptions(Dialect.SQLITE, table))
+    assert caught.value.option == "table"
+    assert "reserves" in str(caught.value)
+    assert generate_sql(order_spec(), SqlOptions(Dialect.POSTGRESQL, table)).source

@@ -129,6 +129,14 @@ def sql_names(spec: MachineSpec, options: SqlOptions) -> SqlNames:
         insert_guard=f"{stem}_insert_guard",
         update_guard=f"{stem}_update_guard",
     )
+    if options.dialect is Dialect.SQLITE and table[:7].lower() == "sqlite_":
+        # SQLite keeps names beginning so for its own tables and triggers;
+        # every object named here begins with the table's name.
+        raise SqlNameError(
+            "table",
+            f"the table name {table!r} begins with 'sqlite_', which SQLite "
+            "reserves for its own objects (give another --table)",
+        )
     if options.dialect is Dialect.POSTGRESQL:
         for name in (table, column, names.edges_table, names.guard):
             size = len(name.encode("utf-8"))
