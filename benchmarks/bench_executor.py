@@ -1,6 +1,6 @@
-"""Measure what the action executor adds to calling the actions (SPEC §8).
+"""Measure what the action executor adds to calling the actions (README.md#performance).
 
-SPEC §8: the executor adds under 150 ns per action and under 1 µs per call
+README.md#performance: the executor adds under 150 ns per action and under 1 µs per call
 beyond calling the actions directly (retries and async excepted). Timed in
 one process, interleaved and repeated (best of the rounds):
 

@@ -1,4 +1,5 @@
-"""Measure guard items against the same conditions written by hand (SPEC §9.3).
+"""Measure guard items against the same conditions written by hand
+(docs/language.md#guards).
 
 Two machines are generated from one spec text, side by side in one process:
 

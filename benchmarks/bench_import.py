@@ -1,4 +1,5 @@
-"""How much ``import gubernator_runtime`` adds to a bare interpreter (SPEC §8).
+"""How much ``import gubernator_runtime`` adds to a bare interpreter
+(README.md#performance).
 
 Each figure is the median wall-clock time of a fresh ``python -S`` process
 (``-S``: no ``site``, so nothing an environment's ``.pth`` files preload, such

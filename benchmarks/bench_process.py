@@ -1,4 +1,4 @@
-"""Measure ``process`` against its floor and its peers (SPEC §8).
+"""Measure ``process`` against its floor and its peers (README.md#performance).
 
 Every contender decides the same events on the same spec
 (``benchmarks/order_book.yaml``: ``execution_report`` from ``OPEN`` has two

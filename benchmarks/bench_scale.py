@@ -1,4 +1,5 @@
-"""Scale benchmark (SPEC §8): a machine of 1,000 states and 5,000 transitions.
+"""Scale benchmark (README.md#performance): a machine of 1,000 states and 5,000
+transitions.
 
 Measures, and prints:
 

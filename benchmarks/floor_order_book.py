@@ -1,24 +1,25 @@
-"""The floor of bench_process.py: the order book written by hand (SPEC §8).
+"""The floor of bench_process.py: the order book written by hand
+(README.md#performance).
 
 The best plain Python we could write for ``order_book.yaml`` alone: a dict
 of per-cell functions that call the guards directly and return prepared
 results, with no library in the way. It decides exactly what the generated
 machine decides (bench_process.py checks that on every scenario), guards
-asked in the same order, as SPEC §5 requires.
+asked in the same order, as docs/language.md#processing requires.
 
 Two variants, both measured:
 
 * :class:`Floor` behaves as the generated machine does in every respect the
-  benchmark can observe, and meets the targets SPEC §8 sets independently
-  of any floor: a guard that raises becomes a ``GuardError`` naming it
-  (SPEC §5; per-guard ``try`` blocks, free in CPython 3.11 until something
-  raises), a guard answering with an awaitable is an error, never a "yes"
-  (tested as ``ok is True`` first), an ``Event`` is recognised by its class
-  before the lookup (its payload must reach the guards, and an unhashable
-  ``Event`` sent into the lookup costs an exception, over 2x a plain
-  trigger), and a trigger the state does not know is looked up with
-  ``dict.get`` (an exception there costs over 4x a success). This is the
-  floor the 1.1x target is judged against.
+  benchmark can observe, and meets the targets README.md#performance sets
+  independently of any floor: a guard that raises becomes a ``GuardError``
+  naming it (docs/language.md#processing; per-guard ``try`` blocks, free in
+  CPython 3.11 until something raises), a guard answering with an awaitable
+  is an error, never a "yes" (tested as ``ok is True`` first), an ``Event``
+  is recognised by its class before the lookup (its payload must reach the
+  guards, and an unhashable ``Event`` sent into the lookup costs an
+  exception, over 2x a plain trigger), and a trigger the state does not know
+  is looked up with ``dict.get`` (an exception there costs over 4x a
+  success). This is the floor the 1.1x target is judged against.
 * :class:`FloorSuccessOnly` drops all of that for the fastest possible
   success path: raw guard exceptions, any truthy answer passes, exceptions
   on misses; shown for information.
@@ -167,7 +168,8 @@ def _no_cell(state: str, trigger: str) -> TransitionResult[Any]:
 
 
 class Floor:
-    """The order book by hand, meeting SPEC §8's floor-independent targets."""
+    """The order book by hand, meeting README.md#performance's floor-independent
+    targets."""
 
     __slots__ = ("_cells",)
 

@@ -151,8 +151,8 @@ class Timeout:
     pos: SourcePos
 
 
-# -- statechart IR (SPEC §9.5-9.6) -------------------------------------------
-# Everything below defaults to the flat machine of SPEC §2, so a flat spec
+# -- statechart IR (docs/statecharts.md) -------------------------------------------
+# Everything below defaults to the flat machine of docs/language.md, so a flat spec
 # builds the same model as before.
 
 _NO_POS = SourcePos("<statechart>", 1, 1)
@@ -266,7 +266,7 @@ class State:
     timeout: Timeout | None
     metadata: Mapping[str, PlainData]
     pos: SourcePos
-    # -- statechart fields (SPEC §9.5-9.6); the defaults describe a flat state.
+    # -- statechart fields (docs/statecharts.md); the defaults describe a flat state.
     #: The enclosing state, ``None`` at the top level.
     parent: str | None = None
     #: Child states in document order, history pseudo-states included.
@@ -313,12 +313,13 @@ class Transition:
     description: str
     metadata: Mapping[str, PlainData]
     pos: SourcePos
-    # Declarative guards and effects (SPEC §9.3, §9.4); see the block below.
+    # Declarative guards and effects (docs/language.md#guard-expressions and
+    # #context-updates-assign); see the block below.
     guard_items: tuple[GuardItem, ...] = ()
     assign: tuple[Assignment, ...] = ()
     wildcard: bool = False
     #: ``internal: true``: a transition to a descendant of its (compound)
-    #: source does not exit and re-enter the source (SPEC §9.5).
+    #: source does not exit and re-enter the source (docs/statecharts.md).
     internal: bool = False
 
 
@@ -331,7 +332,8 @@ def by_precedence(
     """The candidates for one state and trigger, in the order they are tried.
 
     Transitions from named sources come first, then wildcard ones; each group
-    keeps spec order. This is the one statement of the rule (SPEC §9.2): the
+    keeps spec order. This is the one statement of the rule
+    (docs/language.md#wildcard-sources): the
     checks of the front end and the model's :meth:`MachineSpec.dispatch`
     both order candidates through it.
     """
@@ -343,7 +345,8 @@ def by_precedence(
 
 
 # --------------------------------------------------------------------------
-# Declarative guards and effects (SPEC §9.3, §9.4). Positions never take part
+# Declarative guards and effects (docs/language.md#guard-expressions and
+# #context-updates-assign). Positions never take part
 # in equality: two guard lists written alike in two places compare equal.
 
 
@@ -407,7 +410,8 @@ class GuardSignature:
 
 @dataclass(frozen=True, slots=True)
 class ErrorPolicy:
-    """What the action executor does when actions fail (SPEC §6)."""
+    """What the action executor does when actions fail
+    (docs/language.md#error_policy)."""
 
     default_fallback: str | None = None
     retry_attempts: int = 0
@@ -428,7 +432,7 @@ class MachineSpec:
     file stem), so a naming collision can be reported there;
     ``machine_name_pos`` points at ``meta.machine_name`` (``None`` when the
     name comes from the file stem). ``guard_signatures`` holds the
-    parameters of the guards given ``params`` (SPEC §9.3), in order of
+    parameters of the guards given ``params`` (docs/language.md#guards), in order of
     first use.
     """
 

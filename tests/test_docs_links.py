@@ -7,8 +7,10 @@ headings (as GitHub derives heading anchors). Web links (``http``,
 mention of the internal contract (``../shared``, ``SPEC.md``, ``SPEC §n``)
 are not, since readers of the repository cannot follow them.
 
-Docstrings are not scanned yet: some still cite the contract and are being
-moved to the documentation in ``docs/``.
+The Python sources (docstrings and comments of the generator, the runtime,
+the benchmarks and the tests, and the templates) are held to the same rule,
+and every ``docs/<file>.md#anchor`` or ``README.md#anchor`` they cite must
+name an existing heading.
 """
 
 from __future__ import annotations
@@ -132,6 +134,41 @@ def link_problem(source: Path, target: str) -> str | None:
     return None
 
 
+#: A reference to the repository's documentation in source text.
+_DOC_REFERENCE = re.compile(r"((?:docs/[\w.-]+|README)\.md)(?:#([\w-]+))?")
+_SOURCE_ROOTS = ("gubernator_gen", "runtime", "benchmarks", "tests", "examples")
+
+
+def source_files() -> list[Path]:
+    """The Python sources and templates of the repository."""
+    found = []
+    for root in _SOURCE_ROOTS:
+        for path in sorted((REPO / root).rglob("*")):
+            if path.suffix not in {".py", ".j2"} or "golden" in path.parts:
+                continue
+            parts = path.relative_to(REPO).parts[:-1]
+            if any(part.startswith(".") or part in _SKIPPED_DIRS for part in parts):
+                continue
+            found.append(path)
+    return found
+
+
+def doc_reference_problems(path: Path) -> list[str]:
+    """Why the documentation references in ``path`` do not resolve."""
+    problems = []
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _DOC_REFERENCE.finditer(line):
+            document, fragment = REPO / match.group(1), match.group(2)
+            if not document.exists():
+                problems.append(f"{path.name}:{number}: no {match.group(1)}")
+            elif fragment and fragment not in anchors(document):
+                problems.append(
+                    f"{path.name}:{number}: {match.group(1)} has no #{fragment}"
+                )
+    return problems
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(REPO))
 
@@ -201,3 +238,37 @@ def test_heading_anchors_follow_github() -> None:
     assert slug("`error_policy`") == "error_policy"
     assert slug("Configuration in pyproject.toml") == "configuration-in-pyprojecttoml"
     assert slug("A first spec") == "a-first-spec"
+
+
+def test_sources_cite_the_documentation_not_the_contract() -> None:
+    sources = source_files()
+    assert REPO / "gubernator_gen" / "model.py" in sources
+    this_file = Path(__file__).resolve()
+    mentions = [
+        f"{_shown(path)}:{number}: {line.strip()}"
+        for path in sources
+        if path != this_file
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if any(pattern.search(line) for pattern in _FORBIDDEN)
+    ]
+    assert not mentions, "\n".join(mentions)
+
+
+def test_documentation_references_in_sources_resolve() -> None:
+    this_file = Path(__file__).resolve()
+    problems = [
+        problem
+        for path in source_files()
+        if path != this_file
+        for problem in doc_reference_problems(path)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_reference_to_a_missing_heading_is_caught(tmp_path: Path) -> None:
+    source = tmp_path / "module.py"
+    source.write_text('"""See docs/language.md#no-such-heading and docs/nope.md."""\n')
+    problems = doc_reference_problems(source)
+    assert len(problems) == 2
+    assert "has no #no-such-heading" in problems[0]
+    assert "no docs/nope.md" in problems[1]

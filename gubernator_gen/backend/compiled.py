@@ -1,13 +1,14 @@
 """The functions a module compiles from the spec: guard expressions and ``assign``.
 
-Each distinct guard expression (SPEC §9.3) becomes one module-level typed
-function, ``_guard_expr_<n>(ctx: Context) -> bool``, and each distinct
-``assign`` (§9.4) one ``_assign_<n>(ctx: Context) -> dict[str, object]``,
-numbered in order of first use. Both are written from the checked syntax
-tree by :mod:`gubernator_gen.backend.expressions`, never from the spec's
-text, and the cells' deciders call them (see
-:mod:`gubernator_gen.backend.deciders`). Two transitions with the same
-expression (or the same ``assign``) share its function.
+Each distinct guard expression (docs/language.md#guards) becomes one
+module-level typed function, ``_guard_expr_<n>(ctx: Context) -> bool``, and each
+distinct ``assign`` (docs/language.md#context-updates-assign) one
+``_assign_<n>(ctx: Context) -> dict[str, object]``, numbered in order of
+first use. Both are written from the checked syntax tree by
+:mod:`gubernator_gen.backend.expressions`, never from the spec's text, and
+the cells' deciders call them (see :mod:`gubernator_gen.backend.deciders`).
+Two transitions with the same expression (or the same ``assign``) share its
+function.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ from gubernator_gen.model import (
     Transition,
 )
 
-#: The metadata key of a success result's transition description (SPEC §5).
+#: The metadata key of a success result's transition description
+#: (docs/language.md#processing).
 DESCRIPTION_KEY = "transition_description"
 
 

@@ -1,6 +1,6 @@
 """Identifiers derived from free-form names: enum members, module and class names.
 
-State, trigger and machine names are any text (SPEC §9.1); the generated
+State, trigger and machine names are any text (docs/language.md#names); the generated
 module needs Python identifiers for them. One rule, applied in this order:
 
 1. the name is normalised to NFKC (as Python normalises identifiers) and

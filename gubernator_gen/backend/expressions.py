@@ -1,4 +1,5 @@
-"""Checked expressions → Python source for the generated module (SPEC §9.3, §9.4).
+"""Checked expressions → Python source for the generated module
+(docs/language.md#guard-expressions and #context-updates-assign).
 
 Everything is written from the typed IR of :mod:`gubernator_gen.expressions`,
 never from the text of the spec: names of context fields and string values

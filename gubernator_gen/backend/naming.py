@@ -24,7 +24,7 @@ from gubernator_gen.backend import derive
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.model import MachineSpec
 
-# Public names of the generated module (SPEC §4).
+# Public names of the generated module (docs/runtime.md#the-generated-module).
 STATE = "State"
 TRIGGER = "Trigger"
 CONTEXT = "Context"

@@ -34,7 +34,8 @@ from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
 from gubernator_gen.model import MachineSpec, State, by_precedence
 
 #: The runtime API the generated modules are written against: the runtime's
-#: ``API_VERSION`` must have this major and be at least this (SPEC §6).
+#: ``API_VERSION`` must have this major and be at least this
+#: (docs/runtime.md#api-version-and-compatibility).
 RUNTIME_API: tuple[int, int] = (2, 1)
 #: The API a module needs when it uses guard items or ``assign``: cells with
 #: ``calls``, ``arguments`` or ``effects``, ``with_updates``, ``AssignError``.
@@ -67,7 +68,8 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class ApiCheck:
-    """The import-time check of the runtime's API version (SPEC §6).
+    """The import-time check of the runtime's API version
+    (docs/runtime.md#api-version-and-compatibility).
 
     The messages are string literals, one per line, that the template writes
     as an implicit concatenation ending with ``version_tail``, which appends

@@ -1,4 +1,4 @@
-"""The ``gubernator-gen`` command line (SPEC §7); ``python -m gubernator_gen`` too.
+"""The ``gubernator-gen`` command line (docs/cli.md); ``python -m gubernator_gen`` too.
 
 :func:`main` is the entry point: it parses the command line
 (:mod:`~gubernator_gen.driver.args`), runs the command

@@ -1,4 +1,5 @@
-"""Checked guard and ``assign`` expressions (SPEC §9.3, §9.4): typed and immutable.
+"""Checked guard and ``assign`` expressions (docs/language.md#guard-expressions and
+#context-updates-assign): typed and immutable.
 
 The front end's checker (:mod:`gubernator_gen.frontend.expressions`) turns
 the text of an ``expr:`` guard or an ``assign`` value into these nodes; the

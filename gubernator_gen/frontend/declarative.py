@@ -1,12 +1,13 @@
 """Guard items and ``assign``: checked, and turned into the model's terms.
 
-Every item of a transition's ``guards`` (SPEC §9.3) becomes a
+Every item of a transition's ``guards`` (docs/language.md#guards) becomes a
 :class:`~gubernator_gen.model.NamedGuard` (a name, ``{not: name}``,
 ``{guard: name, params: {...}}``) or an
 :class:`~gubernator_gen.model.ExpressionGuard` (``{expr: "..."}``, or a
 pystator ``{check: {field, op, value}}`` through
 :mod:`~gubernator_gen.frontend.expressions.migration`), and every entry of
-``assign`` (§9.4) an :class:`~gubernator_gen.model.Assignment`. Along the
+``assign`` (docs/language.md#context-updates-assign) an
+:class:`~gubernator_gen.model.Assignment`. Along the
 way this reports, at the exact place:
 
 * what the schema cannot say about a guard mapping: it has exactly one of

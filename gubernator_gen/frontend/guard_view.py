@@ -1,6 +1,6 @@
 """A transition's guard items as read by :mod:`~gubernator_gen.frontend.view`.
 
-A guard item (SPEC §9.3) is a guard name, ``{not: name}``,
+A guard item (docs/language.md#guards) is a guard name, ``{not: name}``,
 ``{guard: name, params: {...}}``, ``{expr: "..."}`` or, to help specs
 written for pystator, ``{check: {field, op, value}}``. This module spells
 those keys; like the rest of the view it is lenient and never raises.
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
 from gubernator_gen.frontend.view_names import Name, NameList, name_of
 
-#: The keys that say what a guard item written as a mapping is (SPEC §9.3):
+#: The keys that say what a guard item written as a mapping is
+#: (docs/language.md#guards):
 #: ``{not: name}``, ``{guard: name, params: {...}}``, ``{expr: "..."}`` and
 #: pystator's ``{check: {field, op, value}}``.
 NOT_KEY, GUARD_KEY, EXPR_KEY, CHECK_KEY = "not", "guard", "expr", "check"

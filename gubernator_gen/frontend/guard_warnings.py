@@ -1,4 +1,5 @@
-"""Warnings about guards that cannot do what they seem to (SPEC §3, §9.3).
+"""Warnings about guards that cannot do what they seem to (docs/language.md#diagnostics
+and #guards).
 
 * GG355: a guard expression that is always true (it never refuses) or
   always false (its transition never fires), whatever the context:

@@ -1,6 +1,6 @@
 """Which names can be Python identifiers in the generated module.
 
-Guard, action and context field names (SPEC §9.1) become methods and
+Guard, action and context field names (docs/language.md#names) become methods and
 typed-dictionary keys, so they must be identifiers that are not keywords
 and do not start with ``__`` (reserved for dunder names, mangled in
 classes). State, trigger and machine names are free text instead; the back

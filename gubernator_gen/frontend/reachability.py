@@ -1,4 +1,5 @@
-"""The warnings of SPEC §3: what the machine can never reach or never run.
+"""The warnings of docs/language.md#diagnostics: what the machine can never reach or
+never run.
 
 Unreachable states, dead ends (no way out of a non-terminal state), guards
 that are never checked and actions that are never run, and a source listed
@@ -125,7 +126,8 @@ def _unused_callables(
     used_guards: set[str] = set()
     used_actions: set[str] = set()
     # The machine starts in its initial state: machine.start() runs its
-    # on_enter actions (SPEC §9.2), so they are used even with no way back.
+    # on_enter actions (docs/language.md#creating-an-entity-start), so they are used
+    # even with no way back.
     entered = {s.name.text for s in spec.states if s.kind == "initial" and s.name}
     exited: set[str] = set()
     for transition, sources in live:

@@ -1,4 +1,4 @@
-"""Semantic checks of SPEC §3 on the spec's view.
+"""Semantic checks of docs/language.md#diagnostics on the spec's view.
 
 Errors: duplicate states, not exactly one initial state, references to
 states that do not exist (with suggestions), ways out of terminal states,
@@ -44,7 +44,8 @@ from gubernator_gen.frontend.view import (
     terminal_names,
 )
 
-#: A state, trigger or machine name (SPEC §9.1), as the schema's pattern says;
+#: A state, trigger or machine name (docs/language.md#names), as the schema's pattern
+#: says;
 #: it is at most :data:`NAME_LIMIT` characters long besides.
 NAME = re.compile(r"(?!\s)[^\u0000-\u001f\u007f-\u009f]+(?<!\s)\Z")
 NAME_LIMIT = 200
@@ -91,7 +92,7 @@ __all__ = [
 
 
 def is_name(text: str) -> bool:
-    """True for a valid state, trigger or machine name (SPEC §9.1)."""
+    """True for a valid state, trigger or machine name (docs/language.md#names)."""
     return len(text) <= NAME_LIMIT and NAME.match(text) is not None
 
 

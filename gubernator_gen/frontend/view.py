@@ -33,7 +33,7 @@ from gubernator_gen.model import StateKind
 
 STATE_KINDS = tuple(kind.value for kind in StateKind)
 
-#: ``source: "*"``: every non-terminal state (SPEC §9.2).
+#: ``source: "*"``: every non-terminal state (docs/language.md#wildcard-sources).
 WILDCARD = "*"
 
 #: The top-level key of a file holding several machines.

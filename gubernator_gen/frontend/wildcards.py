@@ -1,4 +1,4 @@
-"""Checks of ``source: "*"``, the wildcard source (SPEC §9.2).
+"""Checks of ``source: "*"``, the wildcard source (docs/language.md#wildcard-sources).
 
 ``*`` stands alone as a transition's ``source`` and means every
 non-terminal state. Anywhere else (a state's name, an item of a list of

@@ -6,7 +6,7 @@ example :func:`to_plain` from :mod:`gubernator_runtime.serialization`).
 The value classes of the runtime are hand-written slotted classes rather than
 dataclasses: ``dataclasses`` pulls in ``inspect`` (and with it ``ast``,
 ``dis`` and ``tokenize``), which alone would spend most of the runtime's
-import-time budget (SPEC §8: under 20 ms).
+import-time budget (README.md#performance: under 20 ms).
 """
 
 from __future__ import annotations

@@ -242,7 +242,8 @@ def unbound_table(
     expressions, or they only compute ``assign``) are bound as they are.
     For the others, a non-strict machine lets every guard pass (the cell is
     its first candidate's outcome); a strict one raises
-    ``ConfigurationError`` when it reaches such a cell (SPEC §4).
+    ``ConfigurationError`` when it reaches such a cell
+    (docs/runtime.md#the-generated-module).
     """
     base: HotTable = {state: row for state, row in table.items()}  # type: ignore[misc]
     cells = list(guarded_cells(table))

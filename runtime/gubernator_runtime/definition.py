@@ -1,8 +1,8 @@
 """The data a generated module hands to the runtime: ``MachineDefinition``.
 
 A generated module describes its machine with one ``MachineDefinition``
-literal and decides with its decision table (see docs/architecture.md, "The
-contract between generated modules and the runtime"). These classes only
+literal and decides with its decision table (see
+docs/architecture.md#the-runtime-contract). These classes only
 hold data: what the machine's queries (``get_state``,
 ``available_transitions``, timeouts, the executor's fallback) answer from.
 Action and guard lists may be given as one name or any iterable of names;
@@ -27,7 +27,7 @@ from gubernator_runtime._base import (
 
 
 class StateType(str, enum.Enum):
-    """The ``type`` of a state (SPEC §2)."""
+    """The ``type`` of a state (docs/language.md#states)."""
 
     INITIAL = "initial"
     STABLE = "stable"
@@ -238,7 +238,7 @@ class TransitionInfo(Record):
 
 
 class ErrorPolicy(Record):
-    """What the action executor does when actions fail (SPEC §6).
+    """What the action executor does when actions fail (docs/language.md#error_policy).
 
     ``retry_attempts`` is an ``int`` from 0 to ``MAX_RETRY_ATTEMPTS`` (100);
     anything else is a ``ValueError``.
@@ -353,7 +353,7 @@ class MachineDefinition(Record, Generic[S, T]):
 
     @property
     def strict_mode(self) -> bool:
-        """Strict processing (SPEC §5)."""
+        """Strict processing (docs/language.md#processing)."""
         return self._strict_mode
 
     @property

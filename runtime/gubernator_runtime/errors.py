@@ -1,4 +1,4 @@
-"""The runtime's error hierarchy (SPEC §5 and §6).
+"""The runtime's error hierarchy (docs/runtime.md#errors).
 
 Every error carries its facts in ``context`` (plain strings, numbers and
 lists, so it is JSON-ready) besides the human-readable ``message``, and
@@ -153,7 +153,8 @@ class InvalidTransitionError(FSMError):
 class GuardRejectedError(InvalidTransitionError):
     """Candidate transitions exist but a guard refused each of them.
 
-    ``guard`` names the refusing guard of the last candidate (SPEC §5).
+    ``guard`` names the refusing guard of the last candidate
+    (docs/language.md#processing).
     """
 
     def __init__(self, state: str, trigger: str, guard: str) -> None:

@@ -1,4 +1,5 @@
-"""The action executor (SPEC §6): runs a result's actions and reports each.
+"""The action executor (docs/runtime.md#action-executor): runs a result's actions and
+reports each.
 
 Actions run in ``result.all_actions`` order (exit → transition → enter). A
 failing action is retried up to ``retry_attempts`` more times, immediately

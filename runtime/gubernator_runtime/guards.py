@@ -1,4 +1,4 @@
-"""Ready-made guards (SPEC §6).
+"""Ready-made guards (docs/runtime.md#guard-factories).
 
 Each factory returns a :class:`Guard`: a callable ``guard(ctx) -> bool``
 that is not a descriptor, so it works the same as a mapping value, as a class

@@ -6,7 +6,8 @@ and ``decisions = _DECISIONS`` (what it does: every cell decided by the
 generator, see :mod:`gubernator_runtime.cells`). Creating the class builds
 its lookups once (:mod:`gubernator_runtime.tables`); an instance binds the
 guarded cells to its guards once. ``process`` is then a lookup, a class
-check and, for a guarded cell, one call (SPEC §4, §5).
+check and, for a guarded cell, one call (docs/runtime.md#the-generated-module,
+docs/language.md#processing).
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ class MachineBase(Generic[S, T, C]):
             self._guards = MappingProxyType(bound)
             self._cells = bound_table(unbound, guarded, bound)
 
-    # -- processing (SPEC §5) ----------------------------------------------
+    # -- processing (docs/language.md#processing)
+    # ----------------------------------------------
 
     def process(
         self,
@@ -113,7 +115,8 @@ class MachineBase(Generic[S, T, C]):
         event: T | str | Event,
         context: C | None = None,
     ) -> TransitionResult[S]:
-        """Decide what ``event`` does in ``current_state`` (SPEC §5).
+        """Decide what ``event`` does in ``current_state``
+        (docs/language.md#processing).
 
         Returns a ``TransitionResult``; raises ``UndefinedStateError`` for a
         state the machine does not have, ``GuardError`` when a guard raises
@@ -159,10 +162,11 @@ class MachineBase(Generic[S, T, C]):
         return self._no_cell(current_state, event)
 
     def _no_cell(self, current_state: object, event: object) -> TransitionResult[S]:
-        """No cell for this state and event: SPEC §5 steps 2 and 4.
+        """No cell for this state and event: docs/language.md#processing steps 2 and 4.
 
         Kept lean: an undefined trigger is a failure path with a target of
-        its own (SPEC §8), and its results cannot be kept (the trigger could
+        its own (README.md#performance), and its results cannot be kept (the trigger
+        could
         be any string).
         """
         tables = self._known_tables
@@ -307,7 +311,8 @@ class MachineBase(Generic[S, T, C]):
         seconds = result.metadata["timeout_seconds"]
         return TimeoutInfo(seconds, result.target_state, entered_at)
 
-    # -- actions (SPEC §6) --------------------------------------------------
+    # -- actions (docs/runtime.md#action-executor)
+    # --------------------------------------------------
 
     def executor(
         self,
@@ -380,7 +385,7 @@ class MachineBase(Generic[S, T, C]):
 
     @property
     def strict_mode(self) -> bool:
-        """Strict processing (SPEC §5)."""
+        """Strict processing (docs/language.md#processing)."""
         return self._tables.strict
 
     @property

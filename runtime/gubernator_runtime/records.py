@@ -96,7 +96,8 @@ class ActionResult(Record):
 
 
 class ExecutionResult(Record, Generic[S]):
-    """What running a result's actions did (``run`` in SPEC §6)."""
+    """What running a result's actions did (``run``;
+    docs/runtime.md#action-executor)."""
 
     __slots__ = (
         "_action_results",

@@ -1,4 +1,4 @@
-"""``TransitionResult``: what ``process`` decided (SPEC §5)."""
+"""``TransitionResult``: what ``process`` decided (docs/language.md#processing)."""
 
 from __future__ import annotations
 
@@ -155,7 +155,8 @@ class TransitionResult(Record, Generic[S]):
 
     @property
     def metadata(self) -> Mapping[str, Any]:
-        """Read-only facts about the decision (see SPEC §5 for the keys)."""
+        """Read-only facts about the decision (see docs/language.md#processing for the
+        keys)."""
         return self._metadata
 
     @property
@@ -324,7 +325,7 @@ def _to_state(state_type: type[Any], name: str) -> Any:
         raise ValueError(f"{name!r} is not a {state_type.__name__}") from None
 
 
-#: Metadata of the non-strict "nothing matched" success (SPEC §5 step 4).
+#: Metadata of the non-strict "nothing matched" success (docs/language.md#processing).
 NO_OP_METADATA: Mapping[str, Any] = frozen_mapping(
     {"no_op": True, "reason": "no_matching_transition"}
 )

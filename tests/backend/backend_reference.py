@@ -1,11 +1,14 @@
-"""A small reference interpreter of SPEC §5, written from the spec alone.
+"""A small reference interpreter of docs/language.md#processing, written from the spec
+alone.
 
 It works on the model (:class:`MachineSpec`) by scanning lists, the slow and
 obvious way, so the generated module's precomputed dispatch can be checked
 against it. Guards are given as outcomes: ``True``, ``False`` or ``"raise"``.
 
-:func:`reference_items` also follows guard items and ``assign`` (SPEC §9.3,
-§9.4): a negated guard passes on false, a guard with parameters gets its
+:func:`reference_items` also follows guard items and ``assign``
+(docs/language.md#guards and
+#context-updates-assign): a negated guard passes on false, a guard with parameters gets
+its
 outcome from the test, and guard expressions and ``assign`` values are
 evaluated by Python itself from their text (this is a test: ``eval`` of the
 spec's text is the independent answer the compiled code must agree with).
@@ -62,7 +65,8 @@ def reference_process(
     trigger: str,
     guards: Mapping[str, GuardOutcome] | None,
 ) -> Expected:
-    """SPEC §5, step by step; ``guards`` ``None`` means built without guards."""
+    """docs/language.md#processing, step by step; ``guards`` ``None`` means built
+    without guards."""
     states = {s.name: s for s in spec.states}
     # 1. unknown state
     if state not in states:
@@ -72,7 +76,7 @@ def reference_process(
     if current.is_terminal:
         return Expected(error="TerminalStateError")
     # 3. candidates in spec order, those from "*" (every non-terminal state,
-    # SPEC §9.2) after those from named sources
+    # docs/language.md#wildcard-sources) after those from named sources
     candidates = [
         t
         for t in spec.transitions
@@ -159,7 +163,8 @@ def reference_items(
     outcome_of: NamedOutcome | None,
     context: Mapping[str, object] | None,
 ) -> Expected:
-    """SPEC §5 with guard items and ``assign``; ``outcome_of`` ``None`` means
+    """docs/language.md#processing with guard items and ``assign``; ``outcome_of``
+    ``None`` means
     the machine was built without guards."""
     states = {s.name: s for s in spec.states}
     if state not in states:

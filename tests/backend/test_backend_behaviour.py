@@ -1,4 +1,5 @@
-"""Generated modules behave as SPEC §5 says, checked against a reference."""
+"""Generated modules behave as docs/language.md#processing says, checked against a
+reference."""
 
 from __future__ import annotations
 
@@ -145,7 +146,8 @@ def _check_timeouts(spec: MachineSpec, machine_object: Any) -> None:
         if state.timeout is None:
             assert machine_object.check_timeout(state.name, ENTERED, ENTERED) is None
             continue
-        # The first whole microsecond at or past the deadline: SPEC §5 compares
+        # The first whole microsecond at or past the deadline:
+        # docs/language.md#processing compares
         # now - entered_at >= seconds, and timedelta() would round sub-microsecond
         # timeouts to the nearest microsecond, possibly before it.
         deadline = ENTERED + timedelta(

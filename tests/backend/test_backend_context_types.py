@@ -1,4 +1,5 @@
-"""Rich context types (SPEC §9.2) are real types: mypy checks guards against them.
+"""Rich context types (docs/language.md#context) are real types: mypy checks guards
+against them.
 
 The module generated from ``tests/cases/generate/rich_context_types.yaml``
 (its golden) is used by a guard implementation written correctly, which

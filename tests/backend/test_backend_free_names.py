@@ -1,4 +1,5 @@
-"""Free-form names (SPEC §9.1) and wildcard sources (§9.2) in generated modules.
+"""Free-form names (docs/language.md#names) and wildcard sources
+(docs/language.md#wildcard-sources) in generated modules.
 
 The derivation of identifiers (``backend/derive.py``) keeps conventional
 names as they always were, and random names drawn from Unicode letters,

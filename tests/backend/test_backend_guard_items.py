@@ -1,4 +1,5 @@
-"""Guard items and ``assign`` (SPEC §9.3, §9.4) behave as the reference says.
+"""Guard items and ``assign`` (docs/language.md#guard-expressions and
+#context-updates-assign) behave as the reference says.
 
 Random specs (written as JSON text and read by the whole front end) use
 every guard form: names, ``{not: name}``, ``{guard: name, params: {...}}``,

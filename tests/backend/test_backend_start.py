@@ -1,4 +1,5 @@
-"""``machine.start()``: the decided result of creating an entity (SPEC §9.2)."""
+"""``machine.start()``: the decided result of creating an entity
+(docs/language.md#creating-an-entity-start)."""
 
 from __future__ import annotations
 

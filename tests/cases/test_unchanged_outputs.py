@@ -5,7 +5,8 @@
 files, wildcard sources and rich context types were added, the SHA-256 of
 that module (recorded with the generator of the commit it names). Those
 features widen the language; a spec that does not use them must not see a
-byte change (SPEC §9). When the output changes on purpose, ``pytest
+byte change (each change of the language keeps old specs' output). When the output
+changes on purpose, ``pytest
 --update-goldens`` records the new hashes, and the diff of this file shows
 which specs changed.
 """

@@ -260,7 +260,7 @@ def test_no_mermaid_line_can_continue_a_direction_statement() -> None:
         assert not re.match(r"(?i)(tb|bt|rl|lr|as\s)", line), line
 
 
-# Conventional names, and free text as SPEC §9.1 allows it.
+# Conventional names, and free text as docs/language.md#names allows it.
 _NAMES = st.from_regex(r"[A-Z][A-Z0-9_]{0,6}", fullmatch=True) | st.text(
     st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=10
 ).map(str.strip).filter(bool)

@@ -124,7 +124,7 @@ def test_gg209_other_schema_keyword() -> None:
 
 
 def test_gg310_machine_name_from_bad_file_stem() -> None:
-    # Any name of SPEC §9.1 can come from the file; one with a control
+    # Any name of docs/language.md#names can come from the file; one with a control
     # character or spaces at either end cannot (no case file can be named so
     # portably).
     for stem in (" my spec ", "tab\there", "x" * 201):

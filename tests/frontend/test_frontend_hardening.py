@@ -118,7 +118,7 @@ def test_repair_suggestions_for_malformed_names(
 
 
 def test_a_full_width_state_name_suggests_the_upper_case_plain_name() -> None:
-    # Any text is a state name (SPEC §9.1): a full-width one that names no
+    # Any text is a state name (docs/language.md#names): a full-width one that names no
     # state is an undefined reference, and the suggestion is the plain name.
     text = BASE.replace("dest: B", 'dest: "\uff42"')
     (diagnostic,) = run(text).diagnostics

@@ -31,7 +31,7 @@ from gubernator_gen.model import (
 )
 
 STATE_NAMES = ["A", "B", "NO", "Y", "ON", "OFF", "S_1", "PAID", "X9", "N"]
-# Free-form names (SPEC §9.1) next to the conventional ones.
+# Free-form names (docs/language.md#names) next to the conventional ones.
 FREE_STATE_NAMES = ["pending", "in review", "Order.Placed", "approuvé", "2fa", "null"]
 TRIGGERS = ["go", "on", "off", "yes", "no", "y", "import", "class_", "t1", "match"]
 FREE_TRIGGERS = ["APPROVE", "_route", "mark as paid", "true", "x:y"]

@@ -1,4 +1,5 @@
-"""The action executor (SPEC §6): order, retries, failures, fallback, async."""
+"""The action executor (docs/runtime.md#action-executor): order, retries, failures,
+fallback, async."""
 
 from __future__ import annotations
 

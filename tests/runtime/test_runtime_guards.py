@@ -1,4 +1,4 @@
-"""The guard factories of SPEC §6."""
+"""The guard factories (docs/runtime.md#guard-factories)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""MachineBase: SPEC §5 processing, guard binding, queries and timeouts."""
+"""MachineBase: docs/language.md#processing processing, guard binding, queries and
+timeouts."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def machine() -> OrderManagement:
     return OrderManagement(guards_map())
 
 
-# -- success path (SPEC §5 step 5) ---------------------------------------------
+# -- success path (docs/language.md#processing)
+# ---------------------------------------------
 
 
 def test_unguarded_transition_returns_the_full_success_result(
@@ -177,7 +179,7 @@ def test_event_objects_through_a_single_guard_cell(machine: OrderManagement) -> 
     assert refused == machine.process("PENDING", "pay", {"paid": False})
 
 
-# -- failure paths (SPEC §5 steps 1, 2, 4, 6, 7) -------------------------------
+# -- failure paths (docs/language.md#processing) -------------------------------
 
 
 @pytest.mark.parametrize("state", ["NOPE", "pending", None, 3, ["PENDING"]])

@@ -1,4 +1,4 @@
-"""A machine of SPEC §8's size (1,000 states, 5,000 transitions) works.
+"""A machine of README.md#performance's size (1,000 states, 5,000 transitions) works.
 
 Correctness only; how fast it imports and processes is measured by the
 benchmarks, never here.

@@ -96,7 +96,8 @@ def flat_specs(draw: st.DrawFn) -> MachineSpec:
 @settings(max_examples=150, deadline=None)
 @given(flat_specs())
 def test_a_flat_machine_tables_as_the_flat_dispatch_decides(spec: MachineSpec) -> None:
-    """Per state: the candidates of SPEC §5 in the model's dispatch order
+    """Per state: the candidates of docs/language.md#processing in the model's dispatch
+    order
     (named sources before wildcards; up to the first unguarded one),
     each stepping from the state's on_exit through the transition's actions
     to the destination's on_enter."""

@@ -1,4 +1,4 @@
-"""Build-time statechart semantics (SPEC §9.5-9.7): W3C SCXML, precomputed.
+"""Build-time statechart semantics (docs/statecharts.md): W3C SCXML, precomputed.
 
 Pure functions of the model; no Jinja, no runtime imports. :func:`compile_chart`
 is the entry point and applies the table rule:

@@ -86,7 +86,7 @@ class ChartTransition:
     guards: tuple[str, ...]
     actions: tuple[str, ...]
     internal: bool
-    #: Declarative guard items (SPEC §9.3), when the front end gives them.
+    #: Declarative guard items (docs/language.md#guards), when the front end gives them.
     guard_items: tuple[GuardItem, ...] = ()
 
     @property
@@ -154,7 +154,7 @@ class Chart:
                     )
                 ]
         # A state's own transitions in "document order": named sources before
-        # wildcard ones (SPEC §9.2), each in spec order.
+        # wildcard ones (docs/language.md#wildcard-sources), each in spec order.
         self._rows: Mapping[str, _Row] = MappingProxyType(
             {
                 name: MappingProxyType(

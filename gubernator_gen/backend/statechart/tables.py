@@ -157,7 +157,7 @@ class Candidate:
     """A transition an atomic state may take, with the guards it needs.
 
     ``guards`` are the guard names in order, ``guard_items`` the declarative
-    items when the transition has them (SPEC §9.3); all must pass.
+    items when the transition has them (docs/language.md#guards); all must pass.
     """
 
     transition: TransitionRef

@@ -1,4 +1,5 @@
-"""The checker of guard and ``assign`` expressions (SPEC §9.3, §9.4).
+"""The checker of guard and ``assign`` expressions (docs/language.md#guard-expressions
+and #context-updates-assign).
 
 An expression's text, with where each of its characters is in the file
 (:class:`ExpressionText`), is parsed with ``ast`` in ``eval`` mode, walked

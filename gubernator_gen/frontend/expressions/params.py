@@ -1,4 +1,5 @@
-"""Typed guard parameters: ``{guard: name, params: {key: literal, ...}}`` (SPEC §9.3).
+"""Typed guard parameters: ``{guard: name, params: {key: literal, ...}}``
+(docs/language.md#guards).
 
 A guard with parameters becomes ``def name(self, ctx: Context, *, key: T)``
 on the ``Guards`` protocol, ``T`` inferred from the literals of every use.
