@@ -9,6 +9,10 @@ so later stages (naming collisions, for example) can still point at the spec.
 Metadata and other user data are frozen with :func:`freeze`: mappings become
 ``MappingProxyType`` (insertion order kept) and sequences become tuples. The
 plan stage turns them back into Python literals.
+
+The module is longer than the others on purpose: it is the one vocabulary
+every stage shares (flat machine, statechart tree, declarative guards), and
+splitting it would make each stage import the IR from several places.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Each command's ``--help`` ends with examples, and the program's with the
 ``[tool.gubernator-gen]`` table it reads. Parsing only reads the command
 line; what the options mean is settled in
 :mod:`gubernator_gen.driver.settings` and acted on in
-:mod:`gubernator_gen.driver.commands`.
+:mod:`gubernator_gen.driver.commands`. Most of its length is help text and
+examples, kept beside the options they describe.
 """
 
 from __future__ import annotations

@@ -28,7 +28,9 @@ error; a plain path is kept as written, so a missing spec is reported by the
 front end like one named on the command line.
 
 Problems are :class:`ConfigError`, carrying one located diagnostic per
-problem (all of them, not just the first).
+problem (all of them, not just the first). Its length is the reading of
+two tables (the generator's and the repeatable ``sql`` one), each key
+checked and located; the checks are small functions.
 """
 
 from __future__ import annotations

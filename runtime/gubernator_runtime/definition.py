@@ -7,7 +7,8 @@ hold data: what the machine's queries (``get_state``,
 ``available_transitions``, timeouts, the executor's fallback) answer from.
 Action and guard lists may be given as one name or any iterable of names;
 they are stored as tuples. Metadata may be any mapping; it is stored
-read-only.
+read-only. The module is long because each of its frozen classes validates
+and normalises its fields for hand-written definitions too.
 """
 
 from __future__ import annotations

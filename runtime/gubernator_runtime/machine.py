@@ -7,7 +7,9 @@ generator, see :mod:`gubernator_runtime.cells`). Creating the class builds
 its lookups once (:mod:`gubernator_runtime.tables`); an instance binds the
 guarded cells to its guards once. ``process`` is then a lookup, a class
 check and, for a guarded cell, one call (docs/runtime.md#the-generated-module,
-docs/language.md#processing).
+docs/language.md#processing). It is one class on purpose: its hot paths
+(``process`` and its failure paths) must stay in one place to stay fast,
+and the rest (queries, timeouts, actions) is short delegation.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""``TransitionResult``: what ``process`` decided (docs/language.md#processing)."""
+"""``TransitionResult``: what ``process`` decided (docs/language.md#processing).
+
+The result is one frozen class with its serialisation (``to_dict`` and
+``from_dict``) and the failure results the runtime builds; they stay
+together so a change of the result's fields is made in one place.
+"""
 
 from __future__ import annotations
 
