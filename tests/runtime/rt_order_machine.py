@@ -1,12 +1,13 @@
 """A hand-written stand-in for a generated module
 (docs/runtime.md#the-generated-module), used by the tests.
 
-It follows the shape the generator emits
-(docs/architecture.md#the-runtime-contract): enums, a ``TypedDict``
-context, ``Guards``/``Actions`` protocols, one ``MachineDefinition`` literal, decider factories for its guarded cells,
-the decision table and a thin ``MachineBase`` subclass that only narrows
-parameter types. ``mypy --strict`` checks it (test_runtime_typing.py), which
-proves that generated modules of this shape type-check against the runtime.
+It follows the shape the generator emits (see
+docs/architecture.md#the-runtime-contract): enums, a ``TypedDict`` context,
+``Guards``/``Actions`` protocols, one ``MachineDefinition`` literal, decider
+factories for its guarded cells, the decision table and a thin
+``MachineBase`` subclass that only narrows parameter types.
+``mypy --strict`` checks it (test_runtime_typing.py), which proves that
+generated modules of this shape type-check against the runtime.
 """
 
 from __future__ import annotations
