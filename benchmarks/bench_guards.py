@@ -21,7 +21,6 @@ Run: ``python benchmarks/bench_guards.py`` (``--quick`` for a smoke run).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import platform
 import sys
 import tempfile
@@ -30,7 +29,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from gubernator_gen.compiler import compile_path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generated import generate_and_import
 
 SPEC = """\
 meta:
@@ -123,20 +124,7 @@ ASSIGN_BASELINE = ("PAID", "settle", PASSING)
 
 
 def _load(workdir: Path, name: str, parts: dict[str, str]) -> ModuleType:
-    path = workdir / f"{name}.yaml"
-    path.write_text(SPEC.format(name=name, **parts), encoding="utf-8")
-    result = compile_path(path)
-    if result.source is None:
-        problems = [d.format() for d in result.diagnostics]
-        raise SystemExit(f"{name} did not compile: {problems}")
-    target = workdir / f"{name}.py"
-    target.write_text(result.source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, target)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return generate_and_import(workdir, name, SPEC.format(name=name, **parts))
 
 
 def _fresh(text: str) -> str:

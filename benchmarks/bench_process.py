@@ -31,7 +31,6 @@ Run: ``python benchmarks/bench_process.py`` (``--quick`` for a smoke run).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import platform
 import sys
 import tempfile
@@ -42,12 +41,11 @@ from typing import Any
 
 import yaml
 
-from gubernator_gen.compiler import compile_path
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from floor_order_book import Floor, FloorSuccessOnly  # noqa: E402
+from generated import generate_and_import  # noqa: E402
 
 SPEC = HERE / "order_book.yaml"
 
@@ -94,19 +92,7 @@ def _load_generated(workdir: Path, strict: bool) -> ModuleType:
     name = "bench_order_book" if strict else "bench_order_book_lenient"
     if not strict:
         text = text.replace("strict_mode: true", "strict_mode: false")
-    spec_path = workdir / f"{name}.yaml"
-    spec_path.write_text(text, encoding="utf-8")
-    result = compile_path(spec_path)
-    if result.source is None:
-        raise SystemExit("the benchmark spec did not compile")
-    target = workdir / f"{name}.py"
-    target.write_text(result.source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, target)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return generate_and_import(workdir, name, text)
 
 
 def _config(strict: bool, lower: bool = False) -> dict[str, Any]:

@@ -218,6 +218,16 @@ class UndefinedStateError(FSMError):
         return str(self.context.get("state", ""))
 
 
+def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:
+    """The cause's type and message (empty without one), and how a message
+    says what happened: ``raised T: message``, or ``failed``."""
+    if cause is None:
+        return "", "", "failed"
+    described = describe_exception(cause)
+    cause_type, cause_message = described["type"], described["message"]
+    return cause_type, cause_message, f"raised {cause_type}: {cause_message}"
+
+
 class GuardError(FSMError):
     """A guard raised instead of answering; raised chained to that exception."""
 
@@ -229,12 +239,7 @@ class GuardError(FSMError):
         cause: BaseException | None = None,
     ) -> None:
         state_text, trigger_text = plain_str(state), plain_str(trigger)
-        described = describe_exception(cause) if cause is not None else None
-        cause_type = described["type"] if described is not None else ""
-        cause_message = described["message"] if described is not None else ""
-        what = (
-            f"raised {cause_type}: {cause_message}" if cause is not None else "failed"
-        )
+        cause_type, cause_message, what = _cause_parts(cause)
         super().__init__(
             f"guard {guard!r} {what} (state {state_text!r}, trigger {trigger_text!r})",
             guard=guard,
@@ -272,12 +277,7 @@ class AssignError(FSMError):
         self, state: str, trigger: str, cause: BaseException | None = None
     ) -> None:
         state_text, trigger_text = plain_str(state), plain_str(trigger)
-        described = describe_exception(cause) if cause is not None else None
-        cause_type = described["type"] if described is not None else ""
-        cause_message = described["message"] if described is not None else ""
-        what = (
-            f"raised {cause_type}: {cause_message}" if cause is not None else "failed"
-        )
+        cause_type, cause_message, what = _cause_parts(cause)
         super().__init__(
             f"assign of trigger {trigger_text!r} from state {state_text!r} {what}",
             state=state_text,
