@@ -179,6 +179,8 @@ class EventlessTransition:
     internal: bool = False
     description: str = ""
     pos: SourcePos = _NO_POS
+    #: Every guard item (SPEC §9.3) in order; ``guards`` are the method names.
+    guard_items: tuple[GuardItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,8 @@ class DelayedTransition:
     internal: bool = False
     description: str = ""
     pos: SourcePos = _NO_POS
+    #: Every guard item (SPEC §9.3) in order; ``guards`` are the method names.
+    guard_items: tuple[GuardItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +301,11 @@ class State:
     def is_history(self) -> bool:
         """True for a history pseudo-state (never active itself)."""
         return self.history is not None
+
+    @property
+    def edges(self) -> tuple[EventlessTransition | DelayedTransition, ...]:
+        """Its ``always:`` entries, then its ``after:`` entries."""
+        return (*self.always, *self.after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,9 +511,14 @@ class MachineSpec:
         """Guard method names in order of first appearance among the transitions.
 
         Negated guards and guards with parameters count; guard expressions
-        are not methods.
+        are not methods. The ``always:`` and ``after:`` entries of the states
+        follow, state by state (none in a flat machine).
         """
-        return tuple(dict.fromkeys(g for t in self.transitions for g in t.guards))
+        names = dict.fromkeys(g for t in self.transitions for g in t.guards)
+        for state in self.states:
+            for edge in state.edges:
+                names.update(dict.fromkeys(edge.guards))
+        return tuple(names)
 
     def guard_signature(self, name: str) -> GuardSignature:
         """The parameters of guard ``name`` (none for a guard never given any)."""
@@ -518,7 +532,8 @@ class MachineSpec:
         """Action names in order of first appearance.
 
         States are scanned first (``on_enter`` then ``on_exit``, in declaration
-        order), then the transitions' ``actions``.
+        order), then the transitions' ``actions``, then the actions of the
+        states' ``always:`` and ``after:`` entries (none in a flat machine).
         """
         names: dict[str, None] = {}
         for state in self.states:
@@ -526,6 +541,9 @@ class MachineSpec:
             names.update(dict.fromkeys(state.on_exit))
         for transition in self.transitions:
             names.update(dict.fromkeys(transition.actions))
+        for state in self.states:
+            for edge in state.edges:
+                names.update(dict.fromkeys(edge.actions))
         return tuple(names)
 
     def dispatch(self) -> tuple[tuple[str, tuple[tuple[str, Candidates], ...]], ...]:
