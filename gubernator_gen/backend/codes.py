@@ -18,6 +18,8 @@ MEMBER_NAME_UNUSABLE = "GG404"
 MEMBER_COLLISION = "GG405"
 MODULE_COLLISION = "GG406"
 SQL_LABEL_TOO_LONG = "GG440"
+# Stopgap until statechart modules are emitted: gubernator_gen/compiler.py.
+NOT_COMPILED_YET = "GG480"
 INTERNAL_ERROR = "GG490"
 
 #: Every back-end code with its meaning, in code order.
@@ -40,6 +42,9 @@ CODES: Mapping[str, str] = MappingProxyType(
         "the same module",
         SQL_LABEL_TOO_LONG: "gubernator-gen sql --dialect postgresql: a state name "
         "is longer than the 63 bytes a PostgreSQL enum label holds",
+        NOT_COMPILED_YET: "the spec uses nested, parallel or history states, "
+        "always: or after:, which validate checks but generate and sql do not "
+        "compile yet",
         INTERNAL_ERROR: "internal error: the generated source did not parse (a "
         "generator bug; please report it)",
     }

@@ -226,7 +226,7 @@ def validate(args: argparse.Namespace) -> int:
 
     # The whole pipeline but black: naming collisions are found too, so a
     # spec that validates is one that generates.
-    options = compile_options(chosen, format_output=False)
+    options = compile_options(chosen, format_output=False, checking=True)
     as_json = args.report_format == "json"
     progress = Progress(QUIET if as_json else chosen.verbosity, len(chosen.specs))
     reports: list[dict[str, object]] = []

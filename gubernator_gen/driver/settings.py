@@ -95,12 +95,17 @@ def parse_defines(items: Iterable[str]) -> dict[str, str]:
     return defines
 
 
-def compile_options(settings: Settings, *, format_output: bool) -> CompileOptions:
-    """The compiler's options for these settings."""
+def compile_options(
+    settings: Settings, *, format_output: bool, checking: bool = False
+) -> CompileOptions:
+    """The compiler's options for these settings (``checking``: ``validate``)."""
     from gubernator_gen.compiler import CompileOptions  # lazily: the pipeline
 
     return CompileOptions(
-        defines=dict(settings.defines), format=format_output, strict=settings.strict
+        defines=dict(settings.defines),
+        format=format_output,
+        strict=settings.strict,
+        checking=checking,
     )
 
 

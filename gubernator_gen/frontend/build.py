@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from gubernator_gen.frontend import context_types, declarative
-from gubernator_gen.frontend.declarative import Declarations
+from gubernator_gen.frontend.declarative import Declarations, edge_key
+from gubernator_gen.frontend.state_view import is_true
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode, plain
 from gubernator_gen.frontend.view import (
+    EdgeView,
     Name,
     NameList,
     PolicyView,
@@ -29,7 +31,10 @@ from gubernator_gen.frontend.view import (
 from gubernator_gen.model import (
     EMPTY_METADATA,
     ContextField,
+    DelayedTransition,
     ErrorPolicy,
+    EventlessTransition,
+    HistoryDepth,
     MachineSpec,
     PlainData,
     State,
@@ -87,7 +92,7 @@ def build(
             None if meta.class_name is None else _string(meta.class_name, None)
         ),
         context=_context(spec.context_node),
-        states=tuple(_state(state) for state in _items(spec.states_node, spec.states)),
+        states=_states(spec, declared),
         transitions=tuple(
             _transition(transition, spec, declared)
             for transition in _items(spec.transitions_node, spec.transitions)
@@ -165,7 +170,32 @@ def _context(node: Node | None) -> tuple[ContextField, ...] | None:
         raise ModelError(str(exc)) from None
 
 
-def _state(state: StateView) -> State:
+def _states(spec: SpecView, declared: Declarations) -> tuple[State, ...]:
+    """Every state in document order, the tree's links and defaults resolved.
+
+    In a statechart without a top-level ``type: initial`` the machine starts
+    in its first top-level state (SPEC §9.5's default for ``initial:``),
+    which the model marks as the initial state.
+    """
+    views = _items(spec.states_node, spec.states)
+    starts_first = spec.is_statechart and not any(
+        view.parent is None and view.kind == StateKind.INITIAL.value for view in views
+    )
+    states = []
+    for view in views:
+        kind = None
+        if starts_first and view.index == 0:
+            kind = StateKind.INITIAL
+        states.append(_state(view, spec, declared, kind))
+    return tuple(states)
+
+
+def _state(
+    state: StateView,
+    spec: SpecView,
+    declared: Declarations,
+    kind: StateKind | None = None,
+) -> State:
     if not isinstance(state.item, MapNode):
         raise ModelError("a state is not a mapping")
     timeout = None
@@ -179,24 +209,84 @@ def _state(state: StateView) -> State:
         )
     if state.kind is None:
         raise ModelError(f"invalid state type at {state.item.pos}")
+    parent = spec.parent_of(state)
+    children = tuple(_name(spec.states[i].name) for i in state.children)
     return State(
         name=_name(state.name),
-        kind=StateKind(state.kind),
+        kind=kind or StateKind(state.kind),
         description=_string(state.description, ""),
         on_enter=_names(state.on_enter),
         on_exit=_names(state.on_exit),
         timeout=timeout,
         metadata=_metadata(state.metadata),
         pos=state.item.pos,
+        parent=None if parent is None else _name(parent.name),
+        children=children,
+        initial=_initial(state, spec),
+        parallel=state.parallel,
+        history=_history(state),
+        history_default=None if state.default is None else state.default.text,
+        always=tuple(_eventless(edge, declared) for edge in state.always),
+        after=tuple(_delayed(edge, declared) for edge in state.after),
+    )
+
+
+def _initial(state: StateView, spec: SpecView) -> str | None:
+    """The initial child of a compound state: ``initial:``, else the first."""
+    if state.parallel or state.history:
+        return None
+    children = [spec.states[i] for i in state.children]
+    if not any(not child.history for child in children):
+        return None
+    if state.initial is not None:
+        return state.initial.text
+    return _name(next(child for child in children if not child.history).name)
+
+
+def _history(state: StateView) -> HistoryDepth | None:
+    if not state.history:
+        return None
+    if state.history_depth is None:
+        raise ModelError(f"invalid history depth at {state.item.pos}")
+    return HistoryDepth(state.history_depth)
+
+
+def _eventless(edge: EdgeView, declared: Declarations) -> EventlessTransition:
+    compiled = declared.edges.get(edge_key(edge))
+    if compiled is None:
+        raise ModelError(f"unchecked guards at {edge.item.pos}")
+    return EventlessTransition(
+        dest=_name(edge.dest),
+        guards=_names(edge.guards),
+        actions=_names(edge.actions),
+        internal=is_true(edge.internal),
+        description=_string(edge.description, ""),
+        pos=edge.item.pos,
+        guard_items=compiled.guard_items,
+    )
+
+
+def _delayed(edge: EdgeView, declared: Declarations) -> DelayedTransition:
+    """An ``after:`` entry: an eventless one's fields and its delay."""
+    shared = _eventless(edge, declared)
+    return DelayedTransition(
+        seconds=_seconds(edge.seconds),
+        dest=shared.dest,
+        guards=shared.guards,
+        actions=shared.actions,
+        internal=shared.internal,
+        description=shared.description,
+        pos=shared.pos,
+        guard_items=shared.guard_items,
     )
 
 
 def _seconds(node: Node | None) -> int | float:
     if node is None:
-        raise ModelError("timeout without seconds")
+        raise ModelError("timeout or after without seconds")
     value = _scalar(node).value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ModelError(f"timeout seconds is not a number at {node.pos}")
+        raise ModelError(f"seconds is not a number at {node.pos}")
     return value
 
 
@@ -224,6 +314,7 @@ def _transition(
         guard_items=compiled.guard_items,
         assign=compiled.assign,
         wildcard=transition.wildcard,
+        internal=transition.is_internal,
     )
 
 

@@ -4,9 +4,11 @@
 JSON Schema checks, ``GG3xx`` by the semantic checks (``GG350`` and up are
 warnings). ``GG320`` to ``GG339`` belong to guard and ``assign``
 expressions, guard parameters and ``check:`` guards
-(:data:`EXPRESSION_CODES`). Codes are stable: a code is never reused for
-another meaning, so tools and documentation may rely on them. The command
-line and the README list this table through :data:`CODES`.
+(:data:`EXPRESSION_CODES`), ``GG340`` to ``GG349`` to nested, parallel
+and history states (:data:`STATECHART_CODES`). Codes are stable: a code is
+never reused for another meaning, so tools and documentation may rely on
+them. The command line and the README list this table through
+:data:`CODES`.
 """
 
 from __future__ import annotations
@@ -64,6 +66,32 @@ DUPLICATE_MACHINE = "GG313"
 BAD_CONTEXT_TYPE = "GG314"
 DUPLICATE_ENUM_VALUE = "GG315"
 
+# Semantics: statecharts (SPEC §9.5-9.6).
+BAD_INITIAL_CHILD = "GG340"
+NOTHING_TO_ENTER = "GG341"
+MISPLACED_HISTORY = "GG342"
+BAD_HISTORY_STATE = "GG343"
+BAD_HISTORY_DEFAULT = "GG344"
+TERMINAL_WITH_CHILDREN = "GG345"
+NESTED_INITIAL_TYPE = "GG346"
+BAD_DONE_EVENT = "GG347"
+TIMEOUT_WITH_CHILDREN = "GG348"
+PARALLEL_WITHOUT_REGIONS = "GG349"
+
+#: The codes of the statechart checks, in code order.
+STATECHART_CODES = (
+    BAD_INITIAL_CHILD,
+    NOTHING_TO_ENTER,
+    MISPLACED_HISTORY,
+    BAD_HISTORY_STATE,
+    BAD_HISTORY_DEFAULT,
+    TERMINAL_WITH_CHILDREN,
+    NESTED_INITIAL_TYPE,
+    BAD_DONE_EVENT,
+    TIMEOUT_WITH_CHILDREN,
+    PARALLEL_WITHOUT_REGIONS,
+)
+
 # Semantics: guard and assign expressions, guard parameters, check: guards.
 EXPRESSION_SYNTAX = "GG320"
 EXPRESSION_NOT_ALLOWED = "GG321"
@@ -108,6 +136,7 @@ UNREACHABLE_ACTION = "GG353"
 REPEATED_SOURCE = "GG354"
 CONSTANT_GUARD = "GG355"
 SHADOWED_BY_GUARDS = "GG356"
+INTERNAL_NOT_INSIDE = "GG357"
 
 #: Every front-end code with its meaning, in code order.
 CODES: Mapping[str, str] = MappingProxyType(
@@ -168,6 +197,23 @@ CODES: Mapping[str, str] = MappingProxyType(
         BAD_CONTEXT_TYPE: "a context type that is not well formed (brackets, "
         "dict keys, ? inside a type, the keys of a type mapping)",
         DUPLICATE_ENUM_VALUE: "an enum context type lists the same value twice",
+        BAD_INITIAL_CHILD: "initial: names no child state of its state (or stands "
+        "on a state without children, or on a parallel one)",
+        NOTHING_TO_ENTER: "a state's only children are history states: entering "
+        "it has no child to enter",
+        MISPLACED_HISTORY: "a history state outside a compound state (at the top "
+        "level, or in a parallel state)",
+        BAD_HISTORY_STATE: "a history state with children, actions, transitions "
+        "or keys of its own; or history: or default: on another state",
+        BAD_HISTORY_DEFAULT: "a history state's default is not a child of its "
+        "parent (for deep history, not a state inside it)",
+        TERMINAL_WITH_CHILDREN: "a terminal state has children",
+        NESTED_INITIAL_TYPE: "type: initial on a nested state (the initial child "
+        "is written initial: CHILD on the parent)",
+        BAD_DONE_EVENT: "a done.state.NAME trigger names no state with children",
+        TIMEOUT_WITH_CHILDREN: "a state with children has a timeout (write after: "
+        "instead)",
+        PARALLEL_WITHOUT_REGIONS: "a parallel state has no states: list of " "regions",
         EXPRESSION_SYNTAX: "an expression is not valid Python expression syntax",
         EXPRESSION_NOT_ALLOWED: "an expression uses syntax outside the expression "
         "language (attributes, lambdas, comprehensions, f-strings, ...)",
@@ -201,5 +247,8 @@ CODES: Mapping[str, str] = MappingProxyType(
         CONSTANT_GUARD: "warning: a guard expression is always true or always false",
         SHADOWED_BY_GUARDS: "warning: a transition can never fire where an earlier "
         "candidate has the same guards (or only guards it has too)",
+        INTERNAL_NOT_INSIDE: "warning: internal: true on a transition whose dest "
+        "is not inside its source, where it changes nothing (the source is "
+        "left as by any transition)",
     }
 )

@@ -28,7 +28,7 @@ section itself has errors: their names could not be judged.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.frontend import codes, context_types
@@ -56,7 +56,7 @@ from gubernator_gen.frontend.tree import (
     plain,
     quoted,
 )
-from gubernator_gen.frontend.view import SpecView, TransitionView
+from gubernator_gen.frontend.view import EdgeView, SpecView, TransitionView
 from gubernator_gen.model import (
     Assignment,
     ExpressionGuard,
@@ -90,13 +90,21 @@ class Declarations:
     """What the guard items and ``assign`` of one machine compiled to.
 
     ``transitions`` maps a transition's index to its compiled items, for
-    every transition whose items were all accepted. ``signatures`` are the
-    guards given parameters, in order of first use.
+    every transition whose items were all accepted; ``edges`` does the same
+    for the states' ``always:`` and ``after:`` entries, keyed by
+    :func:`edge_key`. ``signatures`` are the guards given parameters, in
+    order of first use.
     """
 
     transitions: Mapping[int, Compiled]
     signatures: tuple[GuardSignature, ...]
     diagnostics: tuple[Diagnostic, ...]
+    edges: Mapping[tuple[int, str, int], Compiled] = field(default_factory=dict)
+
+
+def edge_key(edge: EdgeView) -> tuple[int, str, int]:
+    """How :attr:`Declarations.edges` finds an ``always:`` or ``after:`` entry."""
+    return (edge.owner, edge.kind, edge.index)
 
 
 def check(spec: SpecView, texts: ScalarTexts | None = None) -> Declarations:
@@ -111,16 +119,21 @@ def check(spec: SpecView, texts: ScalarTexts | None = None) -> Declarations:
         result = compiler.transition(transition)
         if result is not None:
             compiled[transition.index] = result
+    edges: dict[tuple[int, str, int], Compiled] = {}
+    for edge in spec.edges:
+        found = compiler.edge(edge)
+        if found is not None:
+            edges[edge_key(edge)] = found
     uses = [
         item
-        for result in compiled.values()
+        for result in (*compiled.values(), *edges.values())
         for item in result.guard_items
         if isinstance(item, NamedGuard)
     ]
     signatures, conflicts = guard_signatures(uses)
     compiler.diagnostics.extend(conflicts)
     with_params = tuple(s for s in signatures if s.params)
-    return Declarations(compiled, with_params, tuple(compiler.diagnostics))
+    return Declarations(compiled, with_params, tuple(compiler.diagnostics), edges)
 
 
 def _scope(spec: SpecView) -> Scope | None:
@@ -160,6 +173,13 @@ class _Compiler:
             tuple(item for item in items if item is not None),
             tuple(a for a in assignments if a is not None),
         )
+
+    def edge(self, edge: EdgeView) -> Compiled | None:
+        """An ``always:`` or ``after:`` entry's guard items, or ``None``."""
+        items = [self.guard_item(item) for item in edge.guard_items]
+        if not edge.guards.complete or any(item is None for item in items):
+            return None
+        return Compiled(tuple(item for item in items if item is not None), ())
 
     def guard_item(self, item: GuardItemView) -> GuardItem | None:
         """One guard item in the model's terms, or ``None`` once reported."""

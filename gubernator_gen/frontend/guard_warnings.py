@@ -3,7 +3,8 @@ and #guards).
 
 * GG355: a guard expression that is always true (it never refuses) or
   always false (its transition never fires), whatever the context:
-  :func:`~gubernator_gen.frontend.expressions.facts.constant_truth`.
+  :func:`~gubernator_gen.frontend.expressions.facts.constant_truth`
+  (in ``always:`` and ``after:`` entries too).
 * GG356: a candidate that can never fire where an earlier candidate for
   the same state and trigger has the same guards, or only guards it has too
   (:func:`~gubernator_gen.frontend.expressions.facts.shadows`): whenever
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 
 from gubernator_gen.diagnostics import Diagnostic, warning
 from gubernator_gen.frontend import codes, precedence
-from gubernator_gen.frontend.declarative import Declarations
+from gubernator_gen.frontend.declarative import Declarations, edge_key
 from gubernator_gen.frontend.expressions.facts import constant_truth, shadows
 from gubernator_gen.frontend.tree import quoted
 from gubernator_gen.frontend.view import SpecView, TransitionView
@@ -33,8 +34,9 @@ _STATES_SHOWN = 5
 
 def warnings(spec: SpecView, declared: Declarations) -> Iterator[Diagnostic]:
     """The guard warnings of a machine without errors, in document order."""
-    for transition in spec.transitions:
-        compiled = declared.transitions.get(transition.index)
+    found = [declared.transitions.get(t.index) for t in spec.transitions]
+    found.extend(declared.edges.get(edge_key(edge)) for edge in spec.edges)
+    for compiled in found:
         if compiled is None:
             continue
         for item in compiled.guard_items:

@@ -7,11 +7,11 @@ of a bare "unknown key", each gets an error (GG210) at the construct that
 says what to write here. The schema finds the same nodes; the pipeline keeps
 only this message for them (:func:`replaced_positions`).
 
-Every message lives in the tables below. Constructs that later parts of the
-language will add (compound and parallel states, history, eventless and
-delayed transitions) say "not supported yet" through
-:func:`_later`; when one lands, its entry is deleted here and the key is
-read by :mod:`~gubernator_gen.frontend.view` like any other.
+Every message lives in the tables below. The statechart constructs
+(``states:``, ``initial:``, ``type: parallel``, ``type: history``,
+``always:``, ``after:``, ``internal:``) are part of the language and read by
+:mod:`~gubernator_gen.frontend.view`; what stays here are other libraries'
+spellings of them (``parent``, ``regions``, XState's ``after`` mapping).
 """
 
 from __future__ import annotations
@@ -23,77 +23,75 @@ from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.frontend import codes
 from gubernator_gen.frontend.guard_view import NOT_KEY, GuardItemView
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode, quoted
-from gubernator_gen.frontend.view import MACHINES_KEY, SpecView
+from gubernator_gen.frontend.view import MACHINES_KEY, SpecView, StateView
 
-
-def _later(feature: str, instead: str) -> str:
-    return f"{feature} not supported yet; {instead}"
-
-
-_FLAT = (
-    "states are flat here: write the children as states of their own, and give "
-    "transitions that several states share a source list [A, B] or source: '*'"
+_NEST = (
+    "a state's children are written inside it, as a states: [...] list "
+    "(nested to any depth)"
+)
+_REGIONS = (
+    "a state whose children all run at once is written type: parallel, its "
+    "regions being its states: [...] list"
 )
 
 #: Keys of a state that other libraries have, and what to write instead.
 STATE_KEYS: Mapping[str, str] = MappingProxyType(
     {
-        "parent": _later("nesting a state in another ('parent') is", _FLAT),
-        "states": _later("states inside a state (compound states) are", _FLAT),
-        "children": _later("states inside a state (compound states) are", _FLAT),
-        "initial": _later(
-            "the initial child of a compound state ('initial') is",
-            "mark the state the machine starts in with type: initial",
-        ),
-        "initial_child": _later(
-            "the initial child of a compound state ('initial_child') is",
-            "mark the state the machine starts in with type: initial, and make "
-            "the child the dest of the transitions that enter its parent",
-        ),
-        "regions": _later(
-            "parallel regions are",
-            "write each region as its own machine (several machines can share "
-            "one file under machines:) and store one state per region",
-        ),
-        "always": _later(
-            "eventless transitions ('always') are",
-            "list a transition with a trigger in transitions: and send that "
-            "trigger from the application",
-        ),
-        "after": _later(
-            "delayed transitions ('after') are",
-            "give the state a timeout: {seconds: N, destination: STATE} and call "
-            "machine.check_timeout from the application",
-        ),
+        "parent": f"a state does not name its parent here: {_NEST}",
+        "children": f"{_NEST}",
+        "substates": f"{_NEST}",
+        "initial_child": "the child entered first is written initial: CHILD on "
+        "the parent (the first child when left out)",
+        "initial_state": "the child entered first is written initial: CHILD on "
+        "the parent (the first child when left out)",
+        "regions": _REGIONS,
+        "parallel": _REGIONS,
         "on": "transitions are not written inside states here: list them in the "
         "top-level transitions: list, with trigger, source and dest",
         "entry": "write the actions run on entering a state as on_enter: [action]",
         "exit": "write the actions run on leaving a state as on_exit: [action]",
+        "onDone": "a transition taken when a state's final child is reached is "
+        "written in transitions: with trigger: done.state.NAME",
+        "on_done": "a transition taken when a state's final child is reached is "
+        "written in transitions: with trigger: done.state.NAME",
     }
 )
 
 #: State types that other libraries have, and what to write instead.
 STATE_TYPES: Mapping[str, str] = MappingProxyType(
     {
-        "parallel": STATE_KEYS["regions"],
-        "history": _later(
-            "history states are",
-            "store the state to return to in the context and route back with "
-            "a guarded transition",
-        ),
         "final": "a state nothing leaves is type: terminal here",
-        "compound": STATE_KEYS["states"],
+        "compound": "a state with children needs no type: give it a states: "
+        "[...] list",
+        "atomic": "a state without children needs no type (stable is the " "default)",
+        "deep": "a deep history state is written type: history with history: " "deep",
+        "shallow": "a history state is written type: history with history: " "shallow",
     }
 )
+
+#: Keys of an ``always:`` or ``after:`` entry that other libraries have.
+EDGE_KEYS: Mapping[str, str] = MappingProxyType(
+    {
+        "target": "the state it goes to is written dest: STATE here",
+        "to": "the state it goes to is written dest: STATE here",
+        "cond": "guards are written guards: [guard, ...] here",
+        "guard": "guards are written guards: [guard, ...] here",
+        "conditions": "guards are written guards: [guard, ...] here",
+        "delay": "the delay is written seconds: N here (in seconds, not "
+        "milliseconds)",
+    }
+)
+#: ``after:`` written as XState's mapping of delays to targets.
+AFTER_MAPPING = (
+    "after: is a list here, each entry {seconds: N, dest: STATE} (in seconds, "
+    "not milliseconds)"
+)
+#: ``always:`` written as one target.
+ALWAYS_SCALAR = "always: is a list here, each entry {dest: STATE, guards: [...]}"
 
 #: Keys of a transition that other libraries have, and what to write instead.
 TRANSITION_KEYS: Mapping[str, str] = MappingProxyType(
     {
-        "internal": _later(
-            "internal transitions are",
-            "a transition back to its own source runs the exit and enter actions; "
-            "leave them out of on_exit/on_enter if they must not run",
-        ),
         "conditions": "guards are written guards: [guard, ...] here (each must "
         "return true)",
         "cond": "guards are written guards: [guard, ...] here",
@@ -172,6 +170,7 @@ def check(spec: SpecView) -> Iterator[Diagnostic]:
                 yield _guide(f"state type {quoted(kind.value)}: {guide}", kind.pos)
         yield from _actions(state.on_enter_node)
         yield from _actions(state.on_exit_node)
+        yield from _edges(state)
     for transition in spec.transitions:
         if isinstance(transition.item, MapNode):
             yield from _keys(transition.item, TRANSITION_KEYS, "a transition")
@@ -204,6 +203,19 @@ def _keys(item: MapNode, table: Mapping[str, str], what: str) -> Iterator[Diagno
         guide = table.get(str(key.value))
         if guide is not None:
             yield _guide(f"{what} has no key {quoted(key.value)}: {guide}", key.pos)
+
+
+def _edges(state: StateView) -> Iterator[Diagnostic]:
+    """XState's spellings of ``after:`` and ``always:`` and their entries."""
+    if isinstance(state.after_node, MapNode):
+        yield _guide(AFTER_MAPPING, state.after_node.pos)
+    if isinstance(state.always_node, (ScalarNode, MapNode)):
+        yield _guide(ALWAYS_SCALAR, state.always_node.pos)
+    for edge in state.edges:
+        if isinstance(edge.item, MapNode):
+            yield from _keys(edge.item, EDGE_KEYS, f"an {edge.kind}: entry")
+        yield from _guards(edge.guard_items)
+        yield from _actions(edge.actions_node)
 
 
 def _guards(items: Iterable[GuardItemView]) -> Iterator[Diagnostic]:

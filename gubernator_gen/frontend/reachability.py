@@ -6,6 +6,8 @@ that are never checked and actions that are never run, and a source listed
 twice in one transition. They are computed only for a spec without errors
 (see :func:`gubernator_gen.frontend.validate.check`), so the view is read
 in full; a part that still could not be read makes them stand down.
+Statecharts enter states in more ways than transitions; their warnings are
+:mod:`~gubernator_gen.frontend.chart_reachability`'s.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gubernator_gen.diagnostics import Diagnostic, warning
-from gubernator_gen.frontend import codes, precedence
+from gubernator_gen.frontend import chart_reachability, codes, precedence
 from gubernator_gen.frontend.tree import quoted
 from gubernator_gen.frontend.view import (
     Name,
@@ -26,7 +28,11 @@ from gubernator_gen.frontend.view import (
 def warnings(spec: SpecView) -> Iterator[Diagnostic]:
     """The warnings of a spec without errors, in the order they are found."""
     yield from _repeated_sources(spec)
+    yield from chart_reachability.internal_warnings(spec)
     if not (spec.states_complete and spec.transitions_complete):
+        return
+    if spec.is_statechart:
+        yield from chart_reachability.warnings(spec, precedence.analyse(spec).live)
         return
     initials = [state for state in spec.states if state.kind == "initial"]
     if len(initials) != 1 or initials[0].name is None:

@@ -27,6 +27,7 @@ from jsonschema.exceptions import ValidationError
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.frontend import codes
+from gubernator_gen.frontend.schema_inline import inlined_schema
 from gubernator_gen.frontend.suggest import did_you_mean, name_repairs
 from gubernator_gen.frontend.tree import (
     MapNode,
@@ -82,39 +83,7 @@ _Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
 
 @functools.cache
 def _validator() -> Any:
-    return _Validator(_inline(schema(), schema().get("definitions", {})))
-
-
-def _inline(node: Any, definitions: Mapping[str, Any], *, names: bool = False) -> Any:
-    """The schema with every ``$ref`` replaced by its definition.
-
-    The published schema uses ``$ref`` (and ``allOf: [$ref]`` to attach a
-    description), which jsonschema resolves on every use; validating a
-    machine of thousands of transitions is several times faster without.
-    The schema is not recursive, so inlining ends. For a single-``allOf``
-    wrapper the referenced definition's title and description win: they
-    state the rule that messages quote. ``names`` marks a ``properties``
-    mapping, whose keys are property names rather than keywords.
-    """
-    if isinstance(node, list):
-        return [_inline(item, definitions) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    if names:
-        return {key: _inline(value, definitions) for key, value in node.items()}
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/definitions/"):
-        return _inline(definitions[ref.rsplit("/", 1)[1]], definitions)
-    inlined = {
-        key: _inline(value, definitions, names=key == "properties")
-        for key, value in node.items()
-        if key != "definitions"
-    }
-    all_of = inlined.get("allOf")
-    if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], Mapping):
-        del inlined["allOf"]
-        return {**inlined, **all_of[0]}
-    return inlined
+    return _Validator(inlined_schema(schema()))
 
 
 def check(root: MapNode) -> tuple[Diagnostic, ...]:

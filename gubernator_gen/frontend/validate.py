@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 
 from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.frontend import (
+    chart_checks,
     codes,
     context_types,
     precedence,
@@ -78,6 +79,7 @@ def errors(spec: SpecView, *, stem: str | None) -> tuple[Diagnostic, ...]:
         *_check_identifiers(spec),
         *context_types.check(spec.context_node),
         *_check_shadowing(spec),
+        *chart_checks.check(spec),
     )
 
 
@@ -133,9 +135,14 @@ def _check_states(spec: SpecView) -> Iterator[Diagnostic]:
             f"{first.node.pos.line}",
             state.name.node.pos,
         )
-    initials = [state for state in spec.states if state.kind == "initial"]
+    # Only a top-level state starts the machine; type: initial on a nested
+    # one is a statechart error. A statechart may leave it out (it then
+    # starts in its first state, as a compound state enters its first child).
+    top = [state for state in spec.states if state.parent is None]
+    initials = [state for state in top if state.kind == "initial"]
     kinds_known = all(state.kind is not None for state in spec.states)
-    if not initials and spec.states and kinds_known and spec.states_node is not None:
+    needed = not spec.is_statechart
+    if needed and not initials and top and kinds_known and spec.states_node is not None:
         yield error(
             codes.NO_INITIAL_STATE,
             "no state has type initial; mark the state the machine starts in with "
@@ -186,6 +193,8 @@ def _check_references(spec: SpecView) -> Iterator[Diagnostic]:
 
     for state in spec.states:
         yield from undefined(state.timeout_dest, "timeout destination")
+        for edge in state.edges:
+            yield from undefined(edge.dest, "dest")
     for transition in spec.transitions:
         for source in transition.sources.names:
             yield from undefined(source, "source")
@@ -216,6 +225,7 @@ def _check_terminal(spec: SpecView) -> Iterator[Diagnostic]:
                 f"timeout seconds must be a finite number, got {value!r}",
                 seconds.pos,
             )
+        yield from _edges_of_terminal(state)
     for transition in spec.transitions:
         for source in transition.sources.names:
             if source.text in terminal:
@@ -225,6 +235,30 @@ def _check_terminal(spec: SpecView) -> Iterator[Diagnostic]:
                     f"{quoted(source.text)}; nothing leaves a terminal state",
                     source.node.pos,
                 )
+
+
+def _edges_of_terminal(state: StateView) -> Iterator[Diagnostic]:
+    for edge in state.after:
+        seconds = edge.seconds
+        value = seconds.value if seconds is not None else None
+        if seconds and isinstance(value, float) and not math.isfinite(value):
+            yield error(
+                codes.NOT_FINITE,
+                f"after seconds must be a finite number, got {value!r}",
+                seconds.pos,
+            )
+    if state.kind != "terminal":
+        return
+    for key_name in ("always", "after"):
+        key = state.key(key_name)
+        if key is not None and state.edges:
+            name = quoted(state.name.text) if state.name else "this state"
+            yield error(
+                codes.TRANSITION_FROM_TERMINAL,
+                f"terminal state {name} cannot have {key_name}: transitions; "
+                "nothing leaves a terminal state",
+                key.pos,
+            )
 
 
 def _describe(transition: TransitionView) -> str:
@@ -237,6 +271,9 @@ def _check_identifiers(spec: SpecView) -> Iterator[Diagnostic]:
     for state in spec.states:
         yield from _unusable(state.on_enter.names, "action name")
         yield from _unusable(state.on_exit.names, "action name")
+        for edge in state.edges:
+            yield from _unusable(edge.guards.names, "guard name")
+            yield from _unusable(edge.actions.names, "action name")
     for transition in spec.transitions:
         yield from _unusable(transition.guards.names, "guard name")
         yield from _unusable(transition.actions.names, "action name")
@@ -264,6 +301,17 @@ def _unusable(names: Iterable[Name], what: str) -> Iterator[Diagnostic]:
 
 
 def _check_shadowing(spec: SpecView) -> Iterator[Diagnostic]:
+    for state in spec.states:
+        first = next((e for e in state.always if e.is_unguarded), None)
+        for edge in state.always:
+            if first is not None and edge.index > first.index:
+                yield error(
+                    codes.SHADOWED_TRANSITION,
+                    f"this always: transition can never fire: the one at line "
+                    f"{first.item.pos.line} comes first and has no guards, so it "
+                    "always wins",
+                    edge.item.pos,
+                )
     analysis = precedence.analyse(spec)
     for transition in spec.transitions:
         if transition.trigger is None:

@@ -23,6 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gubernator_gen.frontend.guard_view import GuardItemView, read_guards
+from gubernator_gen.frontend.state_view import STATE_KINDS as STATE_KINDS
+from gubernator_gen.frontend.state_view import EdgeView as EdgeView
+from gubernator_gen.frontend.state_view import StateView as StateView
+from gubernator_gen.frontend.state_view import is_true, read_states
 from gubernator_gen.frontend.tree import MapNode, Node, ScalarNode, SeqNode
 from gubernator_gen.frontend.view_names import NO_NAMES as NO_NAMES
 from gubernator_gen.frontend.view_names import Name as Name
@@ -30,8 +34,6 @@ from gubernator_gen.frontend.view_names import NameList as NameList
 from gubernator_gen.frontend.view_names import name_of as name_of
 from gubernator_gen.frontend.view_names import names_of as names_of
 from gubernator_gen.model import StateKind
-
-STATE_KINDS = tuple(kind.value for kind in StateKind)
 
 #: ``source: "*"``: every non-terminal state (docs/language.md#wildcard-sources).
 WILDCARD = "*"
@@ -67,37 +69,6 @@ class MetaView:
 
 
 @dataclass(frozen=True, slots=True)
-class StateView:
-    """What could be read of one state.
-
-    ``kind`` is one of :data:`STATE_KINDS` (``stable`` when absent) or
-    ``None`` when the ``type`` value is not valid. ``timeout`` is the
-    timeout's value as written, ``timeout_dest`` and ``timeout_seconds``
-    what could be read of it.
-    """
-
-    item: Node
-    name: Name | None
-    kind: str | None
-    kind_node: Node | None
-    on_enter: NameList
-    on_exit: NameList
-    timeout_key: Node | None = None
-    timeout: Node | None = None
-    timeout_dest: Name | None = None
-    timeout_seconds: ScalarNode | None = None
-    description: Node | None = None
-    metadata: Node | None = None
-    on_enter_node: Node | None = None
-    on_exit_node: Node | None = None
-
-    @property
-    def has_timeout(self) -> bool:
-        """True when the state has a ``timeout`` key (of whatever shape)."""
-        return self.timeout is not None
-
-
-@dataclass(frozen=True, slots=True)
 class TransitionView:
     """What could be read of one transition (``index`` in the spec's list).
 
@@ -124,6 +95,12 @@ class TransitionView:
     guard_items: tuple[GuardItemView, ...] = ()
     assign_node: Node | None = None
     assign: tuple[tuple[ScalarNode, Node], ...] = ()
+    internal: Node | None = None
+
+    @property
+    def is_internal(self) -> bool:
+        """True for ``internal: true`` (SPEC §9.5)."""
+        return is_true(self.internal)
 
     @property
     def is_unguarded(self) -> bool:
@@ -149,8 +126,10 @@ class PolicyView:
 class SpecView:
     """The machine as far as it could be read.
 
-    ``states_complete`` means ``states`` is a list whose every item is a
-    mapping with a string name; ``transitions_complete`` means every
+    ``states`` holds every state in document order, nested ones included
+    (see :mod:`~gubernator_gen.frontend.state_view`). ``states_complete``
+    means ``states`` and every nested ``states:`` are lists whose every item
+    is a mapping with a string name; ``transitions_complete`` means every
     transition has string sources and a string dest. ``states_node``,
     ``transitions_node`` and ``context_node`` are the sections' values as
     written; ``context`` is the context section when it is a mapping.
@@ -178,11 +157,29 @@ class SpecView:
         """``error_policy.default_fallback`` when it is a string."""
         return self.policy.fallback
 
+    @property
+    def is_statechart(self) -> bool:
+        """True when a state nests, has children, is parallel or history, or
+        has ``always:`` or ``after:`` (as :attr:`MachineSpec.is_statechart`)."""
+        return any(state.uses_statecharts for state in self.states)
+
+    @property
+    def edges(self) -> tuple[EdgeView, ...]:
+        """Every ``always:`` and ``after:`` entry, state by state."""
+        return tuple(edge for state in self.states for edge in state.edges)
+
+    def parent_of(self, state: StateView) -> StateView | None:
+        """The state whose ``states:`` lists ``state`` (``None``: top level)."""
+        return None if state.parent is None else self.states[state.parent]
+
     def sources_of(self, transition: TransitionView) -> tuple[str, ...]:
         """The states a transition leaves from, ``"*"`` expanded.
 
-        A wildcard stands for every state, in declaration order, whose type
-        is not ``terminal`` (a state of unreadable type counts).
+        A wildcard stands for every top-level state, in declaration order,
+        whose type is not ``terminal`` (a state of unreadable type counts):
+        in a flat machine every state; in a statechart the nested states
+        inherit it from their top-level ancestor, so that a transition from
+        a named source beats it at any depth (SPEC §9.2).
         """
         if not transition.wildcard:
             return transition.sources.texts
@@ -191,7 +188,9 @@ class SpecView:
             dict.fromkeys(
                 state.name.text
                 for state in self.states
-                if state.name is not None and state.name.text not in terminal
+                if state.name is not None
+                and state.parent is None
+                and state.name.text not in terminal
             )
         )
 
@@ -240,14 +239,7 @@ def machine_documents(root: MapNode) -> tuple[MapNode, ...] | None:
 def read(root: MapNode) -> SpecView:
     """Read ``root`` leniently (never raises, whatever its shape)."""
     states_node = root.get("states")
-    states: list[StateView] = []
-    states_complete = isinstance(states_node, SeqNode)
-    if isinstance(states_node, SeqNode):
-        for item in states_node.items:
-            state = _read_state(item)
-            states.append(state)
-            if state.name is None:
-                states_complete = False
+    states, states_complete = read_states(states_node)
     transitions_node = root.get("transitions")
     transitions: list[TransitionView] = []
     transitions_complete = isinstance(transitions_node, SeqNode)
@@ -261,7 +253,7 @@ def read(root: MapNode) -> SpecView:
         root=root,
         meta=_read_meta(root),
         states_node=states_node,
-        states=tuple(states),
+        states=states,
         states_complete=states_complete,
         transitions_node=transitions_node,
         transitions=tuple(transitions),
@@ -308,39 +300,6 @@ def _read_policy(node: Node | None) -> PolicyView:
     )
 
 
-def _read_state(item: Node) -> StateView:
-    if not isinstance(item, MapNode):
-        return StateView(item, None, None, None, NO_NAMES, NO_NAMES)
-    kind_node = item.get("type")
-    kind: str | None = StateKind.STABLE.value
-    if kind_node is not None:
-        kind_name = name_of(kind_node)
-        kind = kind_name.text if kind_name and kind_name.text in STATE_KINDS else None
-    timeout = item.get("timeout")
-    dest: Name | None = None
-    seconds: ScalarNode | None = None
-    if isinstance(timeout, MapNode):
-        dest = name_of(timeout.get("destination"))
-        seconds_node = timeout.get("seconds")
-        seconds = seconds_node if isinstance(seconds_node, ScalarNode) else None
-    return StateView(
-        item=item,
-        name=name_of(item.get("name")),
-        kind=kind,
-        kind_node=kind_node,
-        on_enter=names_of(item.get("on_enter")),
-        on_exit=names_of(item.get("on_exit")),
-        timeout_key=item.key_node("timeout"),
-        timeout=timeout,
-        timeout_dest=dest,
-        timeout_seconds=seconds,
-        description=item.get("description"),
-        metadata=item.get("metadata"),
-        on_enter_node=item.get("on_enter"),
-        on_exit_node=item.get("on_exit"),
-    )
-
-
 def _read_transition(index: int, item: Node) -> TransitionView:
     if not isinstance(item, MapNode):
         return TransitionView(index, item, None, NO_NAMES, None, NO_NAMES, NO_NAMES)
@@ -372,4 +331,5 @@ def _read_transition(index: int, item: Node) -> TransitionView:
         guard_items=guard_items,
         assign_node=assign_node,
         assign=assign,
+        internal=item.get("internal"),
     )

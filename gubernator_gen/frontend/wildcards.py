@@ -33,6 +33,8 @@ def check(spec: SpecView) -> Iterator[Diagnostic]:
                 "means every non-terminal state",
             )
         yield from _not_a_state(state.timeout_dest, "a timeout destination")
+        for edge in state.edges:
+            yield from _not_a_state(edge.dest, "a dest")
     for transition in spec.transitions:
         if not transition.wildcard and len(transition.sources.names) > 1:
             for source in transition.sources.names:

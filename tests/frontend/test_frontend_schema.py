@@ -14,8 +14,9 @@ from frontend_support import BASE, codes_of, run
 
 from gubernator_gen.frontend import schema, validate
 from gubernator_gen.frontend.load import load_text
+from gubernator_gen.frontend.state_view import HISTORY_TYPE, PARALLEL_TYPE
 from gubernator_gen.frontend.tree import MapNode
-from gubernator_gen.model import ContextType, StateKind
+from gubernator_gen.model import ContextType, HistoryDepth, StateKind
 
 # Published at the package's top, where specs' `$schema=` lines point.
 SCHEMA_FILE = Path(schema.__file__).parent.parent / "spec.schema.json"
@@ -64,8 +65,13 @@ def test_every_property_is_documented_for_editors() -> None:
 
 def test_enums_match_the_model() -> None:
     loaded = schema.schema()
-    state_types = loaded["definitions"]["state"]["properties"]["type"]["enum"]
-    assert state_types == [kind.value for kind in StateKind]
+    state = loaded["definitions"]["state"]["properties"]
+    assert state["type"]["enum"] == [
+        *(kind.value for kind in StateKind),
+        PARALLEL_TYPE,
+        HISTORY_TYPE,
+    ]
+    assert state["history"]["enum"] == [depth.value for depth in HistoryDepth]
     context_type = loaded["definitions"]["contextType"]
     described = re.findall(r"\b[a-z]+\b", context_type["description"])
     assert {t.value for t in ContextType} <= set(described)
