@@ -68,11 +68,11 @@ from gubernator_gen.model import (
     freeze,
 )
 
-#: Why ``in_state`` is refused until compound and parallel states exist.
-IN_STATE_NOT_YET = (
-    "in_state() is not supported yet: it tests the active states of compound "
-    "and parallel machines, which are not supported yet either; in a flat "
-    "machine each transition already knows the state it leaves from"
+#: Why ``in_state`` is refused in a flat machine.
+IN_STATE_FLAT = (
+    "in_state() tests which states are active in a machine with nested or "
+    "parallel states; in a flat machine each transition already knows the "
+    "state it leaves from"
 )
 _KINDS_TEXT = "not, guard, expr or check"
 
@@ -137,7 +137,11 @@ def check(spec: SpecView, texts: ScalarTexts | None = None) -> Declarations:
 
 
 def _scope(spec: SpecView) -> Scope | None:
-    """The names expressions may use; ``None`` when ``context`` has errors."""
+    """The names expressions may use; ``None`` when ``context`` has errors.
+
+    ``in_state("NAME")`` takes the name of any state but a history state,
+    in a statechart only (SPEC §9.6).
+    """
     context = spec.context_node
     fields = None
     if isinstance(context, MapNode):
@@ -147,7 +151,10 @@ def _scope(spec: SpecView) -> Scope | None:
             return None
     elif context is not None:
         return None  # the schema reports a context that is not a mapping
-    return Scope.of(fields, in_state_refused=IN_STATE_NOT_YET)
+    if not spec.is_statechart:
+        return Scope.of(fields, in_state_refused=IN_STATE_FLAT)
+    states = [s.name.text for s in spec.states if s.name and not s.history]
+    return Scope.of(fields, states)
 
 
 class _Compiler:

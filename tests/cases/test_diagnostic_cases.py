@@ -44,8 +44,6 @@ TESTED_ELSEWHERE = {
     "stand-in derivation reaches it: tests/backend/test_backend_free_names.py",
     "GG440": "reported by 'gubernator-gen sql' only: tests/sql/test_sql_ddl.py",
     "GG490": "a generator bug, reported instead of a traceback",
-    "GG328": "in_state() is refused until compound states exist (GG323), so no "
-    "spec reaches the check of its state name: tests/expressions",
 }
 
 

@@ -298,3 +298,24 @@ transitions:
 def test_a_constant_guard_expression_in_always_is_a_warning() -> None:
     text = CHART.replace('{expr: "score < 0"}', '{expr: "1 > 2"}')
     assert "GG355" in codes_of(run(text))
+
+
+def test_in_state_is_a_statechart_guard_and_refused_in_a_flat_machine() -> None:
+    text = CHART.replace('{expr: "score < 0"}', "{expr: \"in_state('busy')\"}")
+    (always,) = _spec(text).state("on").always
+    assert isinstance(always.guard_items[0], ExpressionGuard)
+    assert "in_state" in always.guard_items[0].text
+    assert codes_of(run(text.replace("in_state('busy')", "in_state('back')"))) == [
+        "GG328"
+    ]
+    flat = """\
+states:
+  - {name: A, type: initial}
+  - {name: B}
+transitions:
+  - {trigger: go, source: A, dest: B, guards: [{expr: "in_state('A')"}]}
+  - {trigger: back, source: B, dest: A}
+"""
+    result = run(flat)
+    assert codes_of(result) == ["GG323"]
+    assert "in a flat machine" in result.diagnostics[0].message
