@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 from frontend_support import codes_of, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gubernator_gen.compiler import CompileOptions, compile_path
 from gubernator_gen.driver.cli import main
+from gubernator_gen.frontend.codes import CODES
 from gubernator_gen.model import (
     ExpressionGuard,
     GuardSignature,
@@ -319,3 +324,51 @@ transitions:
     result = run(flat)
     assert codes_of(result) == ["GG323"]
     assert "in a flat machine" in result.diagnostics[0].message
+
+
+def _paths(data: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path to a value inside ``data`` (mappings and lists)."""
+    found = [path]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _paths(value, (*path, index))
+    return found
+
+
+def _replaced(data: object, path: tuple[object, ...], value: object) -> object:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {
+            k: _replaced(v, rest, value) if k == head else v for k, v in data.items()
+        }
+    assert isinstance(data, list)
+    return [_replaced(v, rest, value) if i == head else v for i, v in enumerate(data)]
+
+
+_JUNK = st.sampled_from(
+    [None, 0, -1, 2.5, True, "", "*", "busy", "back", "history", "parallel",
+     "deep", [], [{}], {}, {"name": "x"}, [{"name": "x", "type": "history"}],
+     {"dest": "off"}, [{"seconds": 0, "dest": "nowhere"}], "done.state.on"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.data())
+def test_mutated_statecharts_give_located_diagnostics_never_a_crash(
+    data: st.DataObject,
+) -> None:
+    original = yaml.safe_load(CHART)
+    path = data.draw(st.sampled_from(_paths(original)[1:]))
+    mutated = _replaced(original, path, data.draw(_JUNK))
+    result = run(json.dumps(mutated), path="chart.json")
+    if result.spec is None:
+        assert any(d.is_error for d in result.diagnostics)
+    for diagnostic in result.diagnostics:
+        assert diagnostic.pos.path == "chart.json" and diagnostic.pos.line >= 1
+        assert diagnostic.code in CODES, diagnostic.format()
+        assert "internal error" not in diagnostic.message, diagnostic.format()
