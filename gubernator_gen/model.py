@@ -179,7 +179,8 @@ class EventlessTransition:
     internal: bool = False
     description: str = ""
     pos: SourcePos = _NO_POS
-    #: Every guard item (SPEC §9.3) in order; ``guards`` are the method names.
+    #: Every guard item in order (docs/language.md#guards); ``guards`` holds
+    #: the names of the guard methods they call.
     guard_items: tuple[GuardItem, ...] = ()
 
 
@@ -194,7 +195,8 @@ class DelayedTransition:
     internal: bool = False
     description: str = ""
     pos: SourcePos = _NO_POS
-    #: Every guard item (SPEC §9.3) in order; ``guards`` are the method names.
+    #: Every guard item in order (docs/language.md#guards); ``guards`` holds
+    #: the names of the guard methods they call.
     guard_items: tuple[GuardItem, ...] = ()
 
 

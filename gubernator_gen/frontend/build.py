@@ -174,7 +174,7 @@ def _states(spec: SpecView, declared: Declarations) -> tuple[State, ...]:
     """Every state in document order, the tree's links and defaults resolved.
 
     In a statechart without a top-level ``type: initial`` the machine starts
-    in its first top-level state (SPEC §9.5's default for ``initial:``),
+    in its first top-level state (as a compound state without ``initial:``),
     which the model marks as the initial state.
     """
     views = _items(spec.states_node, spec.states)

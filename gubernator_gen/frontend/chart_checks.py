@@ -1,4 +1,6 @@
-"""Semantic checks of nested, parallel and history states (SPEC §9.5-9.6).
+"""Semantic checks of nested, parallel and history states.
+
+See docs/language.md#compound-states and the sections after it.
 
 Errors ``GG340`` to ``GG349`` (:data:`~gubernator_gen.frontend.codes.
 STATECHART_CODES`), each at the node that is wrong:

@@ -1,4 +1,4 @@
-"""The warnings of SPEC §3 for statecharts: what can never be active or run.
+"""The warnings for statecharts: what can never be active or run.
 
 A flat machine's warnings (:mod:`~gubernator_gen.frontend.reachability`)
 follow its transitions from the initial state. A statechart enters states

@@ -66,7 +66,7 @@ DUPLICATE_MACHINE = "GG313"
 BAD_CONTEXT_TYPE = "GG314"
 DUPLICATE_ENUM_VALUE = "GG315"
 
-# Semantics: statecharts (SPEC §9.5-9.6).
+# Semantics: statecharts (docs/language.md#compound-states and after).
 BAD_INITIAL_CHILD = "GG340"
 NOTHING_TO_ENTER = "GG341"
 MISPLACED_HISTORY = "GG342"

@@ -140,7 +140,7 @@ def _scope(spec: SpecView) -> Scope | None:
     """The names expressions may use; ``None`` when ``context`` has errors.
 
     ``in_state("NAME")`` takes the name of any state but a history state,
-    in a statechart only (SPEC §9.6).
+    in a statechart only (docs/language.md#guard-expressions).
     """
     context = spec.context_node
     fields = None

@@ -1,4 +1,6 @@
-"""States as the view reads them, nested ones included (SPEC §2, §9.5, §9.6).
+"""States as the view reads them, nested ones included.
+
+See docs/language.md#states and docs/language.md#compound-states.
 
 Part of :mod:`~gubernator_gen.frontend.view`, which re-exports these. A state
 may hold ``states:`` to any depth; :func:`read_states` lists every state in
@@ -38,7 +40,8 @@ HISTORY_DEPTHS = tuple(depth.value for depth in HistoryDepth)
 ALWAYS_KEY, AFTER_KEY = "always", "after"
 #: The keys a history state may have; anything else is a located error.
 HISTORY_KEYS = ("name", "type", "history", "default", "description", "metadata")
-#: Completion events: ``done.state.<name>`` (SPEC §9.6).
+#: Completion events: ``done.state.<name>``
+#: (docs/language.md#completion-events-donestate).
 DONE_PREFIX = "done.state."
 
 
@@ -134,7 +137,8 @@ class StateView:
 
     @property
     def uses_statecharts(self) -> bool:
-        """True when this state uses a statechart construct (SPEC §9.5-9.6)."""
+        """True when this state uses a statechart construct (nesting, parallel,
+        history, ``always:``, ``after:``)."""
         return bool(
             self.parent is not None
             or self.states_node is not None

@@ -99,7 +99,7 @@ class TransitionView:
 
     @property
     def is_internal(self) -> bool:
-        """True for ``internal: true`` (SPEC §9.5)."""
+        """True for ``internal: true`` (docs/language.md#compound-states)."""
         return is_true(self.internal)
 
     @property
@@ -179,7 +179,7 @@ class SpecView:
         whose type is not ``terminal`` (a state of unreadable type counts):
         in a flat machine every state; in a statechart the nested states
         inherit it from their top-level ancestor, so that a transition from
-        a named source beats it at any depth (SPEC §9.2).
+        a named source beats it at any depth (docs/language.md#wildcard-sources).
         """
         if not transition.wildcard:
             return transition.sources.texts

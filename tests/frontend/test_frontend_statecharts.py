@@ -1,4 +1,4 @@
-"""The statechart language (SPEC §9.5-9.6) read into the model, and its checks."""
+"""The statechart language read into the model, and its checks."""
 
 from __future__ import annotations
 

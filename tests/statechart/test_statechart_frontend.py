@@ -281,7 +281,7 @@ def test_parallel_charts_read_back_as_the_builder_builds_them(shown: Shown) -> N
 # -- hostile names ---------------------------------------------------------------
 
 # Printable text that YAML carries in a double-quoted scalar; a name has no
-# space at either end (SPEC §9.1) and "*" alone is the wildcard.
+# space at either end (docs/language.md#names) and "*" alone is the wildcard.
 _NAME = (
     st.text(
         st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Cn")),
