@@ -18,7 +18,7 @@ through its ancestors (GG351), guards and actions only used where the
 machine never goes (GG352, GG353, judged generously: an ``on_exit`` counts
 as used when anything can fire under the same top-level state), and
 ``internal: true`` on a transition whose dest is not inside its source
-(GG357).
+(GG357), and a ``done.state.NAME`` trigger that NAME never raises (GG358).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from gubernator_gen.diagnostics import Diagnostic, warning
 from gubernator_gen.frontend import codes
-from gubernator_gen.frontend.state_view import is_true
+from gubernator_gen.frontend.state_view import DONE_PREFIX, is_true
 from gubernator_gen.frontend.tree import Node, quoted
 from gubernator_gen.frontend.view import Name, SpecView, StateView
 
@@ -112,6 +112,7 @@ def warnings(spec: SpecView, live: dict[int, tuple[str, ...]]) -> Iterator[Diagn
             )
     yield from _dead_ends(chart)
     yield from _unused(chart, reachable, live)
+    yield from _never_done(chart)
 
 
 def _initial(spec: SpecView) -> str:
@@ -157,6 +158,45 @@ def _reachable(
         pending.extend((ancestor, False) for ancestor in chart.ancestors(name))
         pending.extend((dest, True) for dest in out.get(name, ()))
     return reachable
+
+
+def _never_done(chart: _Chart) -> Iterator[Diagnostic]:
+    """GG358 at each ``done.state.NAME`` trigger that NAME can never raise."""
+    for transition in chart.spec.transitions:
+        trigger = transition.trigger
+        if trigger is None or not trigger.text.startswith(DONE_PREFIX):
+            continue
+        name = trigger.text[len(DONE_PREFIX) :]
+        if name in chart.by_name and not _can_complete(chart, name):
+            why = (
+                "a region of it has no terminal child"
+                if chart.by_name[name].parallel
+                else "it has no terminal child"
+            )
+            yield warning(
+                codes.NEVER_DONE,
+                f"trigger {quoted(trigger.text)} never happens: {why} "
+                "(done.state.NAME is raised when compound state NAME enters a "
+                "terminal child, or when every region of parallel state NAME "
+                "has)",
+                trigger.node.pos,
+            )
+
+
+def _can_complete(chart: _Chart, name: str) -> bool:
+    """Whether state ``name`` can ever be complete (SCXML's "in a final state").
+
+    A terminal state is; a compound state is when it has a terminal child; a
+    parallel state when every region can be. Only parallel regions recurse,
+    so the depth is bounded by the nesting the loader allows.
+    """
+    state = chart.by_name[name]
+    if state.kind == "terminal":
+        return True
+    children = chart.children(name)
+    if not state.parallel:
+        return any(chart.by_name[c].kind == "terminal" for c in children)
+    return bool(children) and all(_can_complete(chart, c) for c in children)
 
 
 def _dead_ends(chart: _Chart) -> Iterator[Diagnostic]:

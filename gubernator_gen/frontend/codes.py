@@ -137,6 +137,7 @@ REPEATED_SOURCE = "GG354"
 CONSTANT_GUARD = "GG355"
 SHADOWED_BY_GUARDS = "GG356"
 INTERNAL_NOT_INSIDE = "GG357"
+NEVER_DONE = "GG358"
 
 #: Every front-end code with its meaning, in code order.
 CODES: Mapping[str, str] = MappingProxyType(
@@ -250,5 +251,8 @@ CODES: Mapping[str, str] = MappingProxyType(
         INTERNAL_NOT_INSIDE: "warning: internal: true on a transition whose dest "
         "is not inside its source, where it changes nothing (the source is "
         "left as by any transition)",
+        NEVER_DONE: "warning: a done.state.NAME trigger whose state can never "
+        "complete (no terminal child; for a parallel state, a region that "
+        "cannot complete)",
     }
 )

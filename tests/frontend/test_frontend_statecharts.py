@@ -54,7 +54,9 @@ states:
     type: parallel
     states:
       - name: left
+        type: terminal
       - name: right
+        type: terminal
 transitions:
   - trigger: start
     source: off
