@@ -315,8 +315,11 @@ class Transition:
     """One transition, ``index`` being its position in the spec's list.
 
     ``wildcard`` marks ``source: "*"``: ``sources`` then holds every
-    non-terminal state, in declaration order, and a transition from a named
-    source beats this one for the same trigger (see :func:`by_precedence`).
+    non-terminal top-level state (in a flat machine, every non-terminal
+    state), in declaration order, and a transition from a named source
+    beats this one for the same trigger (see :func:`by_precedence`); in a
+    statechart the states inside inherit it, so a named source wins at any
+    depth.
     """
 
     index: int
