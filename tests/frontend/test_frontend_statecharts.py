@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
-import yaml
 from frontend_support import codes_of, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gubernator_gen.compiler import CompileOptions, compile_path
 from gubernator_gen.driver.cli import main
+from gubernator_gen.frontend import schema
 from gubernator_gen.frontend.codes import CODES
+from gubernator_gen.frontend.load import load_text
+from gubernator_gen.frontend.tree import plain
 from gubernator_gen.model import (
     ExpressionGuard,
     GuardSignature,
@@ -81,6 +84,13 @@ transitions:
     source: "*"
     dest: off
 """
+
+
+def _data(text: str) -> object:
+    """``text`` as plain data, read the YAML 1.2 way (``off`` stays a string)."""
+    root = load_text(text, path="chart.yaml", defines={}, environ={}).root
+    assert root is not None
+    return plain(root)
 
 
 def _spec(text: str) -> MachineSpec:
@@ -364,7 +374,7 @@ _JUNK = st.sampled_from(
 def test_mutated_statecharts_give_located_diagnostics_never_a_crash(
     data: st.DataObject,
 ) -> None:
-    original = yaml.safe_load(CHART)
+    original = _data(CHART)
     path = data.draw(st.sampled_from(_paths(original)[1:]))
     mutated = _replaced(original, path, data.draw(_JUNK))
     result = run(json.dumps(mutated), path="chart.json")
@@ -374,3 +384,15 @@ def test_mutated_statecharts_give_located_diagnostics_never_a_crash(
         assert diagnostic.pos.path == "chart.json" and diagnostic.pos.line >= 1
         assert diagnostic.code in CODES, diagnostic.format()
         assert "internal error" not in diagnostic.message, diagnostic.format()
+
+
+def test_the_published_schema_and_the_inlined_one_agree_on_nested_states() -> None:
+    published = jsonschema.Draft7Validator(schema.schema())
+    good = _data(CHART)
+    assert not list(published.iter_errors(good))
+    assert codes_of(run(json.dumps(good))) == []
+    bad = _data(CHART.replace("          - name: saving", "          - nme: x"))
+    paths = {tuple(e.absolute_path) for e in published.iter_errors(bad)}
+    assert paths == {("states", 1, "states", 1, "states", 1)}
+    result = run(json.dumps(bad))
+    assert sorted(codes_of(result)) == ["GG203", "GG204"]
