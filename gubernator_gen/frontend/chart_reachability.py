@@ -91,7 +91,7 @@ class _Chart:
 
 
 def warnings(spec: SpecView, live: dict[int, tuple[str, ...]]) -> Iterator[Diagnostic]:
-    """GG350-GG353 for a statechart without errors; ``live`` as
+    """GG350-GG353 and GG358 for a statechart without errors; ``live`` as
     :attr:`~gubernator_gen.frontend.precedence.Precedence.live`."""
     chart = _Chart(spec)
     initial = _initial(spec)
@@ -200,7 +200,11 @@ def _can_complete(chart: _Chart, name: str) -> bool:
 
 
 def _dead_ends(chart: _Chart) -> Iterator[Diagnostic]:
-    """Atomic, non-terminal states that nothing above or beside them leaves."""
+    """Atomic, non-terminal states that nothing above or beside them leaves.
+
+    Generous on purpose: any transition from inside a parallel state counts
+    as a way out for all its regions, as one to a state outside it would be.
+    """
     spec = chart.spec
     leaving = {source for t in spec.transitions for source in spec.sources_of(t)}
     leaving.update(chart.name(s) for s in spec.states if s.has_timeout or s.edges)
