@@ -194,6 +194,9 @@ def _initial(spec: SpecView, state: StateView) -> Iterator[Diagnostic]:
                 _at(state, state.key("states")).pos,
             )
         return
+    initial = state.initial
+    if initial is None:
+        return  # not a name: the schema (or guidance) says so
     if state.parallel:
         yield _bad_initial(
             node,
@@ -208,9 +211,8 @@ def _initial(spec: SpecView, state: StateView) -> Iterator[Diagnostic]:
             "children (give it states: [...], or remove initial:)",
         )
         return
-    initial = state.initial
-    if initial is None or not spec.states_complete:
-        return  # the schema reports a value that is not a name
+    if not spec.states_complete:
+        return
     named = {child.name.text: child for child in children if child.name}
     found = named.get(initial.text)
     if found is not None and found.history:

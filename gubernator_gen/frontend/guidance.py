@@ -50,6 +50,7 @@ STATE_KEYS: Mapping[str, str] = MappingProxyType(
         "top-level transitions: list, with trigger, source and dest",
         "entry": "write the actions run on entering a state as on_enter: [action]",
         "exit": "write the actions run on leaving a state as on_exit: [action]",
+        "final": "a state nothing leaves is type: terminal here",
         "onDone": "a transition taken when a state's final child is reached is "
         "written in transitions: with trigger: done.state.NAME",
         "on_done": "a transition taken when a state's final child is reached is "
@@ -85,6 +86,11 @@ EDGE_KEYS: Mapping[str, str] = MappingProxyType(
 AFTER_MAPPING = (
     "after: is a list here, each entry {seconds: N, dest: STATE} (in seconds, "
     "not milliseconds)"
+)
+#: ``initial: true``, python-statemachine's mark of the starting state.
+INITIAL_FLAG = (
+    "initial: names the child a state with children enters first; the state "
+    "the machine starts in is marked type: initial"
 )
 #: ``always:`` written as one target.
 ALWAYS_SCALAR = "always: is a list here, each entry {dest: STATE, guards: [...]}"
@@ -206,7 +212,11 @@ def _keys(item: MapNode, table: Mapping[str, str], what: str) -> Iterator[Diagno
 
 
 def _edges(state: StateView) -> Iterator[Diagnostic]:
-    """XState's spellings of ``after:`` and ``always:`` and their entries."""
+    """XState's spellings of ``after:`` and ``always:`` and their entries,
+    and python-statemachine's ``initial: true``."""
+    flag = state.initial_node
+    if isinstance(flag, ScalarNode) and isinstance(flag.value, bool):
+        yield _guide(INITIAL_FLAG, flag.pos)
     if isinstance(state.after_node, MapNode):
         yield _guide(AFTER_MAPPING, state.after_node.pos)
     if isinstance(state.always_node, (ScalarNode, MapNode)):
