@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gubernator_gen import backend, frontend
+from gubernator_gen import backend, collector, frontend
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend import naming
 from gubernator_gen.diagnostics import (
@@ -92,7 +92,13 @@ def compile_path(
     spec_path: Path, options: CompileOptions | None = None
 ) -> CompileResult:
     """Run every stage on one spec file and return modules or diagnostics."""
-    opts = options or CompileOptions()
+    # One pause over both ends: the collector would otherwise rescan the
+    # whole front end's data once between them.
+    with collector.paused():
+        return _compile(spec_path, options or CompileOptions())
+
+
+def _compile(spec_path: Path, opts: CompileOptions) -> CompileResult:
     environ = os.environ if opts.environ is None else opts.environ
     front = frontend.read_spec(spec_path, defines=opts.defines, environ=environ)
     diagnostics = list(front.diagnostics)

@@ -6,11 +6,9 @@ Orchestrates ``naming`` (every identifier), ``plan`` (tables and literals),
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
+from gubernator_gen import collector
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend import formatting, naming, plan, render
 from gubernator_gen.diagnostics import Diagnostic, error
@@ -25,27 +23,9 @@ class BackendResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, restoring it afterwards.
-
-    The back end builds hundreds of thousands of small objects and no
-    reference cycle to collect; left running, the collector rescans them
-    all again and again, nearly half of the time of a large machine's plan.
-    Memory is still freed by reference counting meanwhile.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def generate_module(spec: MachineSpec, *, format: bool = True) -> BackendResult:
     """Generate the module for ``spec``; ``format=False`` skips black."""
-    with _collector_paused():
+    with collector.paused():
         return _generate(spec, format=format)
 
 

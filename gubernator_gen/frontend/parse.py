@@ -11,13 +11,13 @@ document whose root is a mapping.
 
 from __future__ import annotations
 
-import gc
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from gubernator_gen import collector
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.frontend import codes, syntax, yaml12
 from gubernator_gen.frontend.assemble import TreeAssembler
@@ -59,15 +59,10 @@ def parse(
     prepared: yaml12.Prepared, locator: Locator, *, path: str, is_json: bool
 ) -> Parsed:
     """Parse ``prepared.text``; positions are placed with ``locator``."""
-    gc_was_enabled = gc.isenabled()
     # The tree is acyclic and built in one go; collecting while millions
     # of fresh objects appear only costs time.
-    gc.disable()
-    try:
+    with collector.paused():
         return _Parser(prepared, locator, path=path, is_json=is_json).run()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 class _Parser:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from gubernator_gen import collector
 from gubernator_gen.diagnostics import Diagnostic, error, sort_key
 from gubernator_gen.frontend import (
     build,
@@ -65,8 +66,9 @@ def read_spec(
     Diagnostics name the file as ``str(path)``; the model's ``source_name``
     is ``path.name``. Unreadable files are diagnostics, never exceptions.
     """
-    loaded = load.load_path(path, defines=defines, environ=environ)
-    return _finish(loaded, PurePath(path))
+    with collector.paused():
+        loaded = load.load_path(path, defines=defines, environ=environ)
+        return _finish(loaded, PurePath(path))
 
 
 def read_spec_text(
@@ -77,13 +79,14 @@ def read_spec_text(
     environ: Mapping[str, str] | None = None,
 ) -> FrontendResult:
     """Like :func:`read_spec` for text already in memory; ``path`` names it."""
-    loaded = load.load_text(
-        text,
-        path=path,
-        defines={} if defines is None else defines,
-        environ={} if environ is None else environ,
-    )
-    return _finish(loaded, PurePath(path))
+    with collector.paused():
+        loaded = load.load_text(
+            text,
+            path=path,
+            defines={} if defines is None else defines,
+            environ={} if environ is None else environ,
+        )
+        return _finish(loaded, PurePath(path))
 
 
 def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:

@@ -10,6 +10,9 @@ through the branch that matches the value's type, unknown keys get a "did you
 mean" suggestion and point at the key, and messages use the schema's titles
 and descriptions, so the schema is the single source of the wording that
 editors show too.
+
+A valid document, the usual case, is recognised first by the quick check of
+:mod:`gubernator_gen.frontend.schema_fast` and never reaches jsonschema.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.frontend import codes
+from gubernator_gen.frontend import codes, schema_fast
 from gubernator_gen.frontend.schema_inline import inlined_schema
 from gubernator_gen.frontend.suggest import did_you_mean, name_repairs
 from gubernator_gen.frontend.tree import (
@@ -67,12 +70,10 @@ def schema() -> Mapping[str, Any]:
 def _full_match_pattern(
     validator: Any, pattern: str, instance: object, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
-    # Python's "$" also matches before a final newline, so "PAID\n" (from a
-    # block scalar) would pass a plain re.search; names must not carry one.
+    # A "$" ends the string (see schema_fast.full_match).
     if not isinstance(instance, str):
         return
-    anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
-    if re.search(anchored, instance) is None:
+    if schema_fast.full_match(pattern).search(instance) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -82,14 +83,31 @@ _Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
 
 
 @functools.cache
+def _inlined() -> Any:
+    return inlined_schema(schema())
+
+
+@functools.cache
 def _validator() -> Any:
-    return _Validator(inlined_schema(schema()))
+    return _Validator(_inlined())
+
+
+@functools.cache
+def _surely_valid() -> schema_fast.Check | None:
+    """The quick check of the schema (``None``: it cannot be compiled)."""
+    try:
+        return schema_fast.compile_schema(_inlined())
+    except schema_fast.UnsupportedSchema:
+        return None
 
 
 def check(root: MapNode) -> tuple[Diagnostic, ...]:
     """Every schema violation of the document ``root``, in document order."""
     diagnostics: list[Diagnostic] = []
     instance = _to_plain(root, diagnostics, {})
+    quick = _surely_valid()
+    if quick is not None and quick(instance):
+        return tuple(diagnostics)  # jsonschema would find nothing
     seen: set[tuple[str, SourcePos, str]] = set()
     for validation_error in _validator().iter_errors(instance):
         for diagnostic in _explain(validation_error, root):
@@ -337,8 +355,7 @@ def _pattern_diagnostic(
 
 
 def _matches(pattern: str, text: str) -> bool:
-    anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
-    return re.search(anchored, text) is not None
+    return schema_fast.full_match(pattern).search(text) is not None
 
 
 def _title(sub: Mapping[str, Any], default: str) -> str:
