@@ -92,17 +92,26 @@ def inline(expr: Expr, memo: dict[int, str] | None = None) -> str:
         known = memo.get(id(expr))
         if known is not None:
             return known
+    # Atoms, most of the parts, are read in place: this runs for every node
+    # of a large module.
     if isinstance(expr, Call):
-        args = ", ".join(_argument(key, value, memo) for key, value in expr.args)
-        text = f"{expr.callee}({args})"
-    elif isinstance(expr, TupleOf):
-        items = [inline(item, memo) for item in expr.items]
-        text = f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-    elif isinstance(expr, SetOf):
-        text = "{" + ", ".join(inline(item, memo) for item in expr.items) + "}"
+        args = []
+        for key, value in expr.args:
+            text = value.text if isinstance(value, Atom) else inline(value, memo)
+            args.append(text if key is None else f"{key}={text}")
+        text = f"{expr.callee}({', '.join(args)})"
+    elif isinstance(expr, (TupleOf, SetOf)):
+        items = [
+            item.text if isinstance(item, Atom) else inline(item, memo)
+            for item in expr.items
+        ]
+        if isinstance(expr, SetOf):
+            text = "{" + ", ".join(items) + "}"
+        else:
+            text = f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
     else:
         entries = ", ".join(
-            f"{inline(k, memo)}: {inline(v, memo)}" for k, v in expr.entries
+            [f"{inline(k, memo)}: {inline(v, memo)}" for k, v in expr.entries]
         )
         text = "{" + entries + "}"
     if memo is not None:
@@ -170,16 +179,26 @@ def _size(expr: Expr, sizes: dict[int, int]) -> int:
     if known is not None:
         return known
     if isinstance(expr, Call):
-        parts: list[Expr] = [value for _, value in expr.args]
-        size = len(expr.callee) + 2 + sum(len(k) + 1 for k, _ in expr.args if k)
+        parts: Iterable[Expr] = [value for _, value in expr.args]
+        count = len(expr.args)
+        size = len(expr.callee) + 2 + sum([len(k) + 1 for k, _ in expr.args if k])
     elif isinstance(expr, (TupleOf, SetOf)):
-        parts = list(expr.items)
-        size = 2 + (1 if isinstance(expr, TupleOf) and len(parts) == 1 else 0)
+        parts = expr.items
+        count = len(parts)
+        size = 2 + (1 if isinstance(expr, TupleOf) and count == 1 else 0)
     else:
         parts = [part for entry in expr.entries for part in entry]
+        count = 2 * len(expr.entries)
         size = 2
     # Parts are joined by ", "; a dict's key and value by ": " (as wide).
-    size += sum(_size(part, sizes) for part in parts) + 2 * max(len(parts) - 1, 0)
+    # Atoms, most of the parts, are measured in place.
+    for part in parts:
+        if isinstance(part, Atom):
+            text = part.text
+            size += len(text) if text.isascii() else _narrowest(text)
+        else:
+            size += _size(part, sizes)
+    size += 2 * max(count - 1, 0)
     sizes[id(expr)] = size
     return size
 
@@ -245,8 +264,13 @@ def _lay_out(expr: Expr, depth: int, lead: str, tail: str, memo: _Memo) -> list[
                 ]
     opening, closing, elements = _elements(expr, memo.texts)
     lines = [f"{indent(depth)}{lead}{opening}"]
+    element_indent = indent(depth + 1)
     for element_lead, element in elements:
-        lines.extend(_lay_out(element, depth + 1, element_lead, ",", memo))
+        if isinstance(element, Atom):
+            # What _lay_out gives an atom, which is never split.
+            lines.append(f"{element_indent}{element_lead}{element.text},")
+        else:
+            lines.extend(_lay_out(element, depth + 1, element_lead, ",", memo))
     lines.append(f"{indent(depth)}{closing}{tail}")
     return lines
 

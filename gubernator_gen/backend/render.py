@@ -6,10 +6,12 @@ The templates ship inside the back end's package, in
 install alike.
 
 Rendering yields a :class:`RenderedModule`: the module with one placeholder
-line per bulk statement (the definition and the decision table, printed by
-:mod:`gubernator_gen.backend.emit`) plus those statements. ``source`` puts
-them together; the formatter uses the parts to run black on the small
-skeleton only (see :mod:`gubernator_gen.backend.formatting`).
+line per bulk statement plus those statements. The bulk is what grows with
+the spec: the definition, the metadata and the decision table, printed by
+:mod:`gubernator_gen.backend.emit`, and the enums and protocols, which the
+template captures with ``{% set %}``. ``source`` puts them together; the
+formatter uses the parts to run black on the small skeleton only (see
+:mod:`gubernator_gen.backend.formatting`).
 """
 
 from __future__ import annotations
@@ -82,19 +84,28 @@ def environment() -> jinja2.Environment:
     )
 
 
+#: The statements the template captures with ``{% set %}`` and replaces by
+#: placeholders, in the order they appear.
+TEMPLATE_SECTIONS = ("state_enum", "trigger_enum", "protocols")
+#: The statements the emitter printed, in the order they appear.
+PLAN_SECTIONS = ("definition", "metadata", "decisions")
+
+
 def render_module(plan: ModulePlan) -> RenderedModule:
     """Render ``plan``: the skeleton and its bulk statements."""
-    sections = (
-        Section("definition", plan.definition),
-        Section("metadata", plan.metadata),
-        Section("decisions", plan.decisions),
-    )
     # The template writes each placeholder as a line of its own; the
     # statement it stands for ends with a newline, as the line does.
-    placeholders = {s.name: s.placeholder.rstrip("\n") for s in sections}
-    skeleton = (
+    placeholders = {
+        name: Section(name, "").placeholder.rstrip("\n")
+        for name in (*TEMPLATE_SECTIONS, *PLAN_SECTIONS)
+    }
+    module = (
         environment()
         .get_template(MODULE_TEMPLATE)
-        .render(plan=plan, sections=placeholders)
+        .make_module({"plan": plan, "sections": placeholders})
     )
-    return RenderedModule(skeleton, sections)
+    captured = tuple(
+        Section(name, str(getattr(module, name))) for name in TEMPLATE_SECTIONS
+    )
+    emitted = tuple(Section(name, getattr(plan, name)) for name in PLAN_SECTIONS)
+    return RenderedModule(str(module), captured + emitted)
