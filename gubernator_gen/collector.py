@@ -18,7 +18,10 @@ from contextlib import contextmanager
 def paused() -> Iterator[None]:
     """Pause the cyclic garbage collector, restoring its state afterwards.
 
-    Nests: only the outermost pause turns the collector back on.
+    Nests: only the outermost pause turns the collector back on. Its first
+    collection then examines every object made during the pause that is
+    still alive, so a stage should let its temporaries go first (return
+    from a helper inside the ``with``).
     """
     was_enabled = gc.isenabled()
     gc.disable()

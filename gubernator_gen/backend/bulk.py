@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-from gubernator_gen.backend import emit, literals, naming
+from gubernator_gen.backend import literals, naming
 from gubernator_gen.backend.decisions import (
     Cell,
     CellShape,
@@ -44,7 +44,9 @@ _STATE_TYPES: Mapping[StateKind, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _string(text: str) -> Atom:
+    # The same few trigger and state names are keys of thousands of cells.
     return Atom(literals.string_literal(text))
 
 
@@ -216,16 +218,25 @@ class Metadata:
     def __init__(self) -> None:
         self._index: dict[str, int] = {}
         self._values: list[Expr] = []
+        # By identity too (holding the mapping, so that its id stays its
+        # own): the results of one transition share one mapping.
+        self._known: dict[int, tuple[Mapping[str, PlainData], Atom]] = {}
 
     def reference(self, metadata: Mapping[str, PlainData]) -> Atom:
         """The expression for ``metadata``, added when first seen."""
-        value = data(metadata)
-        key = emit.inline(value)
+        known = self._known.get(id(metadata))
+        if known is not None:
+            return known[1]
+        # The literal is the text data(metadata) is printed as, built in one
+        # pass; the expression is built only for a mapping not seen before.
+        key = literals.data_literal(metadata, mapping_type=naming.MAPPING_PROXY.alias)
         index = self._index.get(key)
         if index is None:
             index = self._index[key] = len(self._values)
-            self._values.append(value)
-        return Atom(f"{naming.METADATA}[{index}]")
+            self._values.append(data(metadata))
+        reference = Atom(f"{naming.METADATA}[{index}]")
+        self._known[id(metadata)] = (metadata, reference)
+        return reference
 
     def table(self) -> TupleOf:
         """Every distinct metadata mapping, in first-use order."""

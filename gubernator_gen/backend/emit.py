@@ -264,13 +264,21 @@ def _lay_out(expr: Expr, depth: int, lead: str, tail: str, memo: _Memo) -> list[
                 ]
     opening, closing, elements = _elements(expr, memo.texts)
     lines = [f"{indent(depth)}{lead}{opening}"]
+    # An element that fits on its line is written there: the first rule of
+    # _lay_out, applied in place (atoms, never split, and most small
+    # collections of a large module take this way).
     element_indent = indent(depth + 1)
+    element_room = LINE_LENGTH - len(element_indent) - 1
     for element_lead, element in elements:
         if isinstance(element, Atom):
-            # What _lay_out gives an atom, which is never split.
             lines.append(f"{element_indent}{element_lead}{element.text},")
-        else:
-            lines.extend(_lay_out(element, depth + 1, element_lead, ",", memo))
+            continue
+        if _size(element, memo.sizes) <= element_room - len(element_lead):
+            line = f"{element_indent}{element_lead}{inline(element, memo.texts)},"
+            if literals.display_width(line) <= LINE_LENGTH:
+                lines.append(line)
+                continue
+        lines.extend(_lay_out(element, depth + 1, element_lead, ",", memo))
     lines.append(f"{indent(depth)}{closing}{tail}")
     return lines
 

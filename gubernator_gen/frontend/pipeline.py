@@ -66,9 +66,12 @@ def read_spec(
     Diagnostics name the file as ``str(path)``; the model's ``source_name``
     is ``path.name``. Unreadable files are diagnostics, never exceptions.
     """
+    # The tree is a temporary of the call: it is freed before the collector
+    # resumes, which then has only the result to examine.
     with collector.paused():
-        loaded = load.load_path(path, defines=defines, environ=environ)
-        return _finish(loaded, PurePath(path))
+        return _finish(
+            load.load_path(path, defines=defines, environ=environ), PurePath(path)
+        )
 
 
 def read_spec_text(
@@ -80,13 +83,15 @@ def read_spec_text(
 ) -> FrontendResult:
     """Like :func:`read_spec` for text already in memory; ``path`` names it."""
     with collector.paused():
-        loaded = load.load_text(
-            text,
-            path=path,
-            defines={} if defines is None else defines,
-            environ={} if environ is None else environ,
+        return _finish(
+            load.load_text(
+                text,
+                path=path,
+                defines={} if defines is None else defines,
+                environ={} if environ is None else environ,
+            ),
+            PurePath(path),
         )
-        return _finish(loaded, PurePath(path))
 
 
 def _finish(loaded: load.LoadResult, path: PurePath) -> FrontendResult:
