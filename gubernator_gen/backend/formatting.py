@@ -74,7 +74,13 @@ def format_module(module: RenderedModule) -> str:
 
 def is_black_stable(text: str) -> bool:
     """True when black leaves every line of ``text`` as it is."""
+    lines = text.splitlines()
+    if text.isascii():
+        # Measured in one pass over the lengths; only the long lines remain.
+        if max(map(len, lines), default=0) <= LINE_LENGTH:
+            return True
+        lines = [line for line in lines if len(line) > LINE_LENGTH]
     return all(
         display_width(line) <= LINE_LENGTH or _UNSPLITTABLE.fullmatch(line)
-        for line in text.splitlines()
+        for line in lines
     )
