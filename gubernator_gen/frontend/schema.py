@@ -23,10 +23,7 @@ import keyword
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.frontend import codes, schema_fast
@@ -40,6 +37,9 @@ from gubernator_gen.frontend.tree import (
     kind_of_value,
     quoted,
 )
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "spec.schema.json"
 
@@ -74,12 +74,24 @@ def _full_match_pattern(
     if not isinstance(instance, str):
         return
     if schema_fast.full_match(pattern).search(instance) is None:
+        from jsonschema.exceptions import ValidationError
+
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-    jsonschema.Draft7Validator, {"pattern": _full_match_pattern}
-)
+@functools.cache
+def _validator_class() -> Any:
+    """jsonschema's draft 7 validator, ``pattern`` matching whole strings.
+
+    jsonschema is imported on the first document the quick check does not
+    pass: it is the front end's largest import (about 40 ms, a fifth of
+    the command line's start-up) and a valid spec never needs it.
+    """
+    import jsonschema
+
+    return jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft7Validator, {"pattern": _full_match_pattern}
+    )
 
 
 @functools.cache
@@ -89,7 +101,7 @@ def _inlined() -> Any:
 
 @functools.cache
 def _validator() -> Any:
-    return _Validator(_inlined())
+    return _validator_class()(_inlined())
 
 
 @functools.cache
