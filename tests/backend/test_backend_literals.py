@@ -59,6 +59,16 @@ def test_string_literal_is_what_black_prints(text: str) -> None:
         assert formatting.format_source(statement) == statement
 
 
+@given(st.one_of(ANY_TEXT, st.text(st.characters(max_codepoint=0x7F), max_size=40)))
+@settings(max_examples=300, deadline=None)
+def test_escape_text_quick_path_agrees_with_the_character_class(text: str) -> None:
+    """Printable ASCII skips the full class of unsafe characters; the answer
+    is the same as the class gives (ASCII drawn on its own too, controls
+    and backslashes included)."""
+    full = literals._ESCAPED.sub(literals._escape_match, text)
+    assert literals.escape_text(text) == full
+
+
 def test_unsafe_characters_are_escaped_and_visible_text_is_not() -> None:
     unsafe = (
         "\x00\x1b\x7f\x85\xa0\u00ad\u200b\u200e\u202e\u2028\u2066\ufeff"
