@@ -84,8 +84,13 @@ def _all(checks: Sequence[Check]) -> Check:
         return checks[0]
     frozen = tuple(checks)
 
+    # Loops rather than all(<generator>) here and below: these closures run
+    # for every node of the document, and a generator costs a frame each.
     def check_all(instance: object) -> bool:
-        return all(check(instance) for check in frozen)
+        for check in frozen:  # noqa: SIM110 (see above)
+            if not check(instance):
+                return False
+        return True
 
     return check_all
 
@@ -181,9 +186,11 @@ def _properties(schema: Mapping[str, Any]) -> Check:
     get = checks.get
 
     def check(instance: object) -> bool:
-        if not isinstance(instance, dict):
-            return True
-        return all(get(key, other)(value) for key, value in instance.items())
+        if isinstance(instance, dict):
+            for key, value in instance.items():
+                if not get(key, other)(value):
+                    return False
+        return True
 
     return check
 
@@ -220,7 +227,10 @@ def _any_of(value: object, schema: Mapping[str, Any]) -> Check:
     branches = _branches(value)
 
     def check_any(instance: object) -> bool:
-        return any(branch(instance) for branch in branches)
+        for branch in branches:  # noqa: SIM110 (a loop: see _all)
+            if branch(instance):
+                return True
+        return False
 
     return check_any
 
