@@ -63,7 +63,7 @@ class _Frame:
     nodes: int = 1
     characters: int = 0
     pending_key: Node | None = None
-    seen_keys: dict[tuple[str, ScalarValue], ScalarNode] = field(default_factory=dict)
+    seen_keys: dict[tuple[type, ScalarValue], ScalarNode] = field(default_factory=dict)
 
 
 class TreeAssembler:
@@ -143,10 +143,9 @@ class TreeAssembler:
         node: Node
         if frame.is_map:
             items = frame.items
-            node = MapNode(
-                tuple((items[i], items[i + 1]) for i in range(0, len(items), 2)),
-                frame.pos,
-            )
+            # Keys and values enter in pairs.
+            pairs = zip(items[::2], items[1::2], strict=True)
+            node = MapNode(tuple(pairs), frame.pos)
         else:
             node = SeqNode(tuple(frame.items), frame.pos)
         if frame.anchor is not None:
@@ -210,7 +209,7 @@ class TreeAssembler:
             self._problems.suspect_lines.add(frame.pos.line)
             return False
         if isinstance(key, ScalarNode):
-            identity = (type(key.value).__name__, key.value)
+            identity = (type(key.value), key.value)
             first = frame.seen_keys.get(identity)
             if first is not None:
                 self._problems.error(

@@ -144,6 +144,7 @@ class Locator:
         self, lines: LineIndex, offsets: OffsetMap, scanned: str, *, direct: bool
     ) -> None:
         self._lines = lines
+        self._path = lines.path
         self._offsets = offsets
         self._end = len(scanned)
         #: The position of a scanner mark (anything with ``index``, ``line``
@@ -155,7 +156,7 @@ class Locator:
             # At the end of a file without a final newline the scanner
             # names the start of a line that does not exist.
             return self.offset(mark.index)
-        return SourcePos(self._lines.path, mark.line + 1, mark.column + 1)
+        return SourcePos(self._path, mark.line + 1, mark.column + 1)
 
     def _mapped(self, mark: Any) -> SourcePos:
         return self.offset(mark.index)
