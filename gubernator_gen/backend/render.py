@@ -7,7 +7,8 @@ install alike.
 
 Rendering yields a :class:`RenderedModule`: the module with one placeholder
 line per bulk statement plus those statements. The bulk is what grows with
-the spec: the definition, the metadata and the decision table, printed by
+the spec: the constants (``TIMEOUTS`` has an entry per state with a
+timeout), the definition, the metadata and the decision table, printed by
 :mod:`gubernator_gen.backend.emit`, and the enums and protocols, which the
 template captures with ``{% set %}``. ``source`` puts them together; the
 formatter uses the parts to run black on the small skeleton only (see
@@ -88,7 +89,7 @@ def environment() -> jinja2.Environment:
 #: placeholders, in the order they appear.
 TEMPLATE_SECTIONS = ("state_enum", "trigger_enum", "protocols")
 #: The statements the emitter printed, in the order they appear.
-PLAN_SECTIONS = ("definition", "metadata", "decisions")
+PLAN_SECTIONS = ("constants", "definition", "metadata", "decisions")
 
 
 def render_module(plan: ModulePlan) -> RenderedModule:
@@ -107,5 +108,12 @@ def render_module(plan: ModulePlan) -> RenderedModule:
     captured = tuple(
         Section(name, str(getattr(module, name))) for name in TEMPLATE_SECTIONS
     )
-    emitted = tuple(Section(name, getattr(plan, name)) for name in PLAN_SECTIONS)
+    emitted = tuple(
+        Section(name, _statements(getattr(plan, name))) for name in PLAN_SECTIONS
+    )
     return RenderedModule(str(module), captured + emitted)
+
+
+def _statements(printed: str | tuple[str, ...]) -> str:
+    """One section's text: a statement, or several one after the other."""
+    return printed if isinstance(printed, str) else "".join(printed)
