@@ -27,7 +27,7 @@ from black.parsing import InvalidInput
 
 from gubernator_gen.backend.emit import LINE_LENGTH
 from gubernator_gen.backend.literals import display_width
-from gubernator_gen.backend.render import RenderedModule
+from gubernator_gen.backend.render import RenderedModule, Section
 
 #: black's mode for every generated module (line length 88, Python 3.10+).
 MODE = Mode(
@@ -61,15 +61,32 @@ def format_source(source: str) -> str:
 
 def format_module(module: RenderedModule) -> str:
     """The rendered module as black prints it, black running on the skeleton."""
-    text = format_source(module.skeleton)
+    skeleton = format_source(module.skeleton)
+    # The sections go into the formatted skeleton in one join, in the order
+    # of their placeholders (replacing one after the other would copy the
+    # growing module once per section).
+    places: list[tuple[int, Section]] = []
     for section in module.sections:
-        if text.count(section.placeholder) != 1:
+        if skeleton.count(section.placeholder) != 1:
             raise FormattingError(f"the {section.name} placeholder did not survive")
-        body = section.text
-        if not is_black_stable(body):
-            body = format_source(body)
-        text = text.replace(section.placeholder, body)
-    return text
+        places.append((skeleton.index(section.placeholder), section))
+    pieces: list[str] = []
+    start = 0
+    for index, section in sorted(places, key=lambda place: place[0]):
+        pieces.append(skeleton[start:index])
+        pieces.append(_formatted_body(section, module.sections))
+        start = index + len(section.placeholder)
+    pieces.append(skeleton[start:])
+    return "".join(pieces)
+
+
+def _formatted_body(section: Section, sections: tuple[Section, ...]) -> str:
+    """The section's text, through black unless it is already black's."""
+    body = section.text
+    if any(other.placeholder in body for other in sections):
+        # A placeholder holds a character literals always escape.
+        raise FormattingError(f"the {section.name} section holds a placeholder")
+    return body if is_black_stable(body) else format_source(body)
 
 
 def is_black_stable(text: str) -> bool:
