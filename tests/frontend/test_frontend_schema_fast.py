@@ -62,11 +62,18 @@ def _jsonschema_finds_nothing(instance: object) -> bool:
     return next(iter(schema._validator().iter_errors(instance)), None) is None
 
 
+# What the inlined schema's $refs name (a state's nested states).
+DEFINITIONS: Mapping[str, Any] = schema._inlined().get("definitions", {})
+REF = "#/definitions/"
+
+
 @st.composite
 def instances(draw: st.DrawFn, sub: object, depth: int = 0) -> object:
     """A value for the (inlined) schema ``sub``: mostly fitting, sometimes not."""
     if depth > 8 or not isinstance(sub, Mapping) or draw(st.integers(0, 40)) == 0:
         return draw(JUNK)
+    if "$ref" in sub:
+        return draw(instances(DEFINITIONS[sub["$ref"][len(REF) :]], depth + 1))
     for combinator in ("anyOf", "allOf"):
         if combinator in sub:
             branch = draw(st.sampled_from(sub[combinator]))
@@ -133,7 +140,15 @@ def _subschemas(sub: object) -> list[Mapping[str, Any]]:
                 found.extend(_subschemas(inner))
         elif key in _SCHEMA_VALUED:
             found.extend(_subschemas(value))
+        elif key == "definitions":
+            for inner in value.values():
+                found.extend(_subschemas(inner))
     return found
+
+
+def _with_definitions(sub: Mapping[str, Any]) -> dict[str, Any]:
+    """``sub`` as a document of its own: its $refs resolve in it."""
+    return {**sub, "definitions": DEFINITIONS}
 
 
 SUBSCHEMAS = _subschemas(schema._inlined())
@@ -151,8 +166,10 @@ def test_quick_yes_means_jsonschema_finds_nothing(data: st.DataObject) -> None:
     are common enough to test both answers)."""
     sub = data.draw(st.sampled_from(SUBSCHEMAS))
     instance = data.draw(instances(sub))
-    quick = schema_fast.compile_schema(sub)(instance)
-    finds_nothing = not list(schema._validator_class()(sub).iter_errors(instance))
+    document = _with_definitions(sub)
+    quick = schema_fast.compile_schema(document)(instance)
+    judge = schema._validator_class()(document)
+    finds_nothing = not list(judge.iter_errors(instance))
     if quick:
         assert finds_nothing, instance
     elif finds_nothing:
@@ -282,3 +299,32 @@ def test_then_and_else_without_if_are_ignored() -> None:
     sub = {"then": {"required": ["n"]}, "else": {"required": ["n"]}}
     validator = schema._validator_class()(sub)
     assert schema_fast.compile_schema(sub)({}) and validator.is_valid({})
+
+
+def test_a_ref_follows_the_definitions_recursively() -> None:
+    node = {
+        "type": "object",
+        "properties": {"kids": {"type": "array", "items": {"$ref": "#/definitions/n"}}},
+        "additionalProperties": False,
+    }
+    sub = {"definitions": {"n": node}, "$ref": "#/definitions/n"}
+    check = schema_fast.compile_schema(sub)
+    judge = schema._validator_class()(sub)
+    good = {"kids": [{"kids": []}, {}]}
+    bad = {"kids": [{"kids": [{"x": 1}]}]}
+    assert check(good) and judge.is_valid(good)
+    assert not check(bad) and not judge.is_valid(bad)
+
+
+@pytest.mark.parametrize(
+    "sub",
+    [
+        {"$ref": "#/definitions/missing"},
+        {"$ref": "other.json#/definitions/n", "definitions": {"n": {}}},
+        {"$ref": "#/definitions/n", "type": "string", "definitions": {"n": {}}},
+    ],
+    ids=["missing", "elsewhere", "beside-a-keyword"],
+)
+def test_refs_it_cannot_follow_are_refused(sub: object) -> None:
+    with pytest.raises(schema_fast.UnsupportedSchema):
+        schema_fast.compile_schema(sub)
