@@ -23,6 +23,7 @@ import functools
 from collections.abc import Mapping
 
 from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend.chart_decisions import ChartModule
 from gubernator_gen.backend.decisions import (
     Cell,
     CellShape,
@@ -86,11 +87,23 @@ def _timeout(state: State, names: ModuleNames) -> Call:
     )
 
 
-def constants(spec: MachineSpec, names: ModuleNames) -> tuple[tuple[str, Expr], ...]:
-    """``(target with annotation, value)`` of each public constant."""
+def constants(
+    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None = None
+) -> tuple[tuple[str, Expr], ...]:
+    """``(target with annotation, value)`` of each public constant.
+
+    For a statechart (``chart``), ``INITIAL_STATE`` is the atomic state
+    ``start()`` rests in and ``TERMINAL_STATES`` the top-level terminal
+    states (a nested one is a final child, not the machine's end).
+    """
     final = naming.FINAL.alias
     proxy = naming.MAPPING_PROXY.alias
-    terminal = tuple(Atom(names.state(s.name)) for s in spec.terminal_states)
+    if chart is None:
+        initial = spec.initial_state.name
+        terminal_names = tuple(s.name for s in spec.terminal_states)
+    else:
+        initial, terminal_names = chart.initial, chart.terminal
+    terminal = tuple(Atom(names.state(name)) for name in terminal_names)
     timeouts = tuple(
         (Atom(names.state(s.name)), _timeout(s, names))
         for s in spec.states
@@ -104,10 +117,7 @@ def constants(spec: MachineSpec, names: ModuleNames) -> tuple[tuple[str, Expr], 
         (f"{naming.MACHINE_NAME}: {final}", _string(spec.name)),
         (f"{naming.VERSION}: {final}", _string(spec.version)),
         (f"{naming.STRICT_MODE}: {final}", Atom(repr(bool(spec.strict_mode)))),
-        (
-            f"{naming.INITIAL_STATE}: {final}",
-            Atom(names.state(spec.initial_state.name)),
-        ),
+        (f"{naming.INITIAL_STATE}: {final}", Atom(names.state(initial))),
         (
             f"{naming.TERMINAL_STATES}: {final}[frozenset[{naming.STATE}]]",
             Call("frozenset", ((None, SetOf(terminal)),) if terminal else ()),
@@ -158,8 +168,14 @@ def _transition_info(transition: Transition, names: ModuleNames) -> Call:
     return Call(naming.runtime("TransitionInfo"), tuple(args))
 
 
-def definition(spec: MachineSpec, names: ModuleNames, rows: tuple[Row, ...]) -> Call:
-    """The ``MachineDefinition`` of ``spec``."""
+def definition(
+    spec: MachineSpec,
+    names: ModuleNames,
+    rows: tuple[Row, ...],
+    parents: tuple[tuple[str, str], ...] = (),
+) -> Call:
+    """The ``MachineDefinition`` of ``spec``; ``parents`` (each nested
+    state with its parent) only for a statechart."""
     policy = spec.error_policy
     fallback = policy.default_fallback
     leaving = tuple(
@@ -203,8 +219,21 @@ def definition(spec: MachineSpec, names: ModuleNames, rows: tuple[Row, ...]) -> 
                 ),
             ),
             ("spec_sha256", Atom(naming.SPEC_SHA256)),
+            *_parents(parents, names),
         ),
     )
+
+
+def _parents(
+    parents: tuple[tuple[str, str], ...], names: ModuleNames
+) -> tuple[tuple[str | None, Expr], ...]:
+    if not parents:
+        return ()
+    entries = tuple(
+        (Atom(names.state(child)), Atom(names.state(parent)))
+        for child, parent in parents
+    )
+    return (("parents", Call(naming.MAPPING_PROXY.alias, ((None, DictOf(entries)),))),)
 
 
 class Metadata:

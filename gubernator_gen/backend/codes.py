@@ -2,8 +2,9 @@
 
 Like the other stages' codes, these are stable: a code is never reused for
 another meaning. ``naming`` reports GG401 to GG406 before any code is
-written; the SQL back end reports GG440; GG490 marks a generator bug
-instead of a traceback.
+written; the SQL back end reports GG440; compiling a statechart for its
+module reports GG450 and GG451; GG490 marks a generator bug instead of a
+traceback.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ MEMBER_NAME_UNUSABLE = "GG404"
 MEMBER_COLLISION = "GG405"
 MODULE_COLLISION = "GG406"
 SQL_LABEL_TOO_LONG = "GG440"
-# Stopgap until statechart modules are emitted: gubernator_gen/compiler.py.
-NOT_COMPILED_YET = "GG480"
+STATECHART_NOT_COMPILED = "GG480"
+EVENTLESS_LOOP = "GG481"
 INTERNAL_ERROR = "GG490"
 
 #: Every back-end code with its meaning, in code order.
@@ -42,9 +43,11 @@ CODES: Mapping[str, str] = MappingProxyType(
         "the same module",
         SQL_LABEL_TOO_LONG: "gubernator-gen sql --dialect postgresql: a state name "
         "is longer than the 63 bytes a PostgreSQL enum label holds",
-        NOT_COMPILED_YET: "the spec uses nested, parallel or history states, "
-        "always: or after:, which validate checks but generate and sql do not "
-        "compile yet",
+        STATECHART_NOT_COMPILED: "a statechart construct that this generator "
+        "does not compile into modules yet (parallel states, history, after:, "
+        "timeouts of statechart states, guarded always: transitions)",
+        EVENTLESS_LOOP: "unguarded always: or done.state transitions loop "
+        "forever: the step would never end",
         INTERNAL_ERROR: "internal error: the generated source did not parse (a "
         "generator bug; please report it)",
     }

@@ -245,7 +245,7 @@ def decision_table(
         compiled = CompiledFunctions.of(spec)
     rows = dict(spec.dispatch())
     described = {t.index: {DESCRIPTION_KEY: t.description} for t in spec.transitions}
-    guarding = {t.index: _guarding(t, compiled) for t in spec.transitions}
+    guarded_by = {t.index: guarding(t, compiled) for t in spec.transitions}
     table = []
     for state in spec.states:
         cells = []
@@ -265,7 +265,7 @@ def decision_table(
                     on_enter=dest.on_enter,
                     metadata=described[transition.index],
                 )
-                candidates.append(_candidate(guarding[transition.index], outcome))
+                candidates.append(with_outcome(guarded_by[transition.index], outcome))
                 if not _items(transition):
                     break  # the candidates behind it never fire
             cells.append(Cell(trigger, tuple(candidates)))
@@ -280,7 +280,7 @@ def _items(transition: Transition) -> tuple[GuardItem, ...]:
     return tuple(NamedGuard(name) for name in transition.guards)
 
 
-def _guarding(transition: Transition, compiled: CompiledFunctions) -> Candidate:
+def guarding(transition: Transition, compiled: CompiledFunctions) -> Candidate:
     """A candidate of ``transition`` with a placeholder outcome: how it is
     guarded and how its result is made, the same from every source."""
     labels: list[str] = []
@@ -320,15 +320,16 @@ def _guarding(transition: Transition, compiled: CompiledFunctions) -> Candidate:
     )
 
 
-def _candidate(guarding: Candidate, outcome: Outcome) -> Candidate:
+def with_outcome(candidate: Candidate, outcome: Outcome) -> Candidate:
+    """``candidate`` (made by :func:`guarding`) with ``outcome``."""
     return Candidate(
-        guards=guarding.guards,
+        guards=candidate.guards,
         outcome=outcome,
-        guard_forms=guarding.guard_forms,
-        result_form=guarding.result_form,
-        calls=guarding.calls,
-        arguments=guarding.arguments,
-        effect=guarding.effect,
+        guard_forms=candidate.guard_forms,
+        result_form=candidate.result_form,
+        calls=candidate.calls,
+        arguments=candidate.arguments,
+        effect=candidate.effect,
     )
 
 

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend import derive
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.model import MachineSpec
+from gubernator_gen.model import DelayedTransition, EventlessTransition, MachineSpec
 
 # Public names of the generated module (docs/runtime.md#the-generated-module).
 STATE = "State"
@@ -58,6 +58,10 @@ PUBLIC_NAMES: tuple[str, ...] = (
 # Private module-level names. Imports are aliased to private names so that a
 # machine called, say, ``state_info`` or ``protocol`` never collides with them.
 DEFINITION = "_DEFINITION"
+#: The ``StateTree`` of a statechart's module, and the public functions
+#: answering from it (only modules of statecharts define them).
+TREE = "_TREE"
+CHART_FUNCTIONS: tuple[str, ...] = ("is_in", "ancestors", "leaves")
 DECISIONS = "_DECISIONS"
 METADATA = "_METADATA"
 START = "_START"
@@ -252,6 +256,8 @@ def build_names(spec: MachineSpec) -> NamingResult:
             diagnostics.append(error(backend_codes.METHOD_NAME_UNUSABLE, problem, pos))
 
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
+    if spec.is_statechart:
+        taken.update((TREE, *CHART_FUNCTIONS))
     aliases: list[tuple[str, str]] = []
     guard_annotations: tuple[str, ...] = _GUARDS_ANNOTATIONS
     if spec.guard_signatures:
@@ -287,6 +293,14 @@ def _protocol_uses(spec: MachineSpec) -> dict[str, SourcePos]:
     for transition in spec.transitions:
         for name in (*transition.guards, *transition.actions):
             uses.setdefault(name, transition.pos)
+    for state in spec.states:
+        extras: list[EventlessTransition | DelayedTransition] = [
+            *state.always,
+            *state.after,
+        ]
+        for extra in extras:
+            for name in (*extra.guards, *extra.actions):
+                uses.setdefault(name, extra.pos)
     return uses
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gubernator_gen import collector
+from gubernator_gen.backend import chart_decisions, formatting, naming, plan, render
 from gubernator_gen.backend import codes as backend_codes
-from gubernator_gen.backend import formatting, naming, plan, render
 from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.model import MachineSpec
 
@@ -33,7 +33,13 @@ def _generate(spec: MachineSpec, *, format: bool) -> BackendResult:
     named = naming.build_names(spec)
     if named.names is None:
         return BackendResult(None, named.diagnostics)
-    rendered = render.render_module(plan.build_plan(spec, named.names))
+    chart = None
+    if spec.is_statechart:
+        compiled = chart_decisions.compile_for_module(spec)
+        if compiled.module is None:
+            return BackendResult(None, (*named.diagnostics, *compiled.diagnostics))
+        chart = compiled.module
+    rendered = render.render_module(plan.build_plan(spec, named.names, chart))
     if not format:
         return BackendResult(rendered.source, named.diagnostics)
     try:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from gubernator_gen.backend import (
     bulk,
+    chart_decisions,
     context_types,
     deciders,
     decisions,
@@ -28,6 +29,7 @@ from gubernator_gen.backend import (
     naming,
     protocols,
 )
+from gubernator_gen.backend.chart_decisions import ChartModule
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
@@ -40,6 +42,9 @@ RUNTIME_API: tuple[int, int] = (2, 1)
 #: The API a module needs when it uses guard items or ``assign``: cells with
 #: ``calls``, ``arguments`` or ``effects``, ``with_updates``, ``AssignError``.
 RUNTIME_API_DECLARATIVE: tuple[int, int] = (2, 2)
+#: The API a statechart's module needs: ``MachineDefinition.parents``,
+#: ``StateTree`` and ``CompoundStateError``.
+RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,7 @@ class Identifiers:
     definition: str = naming.DEFINITION
     decisions: str = naming.DECISIONS
     start: str = naming.START
+    tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
     typed_dict: str = naming.TYPED_DICT.alias
@@ -109,6 +115,8 @@ class ModulePlan:
     metadata: str
     decisions: str
     start: str
+    #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
+    chart: bool
     class_name: str
     class_base: str
     class_doc: str
@@ -119,10 +127,18 @@ class ModulePlan:
     all_names: tuple[str, ...]
 
 
-def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
-    """Decide every piece of text of the module generated for ``spec``."""
+def build_plan(
+    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None = None
+) -> ModulePlan:
+    """Decide every piece of text of the module generated for ``spec``;
+    ``chart`` is its compiled statechart (``None`` for a flat machine)."""
     compiled = CompiledFunctions.of(spec)
-    rows = decisions.decision_table(spec, compiled)
+    if chart is None:
+        rows = decisions.decision_table(spec, compiled)
+        start = decisions.start(spec)
+    else:
+        rows = chart_decisions.decision_table(spec, chart, compiled)
+        start = chart_decisions.start(chart)
     shapes = decisions.shapes(rows)
     decider_names = decisions.shape_names(shapes)
     table, table_metadata = bulk.decisions(rows, names, decider_names)
@@ -141,9 +157,9 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         stdlib_imports=tuple(_import_line(i) for i in imports),
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
-        api=_api_check(RUNTIME_API_DECLARATIVE if declarative else RUNTIME_API),
+        api=_api_check(_required_api(declarative, chart is not None)),
         state_doc=protocols.class_doc(f"The states of {protocols.machine_text(spec)}."),
-        states=tuple(_state_member(state, names) for state in spec.states),
+        states=_state_members(spec, names, chart),
         trigger_doc=protocols.class_doc(
             f"The triggers of {protocols.machine_text(spec)}."
         ),
@@ -154,12 +170,12 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         actions=protocols.actions_plan(spec, names),
         constants=tuple(
             emit.assignment(target, value)
-            for target, value in bulk.constants(spec, names)
+            for target, value in bulk.constants(spec, names, chart)
         ),
         definition=emit.assignment(
             f"{naming.DEFINITION}: {naming.runtime('MachineDefinition')}"
             f"[{naming.STATE}, {naming.TRIGGER}]",
-            bulk.definition(spec, names, rows),
+            bulk.definition(spec, names, rows, () if chart is None else chart.parents),
         ),
         functions=functions.sources(spec, names, compiled),
         deciders=tuple(
@@ -174,8 +190,9 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         ),
         start=emit.assignment(
             f"{naming.START}: {naming.runtime('TransitionResult')}[{naming.STATE}]",
-            bulk.start(decisions.start(spec), names),
+            bulk.start(start, names),
         ),
+        chart=chart is not None,
         class_name=names.class_name,
         class_base=(
             f"{naming.runtime('MachineBase')}"
@@ -195,7 +212,12 @@ def build_plan(spec: MachineSpec, names: ModuleNames) -> ModulePlan:
         all_names=tuple(
             literals.string_literal(name)
             for name in sorted(
-                (*naming.PUBLIC_NAMES, names.class_name), key=naming.all_sort_key
+                (
+                    *naming.PUBLIC_NAMES,
+                    *(naming.CHART_FUNCTIONS if chart is not None else ()),
+                    names.class_name,
+                ),
+                key=naming.all_sort_key,
             )
         ),
     )
@@ -284,13 +306,59 @@ def _api_check(required: tuple[int, int]) -> ApiCheck:
     )
 
 
-def _state_member(state: State, names: ModuleNames) -> Member:
+def _required_api(declarative: bool, chart: bool) -> tuple[int, int]:
+    if chart:
+        return RUNTIME_API_CHARTS
+    return RUNTIME_API_DECLARATIVE if declarative else RUNTIME_API
+
+
+def _state_members(
+    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None
+) -> tuple[Member, ...]:
+    paths = None if chart is None else _state_paths(spec)
+    return tuple(_state_member(state, names, paths) for state in spec.states)
+
+
+def _state_member(
+    state: State, names: ModuleNames, paths: dict[str, str] | None
+) -> Member:
     doc = state.description if state.description.strip() else None
+    if paths is not None:
+        doc = paths[state.name] + ("" if doc is None else f"\n\n{doc}")
     return Member(
         name=names.state_members[state.name],
         value=literals.string_literal(state.name),
         doc=None if doc is None else literals.docstring_literal(doc, "    "),
     )
+
+
+def _state_paths(spec: MachineSpec) -> dict[str, str]:
+    """Each statechart state's first docstring line: its path, and for a
+    compound state the atomic states inside it (what is stored instead)."""
+    tree = spec.tree
+    inside: dict[str, list[str]] = {}
+    for state in spec.states:
+        if not state.children:
+            for ancestor in tree.ancestors(state.name):
+                inside.setdefault(ancestor, []).append(state.name)
+    paths = {}
+    for state in spec.states:
+        path = " / ".join((*reversed(tree.ancestors(state.name)), state.name))
+        leaves = inside.get(state.name)
+        if leaves is None:
+            paths[state.name] = f"Path: {path}."
+            continue
+        shown = ", ".join(leaves[:_LEAVES_SHOWN])
+        if len(leaves) > _LEAVES_SHOWN:
+            shown += f" and {len(leaves) - _LEAVES_SHOWN} more"
+        paths[state.name] = (
+            f"Path: {path} (compound, never stored: its atomic states are {shown})."
+        )
+    return paths
+
+
+#: How many of a compound state's atomic states its docstring names.
+_LEAVES_SHOWN = 8
 
 
 def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:

@@ -191,11 +191,6 @@ class SqlRun:
         if not front.specs or has_errors(front.diagnostics, strict=self.strict):
             return None
         machine = pick_machine(front.specs, target.machine, target.spec)
-        if machine.is_statechart:  # stopgap, as in the compiler
-            from gubernator_gen.compiler import not_compiled_yet
-
-            emit((not_compiled_yet(machine),))
-            return None
         options = sql.SqlOptions(
             sql.Dialect(target.dialect), target.table, target.column
         )

@@ -32,6 +32,7 @@ from gubernator_runtime.definition import (
 from gubernator_runtime.errors import (
     ActionNotFoundError,
     AssignError,
+    CompoundStateError,
     ConfigurationError,
     FSMError,
     GuardError,
@@ -94,6 +95,7 @@ from gubernator_runtime.timeouts import (
     remaining_seconds,
     utc_now,
 )
+from gubernator_runtime.tree import StateTree
 
 #: The runtime API generated modules are written against: (major, minor).
 #: A new minor only adds; a new major breaks generated modules. API 2 (this
@@ -103,8 +105,9 @@ from gubernator_runtime.timeouts import (
 #: ``MachineBase.start``. API 2.2 adds guard items and ``assign``: the
 #: ``calls``, ``arguments`` and ``effects`` of ``Guarded`` cells,
 #: ``with_updates``, ``AssignError``, ``KeywordGuardCallable`` and
-#: ``TransitionResult.context_updates``.
-API_VERSION: tuple[int, int] = (2, 2)
+#: ``TransitionResult.context_updates``. API 2.3 adds compound states:
+#: ``MachineDefinition.parents``, ``StateTree`` and ``CompoundStateError``.
+API_VERSION: tuple[int, int] = (2, 3)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -150,6 +153,7 @@ __all__ = [
     "ActionNotFoundError",
     "ActionResult",
     "AssignError",
+    "CompoundStateError",
     "ConfigurationError",
     "Decider",
     "DecisionTable",
@@ -170,6 +174,7 @@ __all__ = [
     "MachineDefinition",
     "StateInfo",
     "StateTimeout",
+    "StateTree",
     "StateType",
     "TerminalStateError",
     "TimeoutExpiredError",

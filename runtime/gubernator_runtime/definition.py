@@ -282,6 +282,11 @@ class MachineDefinition(Record, Generic[S, T]):
     (``available_transitions`` answers from it); a state it leaves out has
     none. Deciding is not the definition's job: the generated decision table
     does that (see :mod:`gubernator_runtime.cells`).
+
+    ``parents`` (API 2.3) maps each state nested in a compound state to that
+    state; top-level states are left out, so a flat machine has none. A
+    state that is some state's parent is compound: the application never
+    stores it (see :class:`gubernator_runtime.StateTree`).
     """
 
     __slots__ = (
@@ -290,6 +295,7 @@ class MachineDefinition(Record, Generic[S, T]):
         "_initial_state",
         "_leaving",
         "_name",
+        "_parents",
         "_spec_sha256",
         "_state_type",
         "_states",
@@ -311,6 +317,7 @@ class MachineDefinition(Record, Generic[S, T]):
         "leaving",
         "error_policy",
         "spec_sha256",
+        "parents",
     )
     _hash_fields = ("name", "version", "spec_sha256")
 
@@ -328,6 +335,7 @@ class MachineDefinition(Record, Generic[S, T]):
         leaving: Leaving | None = None,
         error_policy: ErrorPolicy | None = None,
         spec_sha256: str = "",
+        parents: Mapping[Any, Any] | None = None,
     ) -> None:
         self._name = name
         self._version = version
@@ -341,6 +349,7 @@ class MachineDefinition(Record, Generic[S, T]):
         self._leaving = frozen_mapping(leaving)
         self._error_policy = ErrorPolicy() if error_policy is None else error_policy
         self._spec_sha256 = spec_sha256
+        self._parents = frozen_mapping(parents)
 
     @property
     def name(self) -> str:
@@ -401,6 +410,11 @@ class MachineDefinition(Record, Generic[S, T]):
     def spec_sha256(self) -> str:
         """SHA-256 of the spec the module was generated from."""
         return self._spec_sha256
+
+    @property
+    def parents(self) -> Mapping[Any, Any]:
+        """Each nested state's parent (API 2.3); empty for a flat machine."""
+        return self._parents
 
     @property
     def guard_names(self) -> tuple[str, ...]:

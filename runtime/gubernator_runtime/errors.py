@@ -10,6 +10,7 @@ lists, so it is JSON-ready) besides the human-readable ``message``, and
     │   ├── UndefinedTriggerError       the trigger appears nowhere in the machine
     │   └── TerminalStateError          the current state is terminal
     ├── UndefinedStateError             not a state of the machine
+    │   └── CompoundStateError          a compound state, where an atomic one is stored
     ├── GuardError                      a guard raised (chained to its exception)
     ├── AssignError                     an assign expression raised (chained)
     ├── ConfigurationError              bad binding or definition
@@ -216,6 +217,28 @@ class UndefinedStateError(FSMError):
     def state(self) -> str:
         """The offending value (its ``repr`` when it was not a string)."""
         return str(self.context.get("state", ""))
+
+
+class CompoundStateError(UndefinedStateError):
+    """A compound state was given where the machine needs the atomic state
+    the application stores (API 2.3): ``process`` and ``check_timeout`` take
+    the atomic (leaf) state a result's ``target_state`` named."""
+
+    def __init__(
+        self, state: object, machine: str = "", leaves: Iterable[object] = ()
+    ) -> None:
+        state_text = describe(state)
+        where = f"machine {machine!r}" if machine else "the machine"
+        leaf_texts = [describe(leaf) for leaf in leaves]
+        hint = f" (one of {', '.join(leaf_texts)})" if leaf_texts else ""
+        FSMError.__init__(
+            self,
+            f"{state_text!r} is a compound state of {where}: store and pass the "
+            f"atomic state a result's target_state names{hint}",
+            state=state_text,
+            machine=machine,
+            leaves=leaf_texts,
+        )
 
 
 def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:

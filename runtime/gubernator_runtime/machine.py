@@ -121,9 +121,10 @@ class MachineBase(Generic[S, T, C]):
         (docs/language.md#processing).
 
         Returns a ``TransitionResult``; raises ``UndefinedStateError`` for a
-        state the machine does not have, ``GuardError`` when a guard raises
-        and ``ConfigurationError`` for a guarded transition of a machine
-        built without guards in strict mode.
+        state the machine does not have (``CompoundStateError`` for a
+        compound state: applications store atomic states), ``GuardError``
+        when a guard raises and ``ConfigurationError`` for a guarded
+        transition of a machine built without guards in strict mode.
         """
         # The hot path: a class test, two lookups, a class test, a call.
         # ``.get`` keeps a trigger the state does not know off the costly
@@ -175,6 +176,8 @@ class MachineBase(Generic[S, T, C]):
         state: Any = tables.state_of.get(current_state)
         if state is None:
             tables.lookup_state(current_state)  # raises UndefinedStateError
+        if state in tables.compound:
+            raise tables.compound_error(state)
         trigger = tables.trigger_of.get(event)
         if trigger is not None:
             # Known states and triggers are finitely many: their results are
@@ -295,6 +298,8 @@ class MachineBase(Generic[S, T, C]):
         """
         tables = self._tables
         member = tables.lookup_state(state)
+        if member in tables.compound:
+            raise tables.compound_error(member)
         result = tables.timeout_results.get(member)
         if result is None:
             return None

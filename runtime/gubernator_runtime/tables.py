@@ -15,9 +15,10 @@ from typing import Any
 
 from gubernator_runtime.cells import DecisionTable, Guarded, HotTable, unbound_table
 from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
-from gubernator_runtime.errors import UndefinedStateError
+from gubernator_runtime.errors import CompoundStateError, UndefinedStateError
 from gubernator_runtime.results import TransitionResult, success
 from gubernator_runtime.timeouts import TIMEOUT_TRIGGER
+from gubernator_runtime.tree import StateTree
 
 
 class MachineTables:
@@ -29,6 +30,8 @@ class MachineTables:
         "_decisions",
         "_guard_names",
         "_hot",
+        "_tree",
+        "compound",
         "definition",
         "fallback_state",
         "name",
@@ -55,9 +58,15 @@ class MachineTables:
         self.state_info: dict[Any, StateInfo] = {s.name: s for s in definition.states}
         self.state_of: dict[Any, Any] = {member: member for member in self.state_info}
         self.trigger_of: dict[Any, Any] = {t: t for t in definition.trigger_type}
+        # A terminal state nested in a compound state is a final child: it
+        # completes its parent, and the parent's transitions still leave it.
+        parents = definition.parents
         self.terminal = frozenset(
-            m for m, i in self.state_info.items() if i.is_terminal
+            m for m, i in self.state_info.items() if i.is_terminal and m not in parents
         )
+        #: States with children: never stored, never processed.
+        self.compound: frozenset[Any] = frozenset(parents.values())
+        self._tree: StateTree[Any] | None = None
         self.state_names = tuple(self.state_info)
         self.trigger_names = tuple(self.trigger_of)
         self.terminal_states = tuple(m for m in self.state_names if m in self.terminal)
@@ -102,6 +111,17 @@ class MachineTables:
             return self.state_of[value]
         except (KeyError, TypeError):
             raise UndefinedStateError(value, self.name) from None
+
+    @property
+    def tree(self) -> StateTree[Any]:
+        """The machine's state tree (built when first needed)."""
+        if self._tree is None:
+            self._tree = StateTree(self.definition)
+        return self._tree
+
+    def compound_error(self, state: Any) -> CompoundStateError:
+        """The error for processing the compound state ``state`` (a member)."""
+        return CompoundStateError(state, self.name, self.tree.leaves(state))
 
     def available(self, state: Any) -> tuple[TransitionInfo, ...]:
         """The transitions that may leave ``state`` (a member), in spec order."""

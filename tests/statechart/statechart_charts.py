@@ -159,6 +159,27 @@ class _Names:
         return f"s{self.count}"
 
 
+@dataclass(frozen=True)
+class Features:
+    """What random charts may use (all of it by default)."""
+
+    parallel: bool = True
+    history: bool = True
+    delayed: bool = True
+    #: Eventless transitions with guards (unguarded ones are always drawn).
+    guarded_eventless: bool = True
+    #: The most ``always:`` transitions in one chart.
+    eventless: int = 3
+
+
+ALL_FEATURES = Features()
+#: What generated modules run today: compound states, final children and
+#: their done.state events, internal and unguarded eventless transitions.
+COMPOUND_ONLY = Features(
+    parallel=False, history=False, delayed=False, guarded_eventless=False, eventless=1
+)
+
+
 @st.composite
 def _tree(
     draw: st.DrawFn,
@@ -166,21 +187,26 @@ def _tree(
     depth: int,
     region: bool = False,
     shape: str = "atomic",
+    features: Features = ALL_FEATURES,
 ) -> Node:
     """One state and its subtree; ``depth`` counts down to zero; ``shape``
     forces the state's own shape (else drawn)."""
     node = Node(names.next())
     if shape == "atomic" and depth > 0 and names.count < 16:
-        weights = ["atomic", "atomic", "compound", "compound", "parallel"]
+        weights = ["atomic", "atomic", "compound", "compound"]
+        if features.parallel:
+            weights.append("parallel")
         shape = draw(st.sampled_from(weights))
     if shape == "compound":
         count = draw(st.integers(1, 3))
-        node.children = [draw(_tree(names, depth - 1)) for _ in range(count)]
+        node.children = [
+            draw(_tree(names, depth - 1, features=features)) for _ in range(count)
+        ]
         if draw(st.integers(0, 3)) == 0:
             node.children.append(Node(names.next(), final=True))
         states = list(node.children)
         node.initial = draw(st.sampled_from([c.name for c in states]))
-        if draw(st.booleans()):
+        if features.history and draw(st.booleans()):
             depth_kind = draw(st.sampled_from(list(HistoryDepth)))
             if depth_kind is HistoryDepth.SHALLOW:
                 choices = [c.name for c in states]
@@ -208,14 +234,20 @@ def _walk(node: Node) -> list[Node]:
 
 
 @st.composite
-def random_charts(draw: st.DrawFn, eventless: bool = True) -> MachineSpec:
-    """A random chart: depth at most four, every statechart feature in play."""
+def random_charts(
+    draw: st.DrawFn, eventless: bool = True, features: Features = ALL_FEATURES
+) -> MachineSpec:
+    """A random chart: depth at most four, every statechart feature in play
+    (those ``features`` allow)."""
     names = _Names()
     # A third of the charts start with a parallel state, so that regions
     # often answer the same event (conflicts, several transitions at once).
-    first = draw(st.sampled_from(["atomic", "atomic", "parallel"]))
-    top = [draw(_tree(names, 3, shape=first))]
-    top += [draw(_tree(names, 3)) for _ in range(draw(st.integers(0, 2)))]
+    shapes = ["atomic", "atomic", "parallel" if features.parallel else "compound"]
+    first = draw(st.sampled_from(shapes))
+    top = [draw(_tree(names, 3, shape=first, features=features))]
+    top += [
+        draw(_tree(names, 3, features=features)) for _ in range(draw(st.integers(0, 2)))
+    ]
     if draw(st.integers(0, 3)) == 0:
         top.append(Node(names.next(), final=True))
     nodes = [n for t in top for n in _walk(t)]
@@ -247,12 +279,12 @@ def random_charts(draw: st.DrawFn, eventless: bool = True) -> MachineSpec:
         )
     by_name = {n.name: n for n in states}
     if eventless:
-        for _ in range(draw(st.integers(0, 3))):
+        for _ in range(draw(st.integers(0, features.eventless))):
             owner = by_name[draw(st.sampled_from(sources))]
             guards = draw(
                 st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
             )
-            unguarded = draw(st.integers(0, 9)) == 0
+            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
             owner.always.append(
                 (
                     draw(st.sampled_from(targets)),
@@ -260,7 +292,7 @@ def random_charts(draw: st.DrawFn, eventless: bool = True) -> MachineSpec:
                     draw(st.booleans()),
                 )
             )
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
         owner = by_name[draw(st.sampled_from(sources))]
         owner.after.append(
             (

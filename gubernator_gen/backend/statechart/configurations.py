@@ -84,9 +84,11 @@ class ConfigurationTables:
 
     ``keyed_by_state`` is true when the machine has neither parallel states
     nor history: every configuration is one atomic state with no record,
-    so the plan may key everything by that state. ``keys`` are in the order
-    first reached from ``start``. ``cells[key][trigger]`` exists for every
-    trigger one of the key's active states listens to; ``resumes`` hold
+    so the plan may key everything by that state, and every atomic state
+    is a key. ``keys`` are in the order first reached from ``start`` (then
+    the unreachable atomic states, when keyed by state).
+    ``cells[key][trigger]`` exists for every trigger one of the key's
+    active states listens to; ``resumes`` hold
     the run-time decisions steps refer to. ``idle[key]`` is the eventless
     decision W3C makes after an event that enabled no transition (a trigger
     with no cell, or a cell whose offers all declined: its ``otherwise``),
@@ -332,6 +334,10 @@ def build_configuration_tables(
     builder = _Builder(chart, limits or Limits(), bounded=not keyed_by_state)
     first = scxml.start_microstep(chart)
     start = builder.settle([first], first.target, first.raised)
+    if keyed_by_state:
+        # Every atomic state is a key, reachable or not: an application may
+        # store any state, and a flat machine has a row for each too.
+        builder.keys.extend(Configuration((a,)) for a in chart.atomic_states)
     order: list[Configuration] = []
     idles: dict[Configuration, Resume] = {}
     while builder.keys or builder.pending:

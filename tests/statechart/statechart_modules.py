@@ -1,0 +1,61 @@
+"""Generated modules of statecharts, for the tests: generate, load, drive.
+
+The random charts name their actions ``in:S``, ``out:S`` and
+``always:S:i``, which are not Python identifiers (so not ``Actions``
+methods); :func:`module_ready` renames them ``in_S``, ``out_S`` and
+``always_S_i``, keeping every name distinct, before a module is generated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import types
+
+from gubernator_gen import backend
+from gubernator_gen.diagnostics import Diagnostic
+from gubernator_gen.model import MachineSpec
+
+_counter = itertools.count()
+
+
+def _identifier(name: str) -> str:
+    return name.replace(":", "_")
+
+
+def module_ready(spec: MachineSpec) -> MachineSpec:
+    """``spec`` with every action renamed to an identifier."""
+    states = tuple(
+        dataclasses.replace(
+            state,
+            on_enter=tuple(map(_identifier, state.on_enter)),
+            on_exit=tuple(map(_identifier, state.on_exit)),
+            always=tuple(
+                dataclasses.replace(a, actions=tuple(map(_identifier, a.actions)))
+                for a in state.always
+            ),
+            after=tuple(
+                dataclasses.replace(a, actions=tuple(map(_identifier, a.actions)))
+                for a in state.after
+            ),
+        )
+        for state in spec.states
+    )
+    return dataclasses.replace(spec, states=states)
+
+
+def generate(
+    spec: MachineSpec, *, format: bool = True
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """The module's source (``None`` when refused) and the diagnostics."""
+    result = backend.generate_module(spec, format=format)
+    return result.source, result.diagnostics
+
+
+def load(source: str) -> types.ModuleType:
+    """Execute generated ``source`` as a fresh module (not in sys.modules)."""
+    name = f"_gg_chart_{next(_counter)}"
+    module = types.ModuleType(name)
+    module.__file__ = f"{name}.py"
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    return module

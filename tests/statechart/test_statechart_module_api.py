@@ -1,0 +1,339 @@
+"""The module of a compound statechart: its API, its refusals, its typing."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import gubernator_runtime
+import pytest
+from gubernator_runtime import CompoundStateError, UndefinedStateError
+from hypothesis import HealthCheck, given, settings
+from statechart_charts import (
+    COMPOUND_ONLY,
+    Arrow,
+    Node,
+    Shown,
+    chart_spec,
+    random_charts,
+)
+from statechart_modules import generate, load, module_ready
+
+from gubernator_gen.diagnostics import SourcePos
+from gubernator_gen.model import (
+    DelayedTransition,
+    EventlessTransition,
+    HistoryDepth,
+    MachineSpec,
+    Timeout,
+)
+
+
+def _ticket() -> MachineSpec:
+    """A support ticket: ``active`` holds ``triage`` (``new``, ``assigned``)
+    and ``working`` and a final ``resolved``; ``closed`` ends the machine."""
+    top = [
+        Node("idle"),
+        Node(
+            "active",
+            children=[
+                Node("triage", children=[Node("new"), Node("assigned")]),
+                Node("working"),
+                Node("resolved", final=True),
+            ],
+        ),
+        Node("closed", final=True),
+        Node("orphan"),
+    ]
+    arrows = [
+        Arrow("open", "idle", "active"),
+        Arrow("assign", "new", "assigned"),
+        Arrow("start", "assigned", "working"),
+        Arrow("solve", "working", "resolved"),
+        Arrow("done.state.active", "active", "closed"),
+        Arrow("cancel", "active", "idle", guards=("may_cancel",)),
+        Arrow("cancel", "active", "closed"),
+        Arrow("reset", "triage", "triage"),
+        Arrow("poke", "orphan", "orphan"),
+    ]
+    return module_ready(chart_spec(top, arrows))
+
+
+@pytest.fixture(scope="module")
+def ticket() -> Any:
+    source, diagnostics = generate(_ticket())
+    assert source is not None, [d.format() for d in diagnostics]
+    return load(source)
+
+
+def test_start_enters_the_initial_leaf_with_every_on_enter(ticket: Any) -> None:
+    result = ticket.Machine(guards={"may_cancel": lambda ctx: True}).start()
+    assert result.target_state is ticket.State.IDLE
+    assert result.all_actions == ("in_idle",)
+    assert ticket.INITIAL_STATE is ticket.State.IDLE
+    opened = ticket.Machine(guards={"may_cancel": lambda c: True}).process(
+        "idle", "open"
+    )
+    assert opened.target_state is ticket.State.NEW
+    assert opened.on_exit_actions == ("out_idle",)
+    assert opened.actions_to_execute == ("t0",)
+    assert opened.on_enter_actions == ("in_active", "in_triage", "in_new")
+
+
+def test_results_carry_the_scxml_order(ticket: Any) -> None:
+    machine = ticket.Machine(guards={"may_cancel": lambda ctx: bool(ctx)})
+    # Entering the final child raises done.state.active, taken in the step.
+    solved = machine.process("working", "solve")
+    assert solved.target_state is ticket.State.CLOSED
+    assert solved.on_exit_actions == ("out_working",)
+    assert solved.actions_to_execute == ("t3",)
+    assert solved.on_enter_actions == (
+        "in_resolved",
+        "out_resolved",
+        "out_active",
+        "t4",
+        "in_closed",
+    )
+    # A transition of an ancestor, guarded, then its unguarded sibling.
+    assert machine.process("assigned", "cancel", {"x": 1}).all_actions == (
+        "out_assigned",
+        "out_triage",
+        "out_active",
+        "t5",
+        "in_idle",
+    )
+    refused = machine.process("assigned", "cancel", {})
+    assert refused.target_state is ticket.State.CLOSED
+    assert refused.actions_to_execute == ("t6",)
+    # A self-transition of a compound state exits and re-enters it.
+    assert machine.process("assigned", "reset").all_actions == (
+        "out_assigned",
+        "out_triage",
+        "t7",
+        "in_triage",
+        "in_new",
+    )
+    assert machine.process("new", "reset").metadata == {"transition_description": ""}
+
+
+def test_compound_states_are_listed_but_never_processed(ticket: Any) -> None:
+    machine = ticket.Machine(guards={"may_cancel": lambda ctx: True})
+    assert [s.value for s in ticket.State] == [
+        "idle",
+        "active",
+        "triage",
+        "new",
+        "assigned",
+        "working",
+        "resolved",
+        "closed",
+        "orphan",
+    ]
+    with pytest.raises(CompoundStateError) as caught:
+        machine.process("triage", "assign")
+    assert isinstance(caught.value, UndefinedStateError)
+    assert "'triage' is a compound state" in str(caught.value)
+    assert caught.value.context["leaves"] == ["new", "assigned"]
+    with pytest.raises(CompoundStateError):
+        machine.process(ticket.State.ACTIVE, "cancel")
+    assert machine.get_state("active").name == "active"
+    # An unreachable atomic state still has its row.
+    assert machine.process("orphan", "poke").all_actions == (
+        "out_orphan",
+        "t8",
+        "in_orphan",
+    )
+
+
+def test_tree_functions_answer_from_tables(ticket: Any) -> None:
+    State = ticket.State
+    assert ticket.ancestors("new") == (State.TRIAGE, State.ACTIVE)
+    assert ticket.ancestors(State.IDLE) == ()
+    assert ticket.leaves("active") == (
+        State.NEW,
+        State.ASSIGNED,
+        State.WORKING,
+        State.RESOLVED,
+    )
+    assert ticket.leaves("working") == (State.WORKING,)
+    assert ticket.is_in("new", "active") and ticket.is_in("new", "new")
+    assert not ticket.is_in("active", "new") and not ticket.is_in("idle", "active")
+    for bad in ("nope", 3, ["new"]):
+        with pytest.raises(UndefinedStateError):
+            ticket.is_in("new", bad)
+        with pytest.raises(UndefinedStateError):
+            ticket.leaves(bad)
+
+
+def test_only_top_level_terminal_states_end_the_machine(ticket: Any) -> None:
+    machine = ticket.Machine(guards={"may_cancel": lambda ctx: True})
+    assert frozenset({ticket.State.CLOSED}) == ticket.TERMINAL_STATES
+    assert machine.is_terminal("closed") and not machine.is_terminal("resolved")
+    # The final child's ancestors' transitions still leave it.
+    assert machine.process("resolved", "cancel").target_state is ticket.State.IDLE
+    assert machine.process("closed", "cancel").error.__class__.__name__ == (
+        "TerminalStateError"
+    )
+    leaving = [t.index for t in machine.available_transitions("new")]
+    # Its ancestors' transitions too, done.state.active included.
+    assert leaving == [1, 4, 5, 6, 7]
+
+
+def test_state_docstrings_show_paths(ticket: Any) -> None:
+    source, _ = generate(_ticket())
+    assert source is not None
+    assert '"""Path: active / triage / new."""' in source
+    assert "Path: active / triage (compound, never stored: its atomic states are " in (
+        source
+    )
+
+
+# -- refusals ---------------------------------------------------------------------
+
+_AT = SourcePos("chart.yaml", 77, 5)
+
+
+def _with_state(spec: MachineSpec, name: str, **changes: Any) -> MachineSpec:
+    states = tuple(
+        dataclasses.replace(s, **changes) if s.name == name else s for s in spec.states
+    )
+    return dataclasses.replace(spec, states=states)
+
+
+def _only_error(spec: MachineSpec) -> tuple[str, SourcePos, str]:
+    source, diagnostics = generate(spec)
+    assert source is None
+    assert len(diagnostics) == 1, [d.format() for d in diagnostics]
+    return diagnostics[0].code, diagnostics[0].pos, diagnostics[0].message
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"parallel": True, "pos": _AT}, "parallel state 'active'"),
+        ({"timeout": Timeout(5, "idle", _AT)}, "the timeout of statechart state"),
+        ({"after": (DelayedTransition(3, "idle", pos=_AT),)}, "after: transitions"),
+        ({"always": (EventlessTransition("idle", ("g",), pos=_AT),)}, "guarded always"),
+    ],
+)
+def test_constructs_not_compiled_yet_are_refused_once_where_written(
+    changes: dict[str, Any], words: str
+) -> None:
+    code, pos, message = _only_error(_with_state(_ticket(), "active", **changes))
+    assert code == "GG450" and pos == _AT
+    assert words in message and "not compiled yet" in message
+
+
+def test_history_is_refused_at_the_history_state() -> None:
+    top = [
+        Node(
+            "p",
+            children=[Node("a"), Node("h", history=HistoryDepth.SHALLOW), Node("b")],
+        ),
+        Node("q"),
+    ]
+    spec = chart_spec(top, [Arrow("e0", "p", "q"), Arrow("e1", "q", "h")])
+    code, pos, message = _only_error(module_ready(spec))
+    assert code == "GG450" and "history state 'h'" in message
+    assert pos == spec.state("h").pos
+
+
+def test_an_unguarded_eventless_loop_is_refused_at_a_transition_of_it() -> None:
+    top = [Node("a", always=[("b", (), False)]), Node("b", always=[("a", (), False)])]
+    spec = module_ready(chart_spec(top, [Arrow("e0", "a", "b")]))
+    code, pos, message = _only_error(spec)
+    assert code == "GG451" and "loop forever" in message
+    assert pos in (spec.state("a").always[0].pos, spec.state("b").always[0].pos)
+
+
+def test_a_guarded_done_state_transition_is_refused() -> None:
+    top = [Node("p", children=[Node("a"), Node("f", final=True)]), Node("q")]
+    arrows = [Arrow("e0", "a", "f"), Arrow("done.state.p", "p", "q", guards=("g0",))]
+    spec = module_ready(chart_spec(top, arrows))
+    code, pos, message = _only_error(spec)
+    assert code == "GG450" and "done.state" in message
+    assert pos == spec.transitions[1].pos
+
+
+# -- hostile names and typing ---------------------------------------------------------
+
+_HOSTILE = ("q\"uo'te", "back\\slash", "中文", "{{ x }}", "a b", "NONE")
+
+
+def _hostile_chart() -> MachineSpec:
+    a, b, c, d, e, f = _HOSTILE
+    top = [
+        Node(a, children=[Node(b, children=[Node(c), Node(d)]), Node(e)]),
+        Node(f, final=True),
+    ]
+    arrows = [Arrow("go\"'", c, d), Arrow("x\\y", b, e), Arrow("end", a, f)]
+    spec = chart_spec(top, arrows)
+    states = tuple(
+        dataclasses.replace(s, on_enter=(f"enter_{i}",), on_exit=(f"exit_{i}",))
+        for i, s in enumerate(spec.states)
+    )
+    spec = dataclasses.replace(spec, states=states)
+    return _with_state(spec, c, description='"""\\ \x00 \u2028')
+
+
+def test_hostile_names_in_a_chart_are_literals() -> None:
+    source, diagnostics = generate(_hostile_chart())
+    assert source is not None, [d.format() for d in diagnostics]
+    module = load(source)
+    assert [s.value for s in module.State] == list(_HOSTILE)
+    machine = module.Machine()
+    assert machine.start().target_state == _HOSTILE[2]
+    result = machine.process(_HOSTILE[2], "go\"'")
+    assert result.target_state == _HOSTILE[3]
+    assert machine.process(_HOSTILE[3], "x\\y").target_state == _HOSTILE[4]
+    assert module.ancestors(_HOSTILE[3]) == (_HOSTILE[1], _HOSTILE[0])
+
+
+def test_chart_modules_pass_mypy_strict_and_ruff(tmp_path: Path) -> None:
+    paths = []
+    for index, spec in enumerate((_ticket(), _hostile_chart())):
+        source, _ = generate(spec)
+        assert source is not None
+        path = tmp_path / f"chart_{index}.py"
+        path.write_text(source, encoding="utf-8")
+        paths.append(str(path))
+    runtime_root = Path(gubernator_runtime.__file__).resolve().parents[1]
+    config = tmp_path / "mypy.ini"
+    config.write_text(f"[mypy]\nmypy_path = {runtime_root}\n", encoding="utf-8")
+    mypy = [sys.executable, "-m", "mypy", "--strict", "--config-file", str(config)]
+    for extra in ([], ["--python-version", "3.10"]):
+        done = subprocess.run(
+            [*mypy, *extra, *paths], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stdout
+    ruff = [sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache"]
+    done = subprocess.run([*ruff, *paths], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(random_charts(features=COMPOUND_ONLY).map(Shown))
+def test_tree_functions_agree_with_the_model(chart: Shown) -> None:
+    spec = module_ready(chart.spec)
+    source, _ = generate(spec, format=False)
+    if source is None or not spec.is_statechart:
+        return
+    module = load(source)
+    tree = spec.tree
+    atomic = [s.name for s in spec.states if not s.children]
+    for state in spec.states:
+        name = state.name
+        assert module.ancestors(name) == tree.ancestors(name)
+        inside = [a for a in atomic if a == name or tree.is_descendant(a, name)]
+        assert list(module.leaves(name)) == inside
+        for other in spec.states:
+            expected = other.name == name or tree.is_descendant(name, other.name)
+            assert module.is_in(name, other.name) is expected
