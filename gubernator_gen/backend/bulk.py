@@ -28,6 +28,7 @@ from gubernator_gen.backend.decisions import (
     Cell,
     CellShape,
     Outcome,
+    RegionsCell,
     Row,
     Start,
     shape_names,
@@ -178,13 +179,17 @@ def definition(
     state with its parent) only for a statechart."""
     policy = spec.error_policy
     fallback = policy.default_fallback
+    # A machine on configurations has several rows per state: their union.
+    by_state: dict[str, set[int]] = {}
+    for row in rows:
+        if row.leaving:
+            by_state.setdefault(row.state, set()).update(row.leaving)
     leaving = tuple(
         (
-            Atom(names.state(row.state)),
-            TupleOf(tuple(Atom(str(i)) for i in row.leaving)),
+            Atom(names.state(state)),
+            TupleOf(tuple(Atom(str(i)) for i in sorted(indices))),
         )
-        for row in rows
-        if row.leaving
+        for state, indices in by_state.items()
     )
     return Call(
         naming.runtime("MachineDefinition"),
@@ -284,15 +289,51 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
         _names(outcome.on_enter),
         metadata.reference(outcome.metadata),
     )
-    return Call(naming.runtime("success"), tuple((None, arg) for arg in args))
+    arguments: tuple[tuple[str | None, Expr], ...] = tuple((None, a) for a in args)
+    if outcome.configuration is not None:
+        arguments += (("configuration", _configuration(outcome.configuration)),)
+    return Call(naming.runtime("success"), arguments)
+
+
+def _configuration(index: int) -> Atom:
+    return Atom(f"{naming.CONFIGURATIONS}[{index}]")
+
+
+def configurations(chart: ChartModule, names: ModuleNames) -> TupleOf:
+    """``_CONFIGURATIONS``: each configuration of a machine processed on
+    them, built with the module's ``Configuration`` class."""
+    items = []
+    for key in chart.configurations:
+        args: list[tuple[str | None, Expr]] = [
+            (None, TupleOf(tuple(Atom(names.state(a)) for a in key.atomic)))
+        ]
+        if key.history:
+            args.append(
+                (
+                    None,
+                    DictOf(
+                        tuple(
+                            (
+                                Atom(names.state(h)),
+                                TupleOf(tuple(Atom(names.state(s)) for s in states)),
+                            )
+                            for h, states in key.history
+                        )
+                    ),
+                )
+            )
+        items.append(Call(naming.CONFIGURATION_CLASS, tuple(args)))
+    return TupleOf(tuple(items))
 
 
 def _cell(
-    cell: Cell,
+    cell: Cell | RegionsCell,
     names: ModuleNames,
     metadata: Metadata,
     deciders: Mapping[CellShape, str],
 ) -> Expr:
+    if isinstance(cell, RegionsCell):
+        return _regions(cell, names, metadata)
     if not cell.decided:
         return _result(cell.candidates[0].outcome, names, metadata)
     candidates = tuple(
@@ -306,6 +347,25 @@ def _cell(
     if not cell.plain:
         args.extend(_cell_data(cell))
     return Call(naming.runtime("Guarded"), tuple(args))
+
+
+def _regions(cell: RegionsCell, names: ModuleNames, metadata: Metadata) -> Call:
+    """``Regions(offers, {choice: result})`` (API 2.3)."""
+    offers = TupleOf(
+        tuple(
+            TupleOf(tuple(_names(guards) for guards in offer)) for offer in cell.offers
+        )
+    )
+    steps = DictOf(
+        tuple(
+            (
+                TupleOf(tuple(Atom(str(i)) for i in choice)),
+                _result(outcome, names, metadata),
+            )
+            for choice, outcome in cell.steps
+        )
+    )
+    return Call(naming.runtime("Regions"), ((None, offers), (None, steps)))
 
 
 def _cell_data(cell: Cell) -> list[tuple[str | None, Expr]]:
@@ -374,7 +434,9 @@ def decisions(
     table = DictOf(
         tuple(
             (
-                _string(row.state),
+                _string(row.state)
+                if row.configuration is None
+                else _configuration(row.configuration),
                 DictOf(
                     tuple(
                         (_string(c.trigger), _cell(c, names, metadata, deciders))
@@ -390,7 +452,10 @@ def decisions(
 
 def start(decided: Start, names: ModuleNames) -> Call:
     """``_START``: the result of ``machine.start()``."""
-    return Call(
-        naming.runtime("started"),
-        ((None, Atom(names.state(decided.target))), (None, _names(decided.on_enter))),
+    args: tuple[tuple[str | None, Expr], ...] = (
+        (None, Atom(names.state(decided.target))),
+        (None, _names(decided.on_enter)),
     )
+    if decided.configuration is not None:
+        args += (("configuration", _configuration(decided.configuration)),)
+    return Call(naming.runtime("started"), args)

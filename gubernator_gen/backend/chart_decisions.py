@@ -34,26 +34,43 @@ from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import ChartProblem, compile_chart
 from gubernator_gen.backend.statechart.chart import Origin, TransitionRef
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
-from gubernator_gen.backend.statechart.tables import Phase, Step
+from gubernator_gen.backend.statechart.tables import (
+    Candidate,
+    Cell,
+    Configuration,
+    Offer,
+    Phase,
+    Step,
+)
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.model import MachineSpec, PlainData
+from gubernator_gen.model import MachineSpec, NamedGuard, PlainData, Transition
 
 
 @dataclass(frozen=True, slots=True)
 class ChartModule:
     """What the module of a statechart needs beyond a flat one's plan.
 
-    ``tables`` are the build-time tables (keyed by atomic state);
-    ``initial`` is the atomic state ``start()`` rests in; ``terminal`` the
-    top-level terminal states (a nested one is a final child, which its
-    parent's transitions still leave); ``parents`` each nested state with
-    its parent, in document order.
+    ``tables`` are the build-time tables; ``initial`` is the atomic state
+    ``start()`` rests in (the first in document order on configurations);
+    ``terminal`` the top-level terminal states (a nested one is a final
+    child, which its parent's transitions still leave); ``parents`` each
+    nested state with its parent, in document order; ``history`` the
+    history pseudo-states. ``configurations`` are the keys of a machine
+    processed on configurations (one with history or parallel states), in
+    the order the module lists them; empty when keyed by state.
     """
 
     tables: ConfigurationTables
     initial: str
     terminal: tuple[str, ...]
     parents: tuple[tuple[str, str], ...]
+    history: tuple[str, ...] = ()
+    configurations: tuple[Configuration, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        """True when the machine is processed on configurations."""
+        return bool(self.configurations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +101,17 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
         return ChartCompilation(
             None, (error(backend_codes.EVENTLESS_LOOP, message, pos),)
         )
-    if not isinstance(tables, ConfigurationTables) or not tables.keyed_by_state:
-        # Unreachable: without parallel states and history the table is
-        # keyed by state; said plainly rather than compiled wrongly.
-        return ChartCompilation(None, (_not_yet(spec.pos, "this statechart"),))
+    if not isinstance(tables, ConfigurationTables):
+        return ChartCompilation(
+            None,
+            (
+                _not_yet(
+                    spec.pos,
+                    "a statechart with more reachable configurations than one "
+                    "table holds (the factored mode)",
+                ),
+            ),
+        )
     late = _run_time_decision(spec, tables)
     if late is not None:
         return ChartCompilation(None, (late,))
@@ -95,6 +119,8 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
     module = ChartModule(
         tables=tables,
         initial=tables.start.target.atomic[0],
+        history=tuple(s.name for s in spec.states if s.is_history),
+        configurations=() if tables.keyed_by_state else tables.keys,
         terminal=tuple(
             s.name for s in spec.states if s.is_terminal and s.parent is None
         ),
@@ -110,20 +136,20 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
 def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
     return error(
         backend_codes.STATECHART_NOT_COMPILED,
-        f"{what}: not compiled yet by this gubernator-gen (compound states "
-        "without history are)",
+        f"{what}: not compiled yet by this gubernator-gen (compound, history "
+        "and parallel states are)",
         pos,
     )
 
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
+    if spec.error_policy.default_fallback is not None:
+        # The executor proposes a flat move (exit the state, enter the
+        # fallback), not a statechart step.
+        return _not_yet(spec.pos, "error_policy.default_fallback in a statechart")
     for state in spec.states:
         name = repr(state.name)
-        if state.parallel:
-            return _not_yet(state.pos, f"parallel state {name}")
-        if state.is_history:
-            return _not_yet(state.pos, f"history state {name}")
         if state.timeout is not None:
             return _not_yet(
                 state.timeout.pos, f"the timeout of statechart state {name}"
@@ -168,6 +194,18 @@ def _run_time_decision(
                         "a guarded transition taken on a done.state event raised "
                         "inside a step",
                     )
+    for row in tables.cells.values():
+        for cell in row.values():
+            if len(cell.offers) < 2 or _settled(spec, cell):
+                continue
+            for offer in cell.offers:
+                for candidate in offer.candidates:
+                    if not _plain(spec.transitions[candidate.transition.index]):
+                        return _not_yet(
+                            _position(spec, candidate.transition),
+                            "guard items or assign on a transition that several "
+                            "parallel regions may take on one event",
+                        )
     for step in _steps(tables):
         if step.overflow:
             return _not_yet(
@@ -176,11 +214,34 @@ def _run_time_decision(
     return None
 
 
+def _guarded_or_assigns(spec: MachineSpec, offer: Offer) -> bool:
+    first = offer.candidates[0]
+    return first.guarded or bool(spec.transitions[first.transition.index].assign)
+
+
+def _plain(transition: Transition) -> bool:
+    """Plain guard calls and no ``assign``: what a ``Regions`` cell runs."""
+    items = transition.guard_items
+    return not transition.assign and all(
+        isinstance(item, NamedGuard) and not item.negated and not item.params
+        for item in items
+    )
+
+
+def _settled(spec: MachineSpec, cell: Cell) -> bool:
+    """Several regions answer: one step when no region's choice is open."""
+    return not any(_guarded_or_assigns(spec, offer) for offer in cell.offers)
+
+
 # -- the decision table ---------------------------------------------------------
 
 
 def _outcome(
-    source: str, trigger: str, step: Step, metadata: Mapping[str, PlainData]
+    source: str,
+    trigger: str,
+    step: Step,
+    metadata: Mapping[str, PlainData],
+    index: Mapping[Configuration, int],
 ) -> decisions.Outcome:
     first, *rest = step.microsteps
     return decisions.Outcome(
@@ -194,43 +255,90 @@ def _outcome(
             *(a.name for micro in rest for a in micro.actions),
         ),
         metadata=metadata,
+        configuration=index.get(step.target),
     )
 
 
 def decision_table(
     spec: MachineSpec, module: ChartModule, compiled: CompiledFunctions
 ) -> tuple[decisions.Row, ...]:
-    """Every atomic state's row, in document order (compound states have
-    none: ``process`` refuses them). Cells keep the flat table's form."""
+    """Every key's row: each atomic state in document order (compound states
+    have none: ``process`` refuses them), or each configuration in the
+    module's order. Cells keep the flat table's form."""
     order = {trigger: i for i, trigger in enumerate(spec.triggers)}
+    index = {key: i for i, key in enumerate(module.configurations)}
     guarding: dict[int, decisions.Candidate] = {}
     rows = []
     for key, row in module.tables.cells.items():
         atomic = key.atomic[0]
-        cells = []
+        cells: list[decisions.Cell | decisions.RegionsCell] = []
         leaving: set[int] = set()
         for trigger in sorted(
             (t for t in row if isinstance(t, str)), key=order.__getitem__
         ):
-            linear = row[trigger].linear
-            assert linear is not None, "a machine keyed by state has one offer"
             candidates = []
-            for candidate, step in linear:
-                index = candidate.transition.index
-                leaving.add(index)
-                transition = spec.transitions[index]
-                if index not in guarding:
-                    guarding[index] = decisions.guarding(transition, compiled)
+            for offer in row[trigger].offers:
+                leaving.update(c.transition.index for c in offer.candidates)
+            if len(row[trigger].offers) > 1 and not _settled(spec, row[trigger]):
+                cells.append(_regions(spec, atomic, trigger, row[trigger], index))
+                continue
+            for candidate, step in _choices(row[trigger]):
+                ref = candidate.transition.index
+                transition = spec.transitions[ref]
+                if ref not in guarding:
+                    guarding[ref] = decisions.guarding(transition, compiled)
                 described = {decisions.DESCRIPTION_KEY: transition.description}
-                outcome = _outcome(atomic, trigger, step, described)
-                candidates.append(decisions.with_outcome(guarding[index], outcome))
+                outcome = _outcome(atomic, trigger, step, described, index)
+                candidates.append(decisions.with_outcome(guarding[ref], outcome))
             cells.append(decisions.Cell(trigger, tuple(candidates)))
-        rows.append(decisions.Row(atomic, tuple(cells), tuple(sorted(leaving))))
+        rows.append(
+            decisions.Row(atomic, tuple(cells), tuple(sorted(leaving)), index.get(key))
+        )
+    if module.configured:
+        return tuple(sorted(rows, key=lambda r: r.configuration or 0))
     by_order = spec.tree.order
     return tuple(sorted(rows, key=lambda r: by_order[r.state]))
+
+
+def _regions(
+    spec: MachineSpec,
+    atomic: str,
+    trigger: str,
+    cell: Cell,
+    index: Mapping[Configuration, int],
+) -> decisions.RegionsCell:
+    """A cell several regions answer with guarded candidates: the guard
+    names of each offer's candidates, and every combination's outcome."""
+    steps = []
+    for choice, step in cell.steps.items():
+        taken = step.microsteps[0].transitions[0]
+        described = {
+            decisions.DESCRIPTION_KEY: spec.transitions[taken.index].description
+        }
+        steps.append((choice, _outcome(atomic, trigger, step, described, index)))
+    return decisions.RegionsCell(
+        trigger,
+        tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
+        tuple(steps),
+    )
+
+
+def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
+    """The cell's candidates in priority order, each with its step. Several
+    offers (parallel regions) are settled: each takes its first candidate."""
+    linear = cell.linear
+    if linear is not None:
+        return linear
+    step = cell.steps[(0,) * len(cell.offers)]
+    return ((cell.offers[0].candidates[0], step),)
 
 
 def start(module: ChartModule) -> decisions.Start:
     """``start()``: the initial leaf, every action on the way in order."""
     step = module.tables.start
-    return decisions.Start(step.target.atomic[0], tuple(a.name for a in step.actions))
+    configurations = module.configurations
+    return decisions.Start(
+        step.target.atomic[0],
+        tuple(a.name for a in step.actions),
+        configurations.index(step.target) if configurations else None,
+    )

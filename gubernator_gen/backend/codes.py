@@ -44,8 +44,10 @@ CODES: Mapping[str, str] = MappingProxyType(
         SQL_LABEL_TOO_LONG: "gubernator-gen sql --dialect postgresql: a state name "
         "is longer than the 63 bytes a PostgreSQL enum label holds",
         STATECHART_NOT_COMPILED: "a statechart construct that this generator "
-        "does not compile into modules yet (parallel states, history, after:, "
-        "timeouts of statechart states, guarded always: transitions)",
+        "does not compile into modules yet (after:, timeouts of statechart "
+        "states, guarded always: transitions, guarded choices made inside a "
+        "step, guard items or assign taken by several parallel regions at "
+        "once, the factored mode)",
         EVENTLESS_LOOP: "unguarded always: or done.state transitions loop "
         "forever: the step would never end",
         INTERNAL_ERROR: "internal error: the generated source did not parse (a "

@@ -107,6 +107,8 @@ class Outcome:
     on_exit: tuple[str, ...]
     on_enter: tuple[str, ...]
     metadata: Mapping[str, PlainData]
+    #: A statechart on configurations: the index of the one moved to.
+    configuration: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +223,34 @@ class Cell:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionsCell:
+    """A trigger several parallel regions answer, each with guarded
+    candidates: per offer, each candidate's guard names (plain calls), and
+    the outcome of each combination of choices (``-1``: the offer took
+    none). Every combination missing is a refusal."""
+
+    trigger: str
+    offers: tuple[tuple[tuple[str, ...], ...], ...]
+    steps: tuple[tuple[tuple[int, ...], Outcome], ...]
+
+    #: Decided by the runtime's ``Regions`` cell, not by a decider factory.
+    decided = False
+    #: Plain guard calls only: nothing of API 2.2.
+    plain = True
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
-    """One state's cells, and the transitions that may leave it (spec order)."""
+    """One state's cells, and the transitions that may leave it (spec order).
+
+    A statechart on configurations has a row per configuration (the index
+    in ``configuration``); ``state`` is then its first active atomic state.
+    """
 
     state: str
-    cells: tuple[Cell, ...]
+    cells: tuple[Cell | RegionsCell, ...]
     leaving: tuple[int, ...]
+    configuration: int | None = None
 
 
 def decision_table(
@@ -351,6 +375,8 @@ class Start:
 
     target: str
     on_enter: tuple[str, ...]
+    #: A statechart on configurations: the index of the one started in.
+    configuration: int | None = None
 
 
 def start(spec: MachineSpec) -> Start:
@@ -364,7 +390,7 @@ def shapes(rows: tuple[Row, ...]) -> tuple[CellShape, ...]:
     found: dict[CellShape, None] = {}
     for row in rows:
         for cell in row.cells:
-            if cell.decided:
+            if isinstance(cell, Cell) and cell.decided:
                 found.setdefault(cell.shape)
     return tuple(found)
 

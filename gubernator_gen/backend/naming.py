@@ -62,6 +62,10 @@ DEFINITION = "_DEFINITION"
 #: answering from it (only modules of statecharts define them).
 TREE = "_TREE"
 CHART_FUNCTIONS: tuple[str, ...] = ("is_in", "ancestors", "leaves")
+#: A machine with history or parallel states: its ``Configuration`` class
+#: and the tuple of its configurations.
+CONFIGURATION_CLASS = "Configuration"
+CONFIGURATIONS = "_CONFIGURATIONS"
 DECISIONS = "_DECISIONS"
 METADATA = "_METADATA"
 START = "_START"
@@ -257,7 +261,7 @@ def build_names(spec: MachineSpec) -> NamingResult:
 
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
     if spec.is_statechart:
-        taken.update((TREE, *CHART_FUNCTIONS))
+        taken.update((TREE, *CHART_FUNCTIONS, CONFIGURATION_CLASS, CONFIGURATIONS))
     aliases: list[tuple[str, str]] = []
     guard_annotations: tuple[str, ...] = _GUARDS_ANNOTATIONS
     if spec.guard_signatures:

@@ -117,6 +117,10 @@ class ModulePlan:
     start: str
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
+    #: The ``_TREE`` statement of a statechart's module.
+    tree: str | None
+    #: The ``_CONFIGURATIONS`` statement of a machine on configurations.
+    configurations: str | None
     class_name: str
     class_base: str
     class_doc: str
@@ -193,6 +197,15 @@ def build_plan(
             bulk.start(start, names),
         ),
         chart=chart is not None,
+        tree=None if chart is None else _tree(chart, names),
+        configurations=(
+            None
+            if chart is None or not chart.configured
+            else emit.assignment(
+                f"{naming.CONFIGURATIONS}: tuple[{naming.CONFIGURATION_CLASS}, ...]",
+                bulk.configurations(chart, names),
+            )
+        ),
         class_name=names.class_name,
         class_base=(
             f"{naming.runtime('MachineBase')}"
@@ -215,6 +228,11 @@ def build_plan(
                 (
                     *naming.PUBLIC_NAMES,
                     *(naming.CHART_FUNCTIONS if chart is not None else ()),
+                    *(
+                        (naming.CONFIGURATION_CLASS,)
+                        if chart is not None and chart.configured
+                        else ()
+                    ),
                     names.class_name,
                 ),
                 key=naming.all_sort_key,
@@ -306,6 +324,17 @@ def _api_check(required: tuple[int, int]) -> ApiCheck:
     )
 
 
+def _tree(chart: ChartModule, names: ModuleNames) -> str:
+    args: list[tuple[str | None, emit.Expr]] = [(None, emit.Atom(naming.DEFINITION))]
+    if chart.history:
+        history = tuple(emit.Atom(names.state(h)) for h in chart.history)
+        args.append(("history", emit.TupleOf(history)))
+    return emit.assignment(
+        f"{naming.TREE}: {naming.runtime('StateTree')}[{naming.STATE}]",
+        emit.Call(naming.runtime("StateTree"), tuple(args)),
+    )
+
+
 def _required_api(declarative: bool, chart: bool) -> tuple[int, int]:
     if chart:
         return RUNTIME_API_CHARTS
@@ -338,13 +367,16 @@ def _state_paths(spec: MachineSpec) -> dict[str, str]:
     tree = spec.tree
     inside: dict[str, list[str]] = {}
     for state in spec.states:
-        if not state.children:
+        if not state.children and not state.is_history:
             for ancestor in tree.ancestors(state.name):
                 inside.setdefault(ancestor, []).append(state.name)
     paths = {}
     for state in spec.states:
         path = " / ".join((*reversed(tree.ancestors(state.name)), state.name))
         leaves = inside.get(state.name)
+        if state.is_history:
+            paths[state.name] = f"Path: {path} (history of {state.parent})."
+            continue
         if leaves is None:
             paths[state.name] = f"Path: {path}."
             continue

@@ -21,6 +21,7 @@ from gubernator_runtime.binding import (
     is_async_callable,
 )
 from gubernator_runtime.cells import Decider, DecisionTable, GuardCall, Guarded
+from gubernator_runtime.configuration import Configuration, ConfigurationTextError
 from gubernator_runtime.definition import (
     ErrorPolicy,
     MachineDefinition,
@@ -42,6 +43,7 @@ from gubernator_runtime.errors import (
     TimeoutExpiredError,
     UndefinedStateError,
     UndefinedTriggerError,
+    UnknownConfigurationError,
 )
 from gubernator_runtime.events import Event
 from gubernator_runtime.executor import (
@@ -70,6 +72,7 @@ from gubernator_runtime.guards import (
     not_in_list,
 )
 from gubernator_runtime.machine import FALLBACK_TRIGGER, MachineBase
+from gubernator_runtime.regions import Regions
 from gubernator_runtime.results import (
     NO_OP_METADATA,
     START_TRIGGER,
@@ -106,7 +109,10 @@ from gubernator_runtime.tree import StateTree
 #: ``calls``, ``arguments`` and ``effects`` of ``Guarded`` cells,
 #: ``with_updates``, ``AssignError``, ``KeywordGuardCallable`` and
 #: ``TransitionResult.context_updates``. API 2.3 adds compound states:
-#: ``MachineDefinition.parents``, ``StateTree`` and ``CompoundStateError``.
+#: ``MachineDefinition.parents``, ``StateTree`` and ``CompoundStateError``,
+#: and history and parallel states: ``Configuration`` (with
+#: ``ConfigurationTextError``, ``UnknownConfigurationError``) and
+#: ``TransitionResult.configuration``, and ``Regions`` cells.
 API_VERSION: tuple[int, int] = (2, 3)
 
 #: The distribution's version.
@@ -154,7 +160,9 @@ __all__ = [
     "ActionResult",
     "AssignError",
     "CompoundStateError",
+    "Configuration",
     "ConfigurationError",
+    "ConfigurationTextError",
     "Decider",
     "DecisionTable",
     "Effect",
@@ -172,6 +180,7 @@ __all__ = [
     "KeywordGuardCallable",
     "MachineBase",
     "MachineDefinition",
+    "Regions",
     "StateInfo",
     "StateTimeout",
     "StateTree",
@@ -183,6 +192,7 @@ __all__ = [
     "TransitionResult",
     "UndefinedStateError",
     "UndefinedTriggerError",
+    "UnknownConfigurationError",
     "__version__",
     "all_of",
     "always_false",

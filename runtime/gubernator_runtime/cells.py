@@ -36,7 +36,9 @@ from typing import Any, Union
 from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
 from gubernator_runtime._base import plain_str
 from gubernator_runtime.binding import GuardCallable
+from gubernator_runtime.configuration import Configuration
 from gubernator_runtime.errors import ConfigurationError, GuardError, GuardRejectedError
+from gubernator_runtime.regions import Regions
 from gubernator_runtime.results import Effect, TransitionResult, failure, with_updates
 
 #: What ``process`` calls for a guarded cell: context (or None) to result.
@@ -49,7 +51,7 @@ Candidate = tuple[tuple[str, ...], "TransitionResult[Any]"]
 #: What a cell calls for one guard: a ``Guards`` method by name, or a
 #: function the generator compiled from a guard expression.
 GuardCall = str | GuardCallable
-Cell = Union["TransitionResult[Any]", "Guarded"]
+Cell = Union["TransitionResult[Any]", "Guarded", Regions]
 #: The decision table as generated: state key → trigger key → cell.
 DecisionTable = Mapping[Any, Mapping[Any, Cell]]
 #: The table ``process`` reads: the same keys, cells replaced by results or
@@ -188,15 +190,18 @@ class Guarded:
         )
 
 
-def guarded_cells(table: DecisionTable) -> Iterator[tuple[Any, Any, Guarded]]:
-    """Every guarded cell of ``table`` with its state and trigger keys."""
+def guarded_cells(
+    table: DecisionTable,
+) -> Iterator[tuple[Any, Any, Guarded | Regions]]:
+    """Every guarded cell of ``table`` (``Guarded``, or ``Regions`` of a
+    parallel machine) with its state and trigger keys."""
     for state, row in table.items():
         for trigger, cell in row.items():
-            if cell.__class__ is Guarded:
+            if cell.__class__ is Guarded or cell.__class__ is Regions:
                 yield state, trigger, cell
 
 
-def _needs_guards(cell: Guarded, machine: str) -> Decider:
+def _needs_guards(cell: Guarded | Regions, machine: str) -> Decider:
     """The decider of a strict machine built without guards: a clear error."""
     needed = list(cell.methods)
 
@@ -216,8 +221,8 @@ def _needs_guards(cell: Guarded, machine: str) -> Decider:
 
 def _with_cells(
     base: HotTable,
-    cells: list[tuple[Any, Any, Guarded]],
-    value: Callable[[Guarded], Any],
+    cells: list[tuple[Any, Any, Guarded | Regions]],
+    value: Callable[[Guarded | Regions], Any],
 ) -> HotTable:
     """``base`` with each listed cell replaced by ``value(cell)``.
 
@@ -235,7 +240,7 @@ def _with_cells(
 
 def unbound_table(
     table: DecisionTable, strict: bool, machine: str
-) -> tuple[HotTable, list[tuple[Any, Any, Guarded]]]:
+) -> tuple[HotTable, list[tuple[Any, Any, Guarded | Regions]]]:
     """The table of a machine built without guards, and the guarded cells.
 
     Cells that call no ``Guards`` method (their guards are compiled
@@ -245,12 +250,17 @@ def unbound_table(
     ``ConfigurationError`` when it reaches such a cell
     (docs/runtime.md#the-generated-module).
     """
-    base: HotTable = {state: row for state, row in table.items()}  # type: ignore[misc]
+    # Configurations are keyed by their exact text: a string read from the
+    # database takes the fastest dict lookup (a str subclass would not).
+    base: HotTable = {
+        str.__str__(state) if isinstance(state, Configuration) else state: row  # type: ignore[misc]
+        for state, row in table.items()
+    }
     cells = list(guarded_cells(table))
     if not cells:
         return base, cells
 
-    def unbound(cell: Guarded) -> Any:
+    def unbound(cell: Guarded | Regions) -> Any:
         if not cell.methods:
             return cell.bind({})
         if strict:
@@ -262,7 +272,7 @@ def unbound_table(
 
 def bound_table(
     base: HotTable,
-    cells: list[tuple[Any, Any, Guarded]],
+    cells: list[tuple[Any, Any, Guarded | Regions]],
     guards: Mapping[str, GuardCallable],
 ) -> HotTable:
     """``base`` with every guarded cell bound to ``guards``."""

@@ -10,7 +10,8 @@ lists, so it is JSON-ready) besides the human-readable ``message``, and
     │   ├── UndefinedTriggerError       the trigger appears nowhere in the machine
     │   └── TerminalStateError          the current state is terminal
     ├── UndefinedStateError             not a state of the machine
-    │   └── CompoundStateError          a compound state, where an atomic one is stored
+    │   ├── CompoundStateError          a compound state, where an atomic one is stored
+    │   └── UnknownConfigurationError   not one of a machine's configurations
     ├── GuardError                      a guard raised (chained to its exception)
     ├── AssignError                     an assign expression raised (chained)
     ├── ConfigurationError              bad binding or definition
@@ -239,6 +240,25 @@ class CompoundStateError(UndefinedStateError):
             machine=machine,
             leaves=leaf_texts,
         )
+
+
+class UnknownConfigurationError(UndefinedStateError):
+    """A machine with history or parallel states is processed on a
+    ``Configuration`` (API 2.3): the value given is not one of its
+    configurations (a state, or text it never rests in)."""
+
+    def __init__(
+        self, value: object, machine: str = "", is_state: bool = False
+    ) -> None:
+        text = describe(value)
+        where = f"machine {machine!r}" if machine else "the machine"
+        problem = (
+            f"is a state, but {where} is processed on configurations: pass "
+            "the configuration a result's configuration names"
+            if is_state
+            else f"is not a configuration {where} can be in"
+        )
+        FSMError.__init__(self, f"{text!r} {problem}", state=text, machine=machine)
 
 
 def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:

@@ -178,6 +178,8 @@ class MachineBase(Generic[S, T, C]):
             tables.lookup_state(current_state)  # raises UndefinedStateError
         if state in tables.compound:
             raise tables.compound_error(state)
+        if tables.configured and current_state not in tables.configurations:
+            raise tables.configuration_needed(current_state)
         trigger = tables.trigger_of.get(event)
         if trigger is not None:
             # Known states and triggers are finitely many: their results are

@@ -45,6 +45,7 @@ class TransitionResult(Record, Generic[S]):
     __slots__ = (
         "_actions_to_execute",
         "_all_actions",
+        "_configuration",
         "_context_updates",
         "_error",
         "_metadata",
@@ -67,6 +68,7 @@ class TransitionResult(Record, Generic[S]):
         "error",
         "metadata",
         "context_updates",
+        "configuration",
     )
     _hash_fields = (
         "success",
@@ -90,8 +92,11 @@ class TransitionResult(Record, Generic[S]):
         error: FSMError | DeferredError | None = None,
         metadata: Mapping[str, Any] | None = None,
         context_updates: Mapping[str, Any] | None = None,
+        configuration: str | None = None,
     ) -> None:
         self._success = bool(success)
+        if configuration is not None:
+            self._configuration = configuration
         self._source_state = source_state
         self._target_state = target_state
         self._trigger = trigger
@@ -122,6 +127,17 @@ class TransitionResult(Record, Generic[S]):
     def target_state(self) -> S | None:
         """The state to move to; ``None`` on failure."""
         return self._target_state
+
+    @property
+    def configuration(self) -> str | None:
+        """The configuration to store, for a machine with history or
+        parallel states (API 2.3): a ``Configuration``, whose text is the
+        value to store; ``target_state`` is then its first active atomic
+        state in document order. ``None`` for other machines, and when
+        nothing changes (a failure, a non-strict no-op)."""
+        # Left unset by every result that has none: the hot paths that
+        # build results need not know the field.
+        return getattr(self, "_configuration", None)
 
     @property
     def trigger(self) -> str:
@@ -240,6 +256,11 @@ class TransitionResult(Record, Generic[S]):
             "error": None if self._error is None else self.error.to_dict(),  # type: ignore[union-attr]
             "metadata": to_plain(self._metadata),
             "context_updates": to_plain(self._context_updates),
+            **(
+                {}
+                if self.configuration is None
+                else {"configuration": str.__str__(self.configuration)}
+            ),
         }
 
     @overload
@@ -280,6 +301,11 @@ class TransitionResult(Record, Generic[S]):
         updates = data.get("context_updates") or {}
         if not isinstance(updates, Mapping):
             raise ValueError("result 'context_updates' must be a mapping")
+        configuration = _field(data, "configuration", str, optional=True)
+        if configuration is not None:
+            from gubernator_runtime.configuration import Configuration
+
+            configuration = Configuration.parse(configuration)
         if state_type is not None:
             source = None if source is None else _to_state(state_type, source)
             target = None if target is None else _to_state(state_type, target)
@@ -294,6 +320,7 @@ class TransitionResult(Record, Generic[S]):
             error,
             metadata,
             updates,
+            configuration,
         )
 
 
@@ -344,12 +371,15 @@ def success(
     on_exit_actions: tuple[str, ...],
     on_enter_actions: tuple[str, ...],
     metadata: Mapping[str, Any],
+    *,
+    configuration: str | None = None,
 ) -> TransitionResult[S]:
     """A success result from parts that are already tuples and read-only.
 
     Generated modules build every success result of their decision table
     with this at import; it trusts its arguments (the generator made them),
     so a large machine imports without normalising thousands of values.
+    ``configuration`` (API 2.3) is the configuration the result moves to.
     """
     result: TransitionResult[S] = _new(TransitionResult)
     result._success = True
@@ -363,6 +393,8 @@ def success(
     result._metadata = metadata
     result._context_updates = EMPTY_MAPPING
     result._all_actions = None
+    if configuration is not None:
+        result._configuration = configuration
     return result
 
 
@@ -395,7 +427,12 @@ START_TRIGGER = "_start"
 START_METADATA: Mapping[str, Any] = frozen_mapping({"reason": "start"})
 
 
-def started(target_state: S, on_enter_actions: tuple[str, ...]) -> TransitionResult[S]:
+def started(
+    target_state: S,
+    on_enter_actions: tuple[str, ...],
+    *,
+    configuration: str | None = None,
+) -> TransitionResult[S]:
     """The result of creating an entity: from no state into ``target_state``.
 
     ``source_state`` is ``None`` (there was no state before), the trigger is
@@ -415,6 +452,8 @@ def started(target_state: S, on_enter_actions: tuple[str, ...]) -> TransitionRes
     result._metadata = START_METADATA
     result._context_updates = EMPTY_MAPPING
     result._all_actions = None
+    if configuration is not None:
+        result._configuration = configuration
     return result
 
 
@@ -453,4 +492,6 @@ def with_updates(
     updated._metadata = result._metadata
     updated._context_updates = MappingProxyType(updates)
     updated._all_actions = result._all_actions
+    if result.configuration is not None:
+        updated._configuration = result.configuration
     return updated

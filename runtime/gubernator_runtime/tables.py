@@ -14,11 +14,20 @@ from types import MappingProxyType
 from typing import Any
 
 from gubernator_runtime.cells import DecisionTable, Guarded, HotTable, unbound_table
+from gubernator_runtime.configuration import Configuration
 from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
-from gubernator_runtime.errors import CompoundStateError, UndefinedStateError
+from gubernator_runtime.errors import (
+    CompoundStateError,
+    UndefinedStateError,
+    UnknownConfigurationError,
+)
+from gubernator_runtime.regions import Regions
 from gubernator_runtime.results import TransitionResult, success
 from gubernator_runtime.timeouts import TIMEOUT_TRIGGER
 from gubernator_runtime.tree import StateTree
+
+#: A guarded cell of the table with its state and trigger keys.
+GuardedCell = tuple[Any, Any, Guarded | Regions]
 
 
 class MachineTables:
@@ -32,6 +41,8 @@ class MachineTables:
         "_hot",
         "_tree",
         "compound",
+        "configurations",
+        "configured",
         "definition",
         "fallback_state",
         "name",
@@ -67,6 +78,14 @@ class MachineTables:
         #: States with children: never stored, never processed.
         self.compound: frozenset[Any] = frozenset(parents.values())
         self._tree: StateTree[Any] | None = None
+        #: A machine processed on configurations: each configuration's text →
+        #: its first active atomic state (document order), what its failure
+        #: results name.
+        self.configurations: dict[Any, Any] = _configurations(
+            decisions, self.state_of, definition
+        )
+        self.configured = bool(self.configurations)
+        self.state_of.update(self.configurations)
         self.state_names = tuple(self.state_info)
         self.trigger_names = tuple(self.trigger_of)
         self.terminal_states = tuple(m for m in self.state_names if m in self.terminal)
@@ -77,7 +96,9 @@ class MachineTables:
         self.fallback_state = None if fallback is None else self.state_of[fallback]
         self.timeout_results = _timeout_results(self.state_info, self.state_of)
         # Built by the first instance: importing a module builds no table.
-        self._hot: tuple[HotTable, list[tuple[Any, Any, Guarded]]] | None = None
+        self._hot: tuple[HotTable, list[tuple[Any, Any, Guarded | Regions]]] | None = (
+            None
+        )
         self._available: dict[Any, tuple[TransitionInfo, ...]] | None = None
         #: (state, known trigger) → the result when no cell decides it.
         self.no_cell: dict[tuple[Any, Any], TransitionResult[Any]] = {}
@@ -98,7 +119,7 @@ class MachineTables:
             self._action_names = self.definition.action_names
         return self._action_names
 
-    def hot(self) -> tuple[HotTable, list[tuple[Any, Any, Guarded]]]:
+    def hot(self) -> tuple[HotTable, list[GuardedCell]]:
         """The table of an instance without guards, and the guarded cells."""
         hot = self._hot
         if hot is None:
@@ -106,11 +127,18 @@ class MachineTables:
         return hot
 
     def lookup_state(self, value: object) -> Any:
-        """The ``State`` member for ``value``; ``UndefinedStateError`` if none."""
+        """The ``State`` member for ``value``; ``UndefinedStateError`` if none
+        (``UnknownConfigurationError`` for a machine on configurations)."""
         try:
             return self.state_of[value]
         except (KeyError, TypeError):
+            if self.configured:
+                raise UnknownConfigurationError(value, self.name) from None
             raise UndefinedStateError(value, self.name) from None
+
+    def configuration_needed(self, value: object) -> UnknownConfigurationError:
+        """The error for a state given to a machine on configurations."""
+        return UnknownConfigurationError(value, self.name, is_state=True)
 
     @property
     def tree(self) -> StateTree[Any]:
@@ -155,6 +183,25 @@ def _timeout_results(
             MappingProxyType({"reason": "timeout", "timeout_seconds": timeout.seconds}),
         )
     return results
+
+
+def _configurations(
+    decisions: DecisionTable,
+    state_of: Mapping[Any, Any],
+    definition: MachineDefinition[Any, Any],
+) -> dict[Any, Any]:
+    """Each configuration key of ``decisions`` (a ``Configuration``) with
+    its first active atomic state in declaration (document) order."""
+    found: dict[Any, Any] = {}
+    order: dict[Any, int] | None = None
+    for key in decisions:
+        if key in state_of or not isinstance(key, Configuration):
+            continue
+        if order is None:
+            order = {m: i for i, m in enumerate(definition.state_type)}  # type: ignore[var-annotated, arg-type]
+        first = min(key.active, key=order.__getitem__)
+        found[str.__str__(key)] = state_of[first]
+    return found
 
 
 def build_tables(

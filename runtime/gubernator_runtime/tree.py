@@ -9,7 +9,7 @@ tree per call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic
 
@@ -23,14 +23,19 @@ class StateTree(Generic[S]):
 
     States are the definition's ``state_type`` members in declaration
     order, which is document order (a state before its children). A state
-    with children is compound; the others are atomic, and only atomic
-    states are stored by applications and named by results.
+    with children is compound; ``history`` names the history pseudo-states
+    (API 2.3); the others are atomic, and only atomic states are stored by
+    applications and named by results.
     """
 
-    __slots__ = ("_ancestors", "_leaves", "_lineage", "_machine", "compound")
+    __slots__ = ("_ancestors", "_leaves", "_lineage", "_machine", "compound", "history")
 
-    def __init__(self, definition: MachineDefinition[S, Any]) -> None:
+    def __init__(
+        self, definition: MachineDefinition[S, Any], history: Iterable[S] = ()
+    ) -> None:
         self._machine = definition.name
+        #: The history pseudo-states: never active, never leaves.
+        self.history: frozenset[S] = frozenset(history)
         state_type: Any = definition.state_type  # an enum class: iterable
         members: tuple[S, ...] = tuple(state_type)
         parents: Mapping[Any, Any] = definition.parents
@@ -42,7 +47,7 @@ class StateTree(Generic[S]):
         self.compound: frozenset[S] = frozenset(parents.values())
         descendants: dict[Any, list[S]] = {m: [] for m in self.compound}
         for member in members:
-            if member not in self.compound:
+            if member not in self.compound and member not in self.history:
                 for ancestor in ancestors[member]:
                     descendants[ancestor].append(member)
         self._ancestors: Mapping[Any, tuple[S, ...]] = MappingProxyType(ancestors)
@@ -50,6 +55,8 @@ class StateTree(Generic[S]):
             {
                 member: tuple(descendants[member])
                 if member in self.compound
+                else ()
+                if member in self.history
                 else (member,)
                 for member in members
             }
@@ -70,7 +77,7 @@ class StateTree(Generic[S]):
 
     def leaves(self, state: S | str) -> tuple[S, ...]:
         """The atomic states inside ``state``, in document order; an atomic
-        state is its own only leaf."""
+        state is its own only leaf, a history pseudo-state has none."""
         return self._known(self._leaves, state)  # type: ignore[no-any-return]
 
     def is_in(self, state: S | str, ancestor: S | str) -> bool:

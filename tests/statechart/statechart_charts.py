@@ -178,6 +178,8 @@ ALL_FEATURES = Features()
 COMPOUND_ONLY = Features(
     parallel=False, history=False, delayed=False, guarded_eventless=False, eventless=1
 )
+#: What generated modules run on configurations: history and parallel too.
+CONFIGURED = Features(delayed=False, guarded_eventless=False, eventless=1)
 
 
 @st.composite

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,15 @@ from typing import Any
 
 import gubernator_runtime
 import pytest
-from gubernator_runtime import CompoundStateError, UndefinedStateError
+from gubernator_runtime import (
+    CompoundStateError,
+    ConfigurationError,
+    ConfigurationTextError,
+    GuardError,
+    TransitionResult,
+    UndefinedStateError,
+    UnknownConfigurationError,
+)
 from hypothesis import HealthCheck, given, settings
 from statechart_charts import (
     COMPOUND_ONLY,
@@ -25,6 +34,7 @@ from statechart_modules import generate, load, module_ready
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.model import (
     DelayedTransition,
+    ErrorPolicy,
     EventlessTransition,
     HistoryDepth,
     MachineSpec,
@@ -213,7 +223,6 @@ def _only_error(spec: MachineSpec) -> tuple[str, SourcePos, str]:
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"parallel": True, "pos": _AT}, "parallel state 'active'"),
         ({"timeout": Timeout(5, "idle", _AT)}, "the timeout of statechart state"),
         ({"after": (DelayedTransition(3, "idle", pos=_AT),)}, "after: transitions"),
         ({"always": (EventlessTransition("idle", ("g",), pos=_AT),)}, "guarded always"),
@@ -227,18 +236,137 @@ def test_constructs_not_compiled_yet_are_refused_once_where_written(
     assert words in message and "not compiled yet" in message
 
 
-def test_history_is_refused_at_the_history_state() -> None:
+def _history_chart() -> MachineSpec:
     top = [
         Node(
             "p",
             children=[Node("a"), Node("h", history=HistoryDepth.SHALLOW), Node("b")],
         ),
         Node("q"),
+        Node(
+            "par",
+            parallel=True,
+            children=[
+                Node("r1", children=[Node("x1"), Node("x2")]),
+                Node("r2", children=[Node("y1"), Node("y2")]),
+            ],
+        ),
     ]
-    spec = chart_spec(top, [Arrow("e0", "p", "q"), Arrow("e1", "q", "h")])
-    code, pos, message = _only_error(module_ready(spec))
-    assert code == "GG450" and "history state 'h'" in message
-    assert pos == spec.state("h").pos
+    arrows = [
+        Arrow("e0", "a", "b"),
+        Arrow("e1", "p", "q", guards=("g0",)),
+        Arrow("e0", "q", "h"),
+        Arrow("e2", "q", "par"),
+        Arrow("e0", "x1", "x2"),
+        Arrow("e0", "y1", "y2"),
+        Arrow("e1", "par", "p"),
+    ]
+    return module_ready(chart_spec(top, arrows))
+
+
+def test_a_fallback_state_is_refused_in_a_statechart() -> None:
+    spec = dataclasses.replace(_ticket(), error_policy=ErrorPolicy("idle"))
+    code, pos, message = _only_error(spec)
+    assert code == "GG450" and "default_fallback" in message and pos == spec.pos
+
+
+def test_history_and_parallel_states_are_processed_on_configurations() -> None:
+    source, diagnostics = generate(_history_chart())
+    assert source is not None, [d.format() for d in diagnostics]
+    module = load(source)
+    machine = module.Machine(guards={"g0": lambda ctx: bool(ctx)})
+    started = machine.start()
+    assert started.configuration == '{"active":["a"]}'
+    assert isinstance(started.configuration, module.Configuration)
+    moved = machine.process(started.configuration, "e0")
+    left = machine.process(str(moved.configuration), "e1", {"go": 1})
+    assert left.configuration == '{"active":["q"],"history":{"h":["b"]}}'
+    assert left.all_actions == ("out_b", "out_p", "t1", "in_q")
+    # A plain string read from the database is the key.
+    back = machine.process("".join(str(left.configuration)), "e0")
+    assert back.target_state is module.State.B
+    assert back.all_actions == ("out_q", "t2", "in_p", "in_b")
+    both = machine.process(left.configuration, "e2")
+    assert both.configuration.active == ("x1", "y1")
+    assert both.configuration.is_in("par") and both.configuration.is_in("r2")
+    assert not both.configuration.is_in("p")
+    # Both regions answer e0: one step; exits in reverse document order,
+    # transitions and entries in document order.
+    assert machine.process(both.configuration, "e0").all_actions == (
+        "out_y1",
+        "out_x1",
+        "t4",
+        "t5",
+        "in_x2",
+        "in_y2",
+    )
+    refused = machine.process(moved.configuration, "e1", {})
+    assert not refused.success and refused.configuration is None
+    assert refused.source_state is module.State.B
+    assert module.leaves("p") == (module.State.A, module.State.B)
+    with pytest.raises(UnknownConfigurationError, match="is a state, but"):
+        machine.process("a", "e0")
+    with pytest.raises(UnknownConfigurationError, match="not a configuration"):
+        machine.process('{"active":["a","b"]}', "e1")
+    with pytest.raises(ConfigurationTextError, match="'p' is not an atomic state"):
+        module.Configuration.parse('{"active":["p"]}')
+    with pytest.raises(ConfigurationTextError, match="'a' is not a history state"):
+        module.Configuration.parse('{"active":["b"],"history":{"a":["b"]}}')
+    data = json.loads(json.dumps(back.to_dict()))
+    assert data["configuration"] == str(back.configuration)
+    assert TransitionResult.from_dict(data, module.State) == back
+
+
+def _regions_module() -> Any:
+    spec = _history_chart()
+    x, y = spec.transitions[4], spec.transitions[5]
+    spec = dataclasses.replace(
+        spec,
+        transitions=(
+            *spec.transitions[:4],
+            dataclasses.replace(x, guards=("g1",)),
+            dataclasses.replace(y, guards=("g0",)),
+            spec.transitions[6],
+        ),
+    )
+    source, diagnostics = generate(spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    return load(source)
+
+
+def test_regions_choose_independently_then_take_the_decided_step() -> None:
+    module = _regions_module()
+    answers = {"g0": True, "g1": True}
+    machine = module.Machine(guards={g: (lambda ctx, g=g: answers[g]) for g in answers})
+    at_q = machine.process(machine.start().configuration, "e1").configuration
+    both = machine.process(at_q, "e2").configuration
+    assert both == '{"active":["x1","y1"],"history":{"h":["a"]}}'
+    assert machine.process(both, "e0").all_actions == (
+        "out_y1",
+        "out_x1",
+        "t4",
+        "t5",
+        "in_x2",
+        "in_y2",
+    )
+    answers["g0"] = False
+    only_x = machine.process(both, "e0")
+    assert only_x.all_actions == ("out_x1", "t4", "in_x2")
+    assert only_x.configuration == '{"active":["x2","y1"],"history":{"h":["a"]}}'
+    answers["g1"] = False
+    refused = machine.process(both, "e0")
+    assert not refused.success and refused.metadata["rejected_by"] == "g0"
+    assert refused.error.__class__.__name__ == "GuardRejectedError"
+
+    def boom(ctx: object) -> bool:
+        raise RuntimeError("down")
+
+    broken = module.Machine(guards={"g0": boom, "g1": lambda ctx: True})
+    with pytest.raises(GuardError) as caught:
+        broken.process(both, "e0")
+    assert caught.value.guard == "g0"
+    with pytest.raises(ConfigurationError):
+        module.Machine().process(both, "e0")
 
 
 def test_an_unguarded_eventless_loop_is_refused_at_a_transition_of_it() -> None:
@@ -294,7 +422,7 @@ def test_hostile_names_in_a_chart_are_literals() -> None:
 
 def test_chart_modules_pass_mypy_strict_and_ruff(tmp_path: Path) -> None:
     paths = []
-    for index, spec in enumerate((_ticket(), _hostile_chart())):
+    for index, spec in enumerate((_ticket(), _hostile_chart(), _history_chart())):
         source, _ = generate(spec)
         assert source is not None
         path = tmp_path / f"chart_{index}.py"

@@ -1,0 +1,313 @@
+"""Measure ``process`` on a statechart with parallel regions and history.
+
+The chart is a deployment whose checks run in parallel::
+
+    idle                      (initial)
+    checks                    parallel
+      lint                    region: linting, linted (final)
+      tests                   region: testing, tested (final)
+    paused                    compound: waiting, H (shallow history)
+    deployed                  final
+
+with ``start`` (idle → checks), ``lint_ok`` (linting → linted),
+``tests_ok`` (testing → tested, guarded by ``green``), ``retry`` answered
+by both regions (linting → linting guarded by ``flaky``, testing →
+testing guarded by ``flaky``), ``done.state.checks`` (checks → deployed)
+and ``abort`` (checks → paused). Every state has an entry and an exit
+action, every transition one action.
+
+Contenders, interleaved in one process, best of the rounds:
+
+* ``chart`` — the module gubernator-gen generates, processed on the
+  configuration text an application stores (a fresh ``str``);
+* ``flat`` — the module of the flat machine that makes the same decisions:
+  one state per configuration, each scenario's transition lists the chart's
+  whole action sequence (the same ``all_actions``, the same target);
+* python-statemachine's ``StateChart`` on the same chart (it sets the
+  stored configuration and is told it runs again, since a top-level final
+  state stops it, then sends the event; it calls no action).
+  transitions' ``HierarchicalMachine`` is left out here: its parallel
+  states have no ``done.state`` events and no history.
+
+Targets: ``chart`` within 1.3x of ``flat`` and faster than the peer.
+
+Run: ``python benchmarks/bench_parallel.py`` (``--quick`` for a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_statechart import _POS, _fresh, _load, _measure, _spec, _transition
+
+from gubernator_gen.model import (
+    EMPTY_METADATA,
+    HistoryDepth,
+    MachineSpec,
+    State,
+    StateKind,
+)
+
+#: (name, parent, kind, children, parallel, history)
+TREE = (
+    ("idle", None, StateKind.INITIAL, (), False, None),
+    ("checks", None, StateKind.STABLE, ("lint", "tests"), True, None),
+    ("lint", "checks", StateKind.STABLE, ("linting", "linted"), False, None),
+    ("linting", "lint", StateKind.STABLE, (), False, None),
+    ("linted", "lint", StateKind.TERMINAL, (), False, None),
+    ("tests", "checks", StateKind.STABLE, ("testing", "tested"), False, None),
+    ("testing", "tests", StateKind.STABLE, (), False, None),
+    ("tested", "tests", StateKind.TERMINAL, (), False, None),
+    ("paused", None, StateKind.STABLE, ("waiting", "H"), False, None),
+    ("waiting", "paused", StateKind.STABLE, (), False, None),
+    ("H", "paused", StateKind.STABLE, (), False, HistoryDepth.SHALLOW),
+    ("deployed", None, StateKind.TERMINAL, (), False, None),
+)
+#: (trigger, source, dest, guards)
+ARROWS = (
+    ("start", "idle", "checks", ()),
+    ("lint_ok", "linting", "linted", ()),
+    ("tests_ok", "testing", "tested", ("green",)),
+    ("retry", "linting", "linting", ("flaky",)),
+    ("retry", "testing", "testing", ("flaky",)),
+    ("done.state.checks", "checks", "deployed", ()),
+    ("abort", "checks", "paused", ()),
+)
+RUNNING = '{"active":["linting","testing"]}'
+LINTED = '{"active":["linted","testing"]}'
+GO = {"green": True, "flaky": True}
+# name → (configuration, trigger, context, peer configuration)
+SCENARIOS: dict[str, tuple[str, str, Any, tuple[str, ...]]] = {
+    "one region": (RUNNING, "lint_ok", None, ("linting", "testing")),
+    "one region, guarded": (RUNNING, "tests_ok", GO, ("linting", "testing")),
+    "both regions, guarded": (RUNNING, "retry", GO, ("linting", "testing")),
+    "guard refused": (RUNNING, "tests_ok", {"green": False}, ("linting", "testing")),
+    "last region, done.state": (LINTED, "tests_ok", GO, ("linted", "testing")),
+    "exit both regions": (RUNNING, "abort", None, ("linting", "testing")),
+}
+
+
+def chart_spec() -> MachineSpec:
+    """The deployment as a statechart."""
+    states = [
+        State(
+            name=name,
+            kind=kind,
+            description="",
+            on_enter=() if history else (f"in_{name}",),
+            on_exit=() if history else (f"out_{name}",),
+            timeout=None,
+            metadata=EMPTY_METADATA,
+            pos=_POS,
+            parent=parent,
+            children=children,
+            initial=children[0] if children and not parallel else None,
+            parallel=parallel,
+            history=history,
+        )
+        for name, parent, kind, children, parallel, history in TREE
+    ]
+    transitions = [
+        _transition(i, trigger, source, dest, guards, (f"do_{i}",))
+        for i, (trigger, source, dest, guards) in enumerate(ARROWS)
+    ]
+    return _spec("deploy", states, transitions)
+
+
+def flat_spec(chart: Any) -> tuple[MachineSpec, dict[str, str]]:
+    """The flat machine deciding each scenario as ``chart`` does, and the
+    flat state standing for each configuration."""
+    machine = chart.Machine(guards={"green": lambda c: True, "flaky": lambda c: True})
+    named: dict[str, str] = {}
+    transitions = []
+    for configuration, trigger, _, _ in SCENARIOS.values():
+        source = named.setdefault(configuration, f"c{len(named)}")
+        if any(t.trigger == trigger and t.sources == (source,) for t in transitions):
+            continue
+        result = machine.process(configuration, trigger, GO)
+        target = named.setdefault(result.configuration, f"c{len(named)}")
+        guards = {"tests_ok": ("green",), "retry": ("flaky",)}.get(trigger, ())
+        transitions.append(
+            _transition(
+                len(transitions), trigger, source, target, guards, result.all_actions
+            )
+        )
+    states = [
+        State(
+            name=name,
+            kind=StateKind.INITIAL if name == "c0" else StateKind.STABLE,
+            description="",
+            on_enter=(),
+            on_exit=(),
+            timeout=None,
+            metadata=EMPTY_METADATA,
+            pos=_POS,
+        )
+        for name in named.values()
+    ]
+    return _spec("deploy_flat", states, transitions), named
+
+
+class Guards:
+    """The chart's guards, as an application writes them."""
+
+    def green(self, ctx: Any) -> bool:
+        return bool(ctx.get("green"))
+
+    def flaky(self, ctx: Any) -> bool:
+        return bool(ctx.get("flaky"))
+
+
+def _statemachine_peer() -> Any:
+    from statemachine.io import create_machine_class_from_definition
+
+    def region(first: str, done: str, event: str, cond: str | None) -> Any:
+        ok = {"event": event, "target": done, **({"cond": cond} if cond else {})}
+        return {
+            "states": {
+                first: {
+                    "initial": True,
+                    "transitions": [
+                        ok,
+                        {"event": "retry", "target": first, "cond": "flaky"},
+                    ],
+                },
+                done: {"final": True},
+            }
+        }
+
+    definition = {
+        "idle": {
+            "initial": True,
+            "transitions": [{"event": "start", "target": "checks"}],
+        },
+        "checks": {
+            "parallel": True,
+            "states": {
+                "lint": region("linting", "linted", "lint_ok", None),
+                "tests": region("testing", "tested", "tests_ok", "green"),
+            },
+            "transitions": [
+                {"event": "done.state.checks", "target": "deployed"},
+                {"event": "abort", "target": "paused"},
+            ],
+        },
+        "paused": {
+            "states": {"waiting": {"initial": True}},
+            "history": {"H": {"type": "shallow"}},
+        },
+        "deployed": {"final": True},
+    }
+    machine_class = create_machine_class_from_definition(
+        "Deploy",
+        states=definition,
+        validate_final_reachability=False,
+        validate_trap_states=False,
+        validate_disconnected_states=False,
+    )
+
+    class Deploy(machine_class):  # type: ignore[misc, valid-type]
+        def green(self, ctx: Any = None) -> bool:
+            return bool((ctx or {}).get("green"))
+
+        def flaky(self, ctx: Any = None) -> bool:
+            return bool((ctx or {}).get("flaky"))
+
+    return Deploy()
+
+
+def _statements(names: dict[str, Any], flat_states: dict[str, str]) -> Any:
+    from statemachine.orderedset import OrderedSet
+
+    sm = names["sm"]
+    names["OrderedSet"] = OrderedSet
+    table: dict[str, dict[str, str | None]] = {}
+    for number, (scenario, (config, trigger, context, peer)) in enumerate(
+        SCENARIOS.items()
+    ):
+        s, f, t, c = f"s{number}", f"f{number}", f"t{number}", f"c{number}"
+        names[s], names[f] = _fresh(config), _fresh(flat_states[config])
+        names[t], names[c] = _fresh(trigger), context
+        active = [sm.states_map[p] for p in ("checks", "lint", "tests", *peer)]
+        names[f"conf{number}"] = active
+        table[scenario] = {
+            "chart": f"chart.process({s}, {t}, {c})",
+            "flat": f"flat.process({f}, {t}, {c})",
+            "statemachine": (
+                f"sm.configuration = OrderedSet(conf{number})\n"
+                "sm._engine.running = True\ntry:\n"
+                f"    sm.send({t}, ctx={c})\nexcept Exception:\n    pass"
+            ),
+        }
+    return table
+
+
+def _check(names: dict[str, Any], flat_states: dict[str, str]) -> None:
+    """Refuse to compare contenders that decide differently."""
+    from statemachine.orderedset import OrderedSet
+
+    sm = names["sm"]
+    for scenario, (config, trigger, context, peer) in SCENARIOS.items():
+        ours = names["chart"].process(config, trigger, context)
+        flat = names["flat"].process(flat_states[config], trigger, context)
+        if (ours.success, ours.all_actions) != (flat.success, flat.all_actions):
+            raise SystemExit(f"chart and flat disagree on {scenario}")
+        if ours.success and flat_states.get(ours.configuration) != flat.target_state:
+            raise SystemExit(f"chart and flat end apart on {scenario}")
+        sm._engine.running = True  # a final state stops it: the next entity
+        sm.configuration = OrderedSet(
+            sm.states_map[p] for p in ("checks", "lint", "tests", *peer)
+        )
+        with contextlib.suppress(Exception):
+            sm.send(trigger, ctx=context)
+        expected = set(ours.configuration.active) if ours.success else set(peer)
+        if not expected <= set(sm.configuration_values):
+            raise SystemExit(f"statemachine ends elsewhere on {scenario}")
+
+
+COLUMNS = ("chart", "flat", "statemachine")
+
+
+def _report(best: dict[str, dict[str, float]]) -> bool:
+    print(f"{'scenario':<26}" + "".join(f"{c:>14}" for c in COLUMNS) + "  chart/flat")
+    ok = True
+    for scenario, row in best.items():
+        cells = "".join(f"{row[c]:14.0f}" for c in COLUMNS)
+        ratio = row["chart"] / row["flat"]
+        verdict = ratio <= 1.3 and row["chart"] < row["statemachine"]
+        ok &= verdict
+        print(f"{scenario:<26}{cells}  {ratio:9.2f}x {'ok' if verdict else 'MISS'}")
+    print("targets: chart within 1.3x of flat, faster than the peer (ns per call)")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args(argv)
+    chart_module = _load(chart_spec())
+    flat, flat_states = flat_spec(chart_module)
+    names: dict[str, Any] = {
+        "chart": chart_module.Machine(guards=Guards()),
+        "flat": _load(flat).Machine(guards=Guards()),
+        "sm": _statemachine_peer(),
+    }
+    _check(names, flat_states)
+    number, rounds = (2_000, 2) if args.quick else (200_000, 7)
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, ns per call, "
+        f"best of {rounds} interleaved rounds ({number} calls; peers fewer)\n"
+    )
+    best = _measure(_statements(names, flat_states), names, number, rounds)
+    return 0 if _report(best) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
