@@ -21,8 +21,9 @@ Contenders, interleaved in one process, best of the rounds:
 * ``chart`` — the module gubernator-gen generates, processed on the
   configuration text an application stores (a fresh ``str``);
 * ``flat`` — the module of the flat machine that makes the same decisions:
-  one state per configuration, each scenario's transition lists the chart's
-  whole action sequence (the same ``all_actions``, the same target);
+  one state per configuration, each scenario's transition calls the same
+  guards (``retry``: both regions' ``flaky``) and lists the chart's whole
+  action sequence (the same ``all_actions``, the same target);
 * python-statemachine's ``StateChart`` on the same chart (it sets the
   stored configuration and is told it runs again, since a top-level final
   state stops it, then sends the event; it calls no action).
@@ -133,7 +134,8 @@ def flat_spec(chart: Any) -> tuple[MachineSpec, dict[str, str]]:
             continue
         result = machine.process(configuration, trigger, GO)
         target = named.setdefault(result.configuration, f"c{len(named)}")
-        guards = {"tests_ok": ("green",), "retry": ("flaky",)}.get(trigger, ())
+        # The same guard calls: retry asks each region's guard.
+        guards = {"tests_ok": ("green",), "retry": ("flaky", "flaky")}.get(trigger, ())
         transitions.append(
             _transition(
                 len(transitions), trigger, source, target, guards, result.all_actions

@@ -37,13 +37,24 @@ class Regions:
     naming the guard that refused last.
     """
 
-    __slots__ = ("_refusals", "guards", "offers", "source", "steps", "trigger")
+    __slots__ = (
+        "_refusals",
+        "_steps",
+        "guards",
+        "offers",
+        "source",
+        "steps",
+        "trigger",
+    )
 
     def __init__(
         self, offers: Offers, steps: Mapping[tuple[int, ...], TransitionResult[Any]]
     ) -> None:
         self.offers = offers
-        self.steps = MappingProxyType(dict(steps))
+        # A plain dict for the deciders (a proxy's lookup costs more);
+        # read-only to everyone else.
+        self._steps = dict(steps)
+        self.steps = MappingProxyType(self._steps)
         #: Every guard's name, in the order the offers list them.
         self.guards: tuple[str, ...] = tuple(
             name for offer in offers for names in offer for name in names
@@ -84,7 +95,11 @@ class Regions:
             tuple(tuple((name, guards[name]) for name in names) for names in offer)
             for offer in self.offers
         )
-        steps, source, trigger = self.steps, self.source, self.trigger
+        steps, source, trigger = self._steps, self.source, self.trigger
+        if len(offers) == 2 and all(
+            len(offer) == 1 and len(offer[0]) == 1 for offer in offers
+        ):
+            return self._two_single_guards(offers)
 
         def decide(context: Any) -> TransitionResult[Any]:
             ctx = EMPTY_CONTEXT if context is None else context
@@ -109,6 +124,34 @@ class Regions:
                 choice.append(chosen)
             result = steps.get(tuple(choice))
             return self.refusal(refused) if result is None else result
+
+        return decide
+
+    def _two_single_guards(self, offers: Any) -> Any:
+        """The decider of the commonest shape, two regions each with one
+        candidate of one guard, written out: no loop, and the results in a
+        2x2 grid indexed by each guard's answer (no key to build)."""
+        (((name_a, guard_a),),), (((name_b, guard_b),),) = offers
+        steps, source, trigger = self._steps, self.source, self.trigger
+        grid = tuple(
+            tuple(steps.get((a, b)) for b in (NONE_CHOSEN, 0)) for a in (NONE_CHOSEN, 0)
+        )
+        refused = self.refusal(name_b)
+
+        def decide(context: Any) -> TransitionResult[Any]:
+            ctx = EMPTY_CONTEXT if context is None else context
+            try:
+                answer = guard_a(ctx)
+                a = answer is True or (answer is not False and guard_truth(answer))
+            except Exception as exc:
+                raise GuardError(name_a, source, trigger, exc) from exc
+            try:
+                answer = guard_b(ctx)
+                b = answer is True or (answer is not False and guard_truth(answer))
+            except Exception as exc:
+                raise GuardError(name_b, source, trigger, exc) from exc
+            result = grid[a][b]
+            return refused if result is None else result
 
         return decide
 
