@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,8 @@ from statechart_charts import (
 )
 from statechart_modules import generate, load, module_ready
 
+from gubernator_gen.backend.sql import Dialect, SqlOptions, generate_sql
+from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.model import (
     DelayedTransition,
@@ -465,3 +468,39 @@ def test_tree_functions_agree_with_the_model(chart: Shown) -> None:
         for other in spec.states:
             expected = other.name == name or tree.is_descendant(name, other.name)
             assert module.is_in(name, other.name) is expected
+
+
+# -- gubernator-gen sql ----------------------------------------------------------
+
+
+def test_sql_edges_of_a_compound_chart_join_atomic_states() -> None:
+    spec = _ticket()
+    result = generate_sql(spec, SqlOptions(Dialect.SQLITE, "tickets", "state"))
+    assert result.source is not None, [d.format() for d in result.diagnostics]
+    edges = {(e.source, e.trigger, e.dest) for e in legal_edges(spec)}
+    # The transition on the compound state leaves each of its atomic states;
+    # entering it ends in its initial leaf; done.state is folded.
+    assert ("idle", "open", "new") in edges
+    assert {("new", "cancel", "idle"), ("working", "cancel", "idle")} <= edges
+    assert ("working", "solve", "closed") in edges
+    assert not any(
+        s in ("active", "triage") or d in ("active", "triage") for s, _, d in edges
+    )
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute('CREATE TABLE "tickets" (id INTEGER PRIMARY KEY, "state" TEXT)')
+    conn.executescript(result.source)
+    conn.execute("INSERT INTO tickets VALUES (1, 'idle')")
+    conn.execute("UPDATE tickets SET state = 'new' WHERE id = 1")
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute("UPDATE tickets SET state = 'working' WHERE id = 1")
+    with pytest.raises(sqlite3.DatabaseError):  # a compound state is never stored
+        conn.execute("INSERT INTO tickets VALUES (2, 'active')")
+
+
+def test_sql_of_a_machine_on_configurations_is_refused_where_it_starts() -> None:
+    spec = _history_chart()
+    result = generate_sql(spec, SqlOptions(Dialect.SQLITE, "t", "state"))
+    assert result.source is None
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "GG450" and "configuration" in diagnostic.message
+    assert diagnostic.pos == spec.state("h").pos

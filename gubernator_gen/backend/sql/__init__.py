@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gubernator_gen.backend import codes
+from gubernator_gen.backend import chart_decisions, codes
 from gubernator_gen.backend.sql.edges import (
     FALLBACK_TRIGGER,
     TIMEOUT_TRIGGER,
@@ -75,11 +75,32 @@ def generate_sql(spec: MachineSpec, options: SqlOptions | None = None) -> SqlRes
     :class:`SqlNameError`.
     """
     opts = options or SqlOptions()
+    if spec.is_statechart:
+        refused = _chart_problems(spec)
+        if refused:
+            return SqlResult(None, refused)
     problems = _label_problems(spec) if opts.dialect is Dialect.POSTGRESQL else ()
     plan = build_sql_plan(spec, opts)
     if problems:
         return SqlResult(None, problems)
     return SqlResult(render_sql_plan(plan), ())
+
+
+def _chart_problems(spec: MachineSpec) -> tuple[Diagnostic, ...]:
+    """A statechart the module could not be generated for, or one stored as
+    a configuration (a text column, not a state): one located error."""
+    compiled = chart_decisions.compile_for_module(spec)
+    if compiled.module is None:
+        return compiled.diagnostics
+    if compiled.module.configured:
+        first = next(s for s in spec.states if s.parallel or s.is_history)
+        message = (
+            f"state {first.name!r}: a machine with history or parallel states "
+            "stores a configuration, whose legal changes gubernator-gen sql "
+            "does not write yet"
+        )
+        return (error(codes.STATECHART_NOT_COMPILED, message, first.pos),)
+    return ()
 
 
 def _label_problems(spec: MachineSpec) -> tuple[Diagnostic, ...]:

@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from gubernator_gen.backend import chart_decisions
+from gubernator_gen.backend.compiled import CompiledFunctions
+from gubernator_gen.backend.decisions import RegionsCell
 from gubernator_gen.model import MachineSpec
 
 #: The trigger of a timeout result (``machine.check_timeout``).
@@ -81,9 +84,42 @@ def legal_edges(spec: MachineSpec) -> tuple[Edge, ...]:
 
     The order is that of :data:`EDGE_KINDS`, then spec order within a
     kind; an edge found twice (two guarded transitions between the same
-    states on the same trigger) is kept where it first appears.
+    states on the same trigger) is kept where it first appears. A
+    statechart's edges join atomic states (see :func:`chart_edges`).
     """
+    if spec.is_statechart:
+        return chart_edges(spec)
     found: dict[Edge, None] = {}
     for kind in EDGE_KINDS:
         found.update(dict.fromkeys(kind(spec)))
     return tuple(found)
+
+
+def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
+    """A statechart's edges between the atomic states the application
+    stores: for each atomic state's cell, each candidate's move (exit and
+    entry sets, initial descents and folded eventless steps included), as
+    the generated module decides them. Only for a chart that
+    :func:`stored_states` accepts (keyed by state)."""
+    compiled = chart_decisions.compile_for_module(spec)
+    assert compiled.module is not None, "generate_sql refuses it first"
+    rows = chart_decisions.decision_table(
+        spec, compiled.module, CompiledFunctions.of(spec)
+    )
+    found: dict[Edge, None] = {}
+    for row in rows:
+        for cell in row.cells:
+            if isinstance(cell, RegionsCell):
+                continue  # only on configurations, which generate_sql refuses
+            for candidate in cell.candidates:
+                outcome = candidate.outcome
+                found.setdefault(Edge(row.state, cell.trigger, outcome.target))
+    return tuple(found)
+
+
+def stored_states(spec: MachineSpec) -> tuple[str, ...]:
+    """The states a stored entity may be in: every state of a flat machine,
+    the atomic states of a statechart (never a compound or history one)."""
+    if not spec.is_statechart:
+        return tuple(state.name for state in spec.states)
+    return tuple(s.name for s in spec.states if not s.children and not s.is_history)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from gubernator_gen.backend.sql import quoting
-from gubernator_gen.backend.sql.edges import legal_edges
+from gubernator_gen.backend.sql.edges import legal_edges, stored_states
 from gubernator_gen.model import MachineSpec
 
 
@@ -195,7 +195,7 @@ def build_sql_plan(spec: MachineSpec, options: SqlOptions) -> SqlPlan:
         update_guard=ident(names.update_guard),
         edges_table_text=string(names.edges_table),
         column_text=string(names.column),
-        states=tuple(string(state.name) for state in spec.states),
+        states=tuple(string(name) for name in stored_states(spec)),
         edges=tuple(
             EdgeRow(string(e.source), string(e.trigger), string(e.dest)) for e in edges
         ),
@@ -230,7 +230,7 @@ def _comment(
 ) -> tuple[str, ...]:
     """The comment under the header: what the file installs, in plain words."""
     text = quoting.comment_text
-    states = len(spec.states)
+    states = len(stored_states(spec))
     table, column = text(names.table), text(names.column)
     if dialect is Dialect.POSTGRESQL:
         objects = (
