@@ -14,6 +14,7 @@ for _folder in (
     _EXAMPLES / "order_management",
     _EXAMPLES / "document_review",
     _EXAMPLES / "postgres_orders",
+    _EXAMPLES / "support_ticket",
 ):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))

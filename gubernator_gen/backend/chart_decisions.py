@@ -43,7 +43,14 @@ from gubernator_gen.backend.statechart.tables import (
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.model import MachineSpec, NamedGuard, PlainData, Transition
+from gubernator_gen.expressions.nodes import reads_state
+from gubernator_gen.model import (
+    ExpressionGuard,
+    MachineSpec,
+    NamedGuard,
+    PlainData,
+    Transition,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +100,11 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
     try:
         tables = compile_chart(spec)
     except ChartProblem as problem:
-        pos = _position(spec, problem.problem.transitions[0])
+        refs = problem.problem.transitions
+        # An always: transition of the loop, rather than the event that led
+        # into it; else the transition that closes it.
+        eventless = [r for r in refs if r.origin is Origin.ALWAYS]
+        pos = _position(spec, eventless[0] if eventless else refs[-1])
         message = (
             f"{problem.problem.message}: an eventless or done.state transition "
             "on the loop needs a guard, or another target"
@@ -144,6 +155,14 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
+    for transition in spec.transitions:
+        for item in transition.guard_items:
+            if isinstance(item, ExpressionGuard) and reads_state(item.expr):
+                # Guards see the context only: the decider would have to
+                # pass the current state or configuration.
+                return _not_yet(
+                    item.pos or transition.pos, "in_state() in a guard expression"
+                )
     if spec.error_policy.default_fallback is not None:
         # The executor proposes a flat move (exit the state, enter the
         # fallback), not a statechart step.

@@ -3,7 +3,7 @@
 Like the other stages' codes, these are stable: a code is never reused for
 another meaning. ``naming`` reports GG401 to GG406 before any code is
 written; the SQL back end reports GG440; compiling a statechart for its
-module reports GG450 and GG451; GG490 marks a generator bug instead of a
+module reports GG480 and GG481; GG490 marks a generator bug instead of a
 traceback.
 """
 

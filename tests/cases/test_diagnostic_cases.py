@@ -44,8 +44,6 @@ TESTED_ELSEWHERE = {
     "stand-in derivation reaches it: tests/backend/test_backend_free_names.py",
     "GG440": "reported by 'gubernator-gen sql' only: tests/sql/test_sql_ddl.py",
     "GG490": "a generator bug, reported instead of a traceback",
-    "GG481": "an unguarded eventless loop, on specs built as IR: "
-    "tests/statechart/test_statechart_module_api.py",
 }
 
 

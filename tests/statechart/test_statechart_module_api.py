@@ -235,7 +235,7 @@ def test_constructs_not_compiled_yet_are_refused_once_where_written(
     changes: dict[str, Any], words: str
 ) -> None:
     code, pos, message = _only_error(_with_state(_ticket(), "active", **changes))
-    assert code == "GG450" and pos == _AT
+    assert code == "GG480" and pos == _AT
     assert words in message and "not compiled yet" in message
 
 
@@ -270,7 +270,7 @@ def _history_chart() -> MachineSpec:
 def test_a_fallback_state_is_refused_in_a_statechart() -> None:
     spec = dataclasses.replace(_ticket(), error_policy=ErrorPolicy("idle"))
     code, pos, message = _only_error(spec)
-    assert code == "GG450" and "default_fallback" in message and pos == spec.pos
+    assert code == "GG480" and "default_fallback" in message and pos == spec.pos
 
 
 def test_history_and_parallel_states_are_processed_on_configurations() -> None:
@@ -376,7 +376,7 @@ def test_an_unguarded_eventless_loop_is_refused_at_a_transition_of_it() -> None:
     top = [Node("a", always=[("b", (), False)]), Node("b", always=[("a", (), False)])]
     spec = module_ready(chart_spec(top, [Arrow("e0", "a", "b")]))
     code, pos, message = _only_error(spec)
-    assert code == "GG451" and "loop forever" in message
+    assert code == "GG481" and "loop forever" in message
     assert pos in (spec.state("a").always[0].pos, spec.state("b").always[0].pos)
 
 
@@ -385,7 +385,7 @@ def test_a_guarded_done_state_transition_is_refused() -> None:
     arrows = [Arrow("e0", "a", "f"), Arrow("done.state.p", "p", "q", guards=("g0",))]
     spec = module_ready(chart_spec(top, arrows))
     code, pos, message = _only_error(spec)
-    assert code == "GG450" and "done.state" in message
+    assert code == "GG480" and "done.state" in message
     assert pos == spec.transitions[1].pos
 
 
@@ -502,5 +502,5 @@ def test_sql_of_a_machine_on_configurations_is_refused_where_it_starts() -> None
     result = generate_sql(spec, SqlOptions(Dialect.SQLITE, "t", "state"))
     assert result.source is None
     [diagnostic] = result.diagnostics
-    assert diagnostic.code == "GG450" and "configuration" in diagnostic.message
+    assert diagnostic.code == "GG480" and "configuration" in diagnostic.message
     assert diagnostic.pos == spec.state("h").pos

@@ -65,7 +65,7 @@ def _names(log: list[tuple[str, str, str]]) -> list[str]:
     return [name for _, _, name in log]
 
 
-#: Refusals (GG450) of what modules do not run yet: the events of a chart
+#: Refusals (GG480) of what modules do not run yet: the events of a chart
 #: that lead to them, by message.
 NOT_YET = (
     "done.state event raised inside a step",
@@ -77,7 +77,7 @@ NOT_YET = (
 def _compare(spec: MachineSpec, runs: list[list[int]], seed: int) -> None:
     source, diagnostics = generate(spec, format=False)
     guards = Guards(seed)
-    if source is None and [d.code for d in diagnostics] == ["GG450"]:
+    if source is None and [d.code for d in diagnostics] == ["GG480"]:
         message = diagnostics[0].message
         reason = next((r for r in NOT_YET if r in message), None)
         assert reason is not None, message
@@ -96,9 +96,9 @@ def _compare(spec: MachineSpec, runs: list[list[int]], seed: int) -> None:
 def _refusal_is_a_real_loop(
     spec: MachineSpec, diagnostics: tuple[Any, ...], guards: Guards
 ) -> None:
-    """The only refusal of a compound chart: an unguarded loop (GG451) that
+    """The only refusal of a compound chart: an unguarded loop (GG481) that
     the oracle runs away on, at the start or after some event."""
-    assert [d.code for d in diagnostics] == ["GG451"], [d.format() for d in diagnostics]
+    assert [d.code for d in diagnostics] == ["GG481"], [d.format() for d in diagnostics]
     event("refused: unguarded loop")
     try:
         oracle = Oracle(spec, guards)
