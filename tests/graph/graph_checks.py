@@ -1,0 +1,180 @@
+"""Structural checks of the diagrams: what a reader of the syntax would see.
+
+:func:`read_mermaid` parses the Mermaid text the way Mermaid's state-diagram
+lexer splits it (one statement per line, ``{``/``}`` blocks, ``--``
+separators, labels after `` : ``) and refuses any line that is not one of
+the statements ``graph`` writes, so hostile text that broke out of its
+place would fail here. :func:`dot_problems` asks Graphviz itself (when
+installed) and reads back which clusters hold each node.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+#: Mermaid's lexer stops a label or description at these (after entity
+#: codes are swapped out) and reads braces as blocks.
+_LABEL_BREAKERS = re.compile(r"[:;\n%#{}\"]")
+_ENTITY = re.compile(r"#\d+;")
+# Mermaid's ".*direction\s+TB" and "as " match across a line break.
+_RISKY_START = re.compile(r"(?i)(tb|bt|rl|lr|as\s)")
+
+_OPEN_ALIAS = re.compile(r'state "([^"]*)" as (\w+) \{\Z')
+_OPEN = re.compile(r"state (\w+) \{\Z")
+_ALIAS = re.compile(r'state "([^"]*)" as (\w+)\Z')
+_BARE = re.compile(r"(\w+)\Z")
+_DESCRIPTION = re.compile(r"(\w+) : (.+)\Z")
+_EDGE = re.compile(r"(\[\*\]|\w+) --> (\[\*\]|\w+)(?: : (.+))?\Z")
+_CLASS_DEF = re.compile(r"classDef \w+ [\w:#,.\- ]+\Z")
+_CLASS = re.compile(r"class ([\w,]+) \w+\Z")
+
+
+@dataclass
+class MermaidBlock:
+    """One ``{ ... }`` block: its id, its areas (split by ``--``)."""
+
+    state_id: str | None
+    areas: int = 1
+    starts: list[str] = field(default_factory=list)
+    ends: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MermaidShape:
+    """What a Mermaid diagram declares, and where."""
+
+    #: id -> the ids of the blocks around its declaration, outermost first.
+    declared: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: id -> the label it is shown with (the alias text, or the id).
+    labels: dict[str, str] = field(default_factory=dict)
+    #: (source, dest, label or None, enclosing block ids)
+    edges: list[tuple[str, str, str | None, tuple[str, ...]]] = field(
+        default_factory=list
+    )
+    blocks: dict[str | None, MermaidBlock] = field(default_factory=dict)
+    classes: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def plain_label(text: str) -> str:
+    """``text`` as Mermaid's lexer sees it: entity codes are swapped out first."""
+    return _ENTITY.sub("", text)
+
+
+def read_mermaid(text: str) -> MermaidShape:
+    """Parse ``text``; ``AssertionError`` naming the line at the first fault."""
+    assert text.endswith("\n")
+    lines = text[:-1].split("\n")
+    assert lines[0] == "stateDiagram-v2"
+    assert lines[1].startswith("    %% ")
+    assert not re.search(r"[\n%#]", plain_label(lines[1][7:]))
+    shape = MermaidShape()
+    shape.blocks[None] = MermaidBlock(None)
+    stack: list[str | None] = [None]
+    for number, line in enumerate(lines[2:], start=3):
+        where = f"line {number}: {line!r}"
+        depth = len(stack)
+        if line.strip() == "}":
+            assert depth > 1 and line == "    " * (depth - 1) + "}", where
+            stack.pop()
+            continue
+        statement = line.removeprefix("    " * depth)
+        assert line == "    " * depth + statement, where
+        assert statement and not statement[0].isspace(), where
+        assert not _RISKY_START.match(statement), where
+        _statement(shape, stack, statement, where)
+    assert stack == [None], "unclosed block"
+    for source, dest, _label, _at in shape.edges:
+        for end in (source, dest):
+            assert end == "[*]" or end in shape.declared, f"undeclared {end}"
+    for ids in shape.classes:
+        assert all(state_id in shape.declared for state_id in ids), ids
+    return shape
+
+
+def _statement(
+    shape: MermaidShape, stack: list[str | None], statement: str, where: str
+) -> None:
+    path = tuple(s for s in stack if s is not None)
+    block = shape.blocks[stack[-1]]
+    opened = _OPEN_ALIAS.match(statement) or _OPEN.match(statement)
+    declared = _ALIAS.match(statement) or _BARE.match(statement)
+    if opened or declared:
+        match = opened or declared
+        assert match is not None
+        label, state_id = match.group(1), match.groups()[-1]
+        assert state_id not in shape.declared, f"{where}: declared twice"
+        assert not _LABEL_BREAKERS.search(plain_label(label)), where
+        shape.declared[state_id] = path
+        shape.labels[state_id] = label
+        if opened:
+            shape.blocks[state_id] = MermaidBlock(state_id)
+            stack.append(state_id)
+    elif statement == "--":
+        assert len(stack) > 1, f"{where}: a separator outside any block"
+        block.areas += 1
+    elif edge := _EDGE.match(statement):
+        source, dest, label = edge.groups()
+        if label is not None:
+            assert not _LABEL_BREAKERS.search(plain_label(label)), where
+        if source == "[*]":
+            block.starts.append(dest)
+        elif dest == "[*]":
+            block.ends.append(source)
+        else:
+            shape.edges.append((source, dest, label, path))
+    elif description := _DESCRIPTION.match(statement):
+        # "ID : text" declares ID too (a plain state with a description).
+        state_id = description.group(1)
+        assert shape.declared.setdefault(state_id, path) == path, where
+        shape.labels.setdefault(state_id, state_id)
+        assert not _LABEL_BREAKERS.search(plain_label(description.group(2))), where
+    elif _CLASS_DEF.match(statement):
+        assert len(stack) == 1, where
+    elif classes := _CLASS.match(statement):
+        assert len(stack) == 1, where
+        shape.classes.append(tuple(classes.group(1).split(",")))
+    else:
+        raise AssertionError(f"{where}: not a statement graph writes")
+
+
+def has_graphviz() -> bool:
+    """True when Graphviz's ``dot`` is on the path."""
+    return shutil.which("dot") is not None
+
+
+def dot_problems(text: str) -> str:
+    """What ``dot -Tsvg`` said on standard error (empty when it drew quietly);
+    ``AssertionError`` when it failed."""
+    run = subprocess.run(
+        ["dot", "-Tsvg"], input=text.encode(), capture_output=True, check=False
+    )
+    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    assert run.stdout.rstrip().endswith(b"</svg>")
+    return run.stderr.decode(errors="replace")
+
+
+def dot_clusters(text: str) -> dict[str, set[str]]:
+    """Each node's name as Graphviz stores it -> the clusters that hold it."""
+    run = subprocess.run(
+        ["dot", "-Tjson0"], input=text.encode(), capture_output=True, check=True
+    )
+    drawing = json.loads(run.stdout)
+    objects = drawing["objects"]
+    count = drawing["_subgraph_cnt"]  # subgraphs come first, then the nodes
+    by_id = {o["_gvid"]: o["name"] for o in objects}
+    found: dict[str, set[str]] = {o["name"]: set() for o in objects[count:]}
+    for cluster in objects[:count]:
+        for node in cluster.get("nodes", ()):
+            found[by_id[node]].add(cluster["name"])
+    return found
+
+
+def dot_stored_name(quoted: str) -> str:
+    """The name Graphviz keeps for the quoted DOT string ``quoted``: only
+    ``\\"`` is an escape in a DOT string; ``\\\\`` stays two characters."""
+    inner = quoted[1:-1]
+    return re.sub(r"\\(.)", lambda m: '"' if m.group(1) == '"' else m.group(0), inner)
