@@ -26,7 +26,7 @@ from gubernator_gen.driver.graph_layout import (
     regions,
     top_initial,
 )
-from gubernator_gen.driver.graph_text import dot_attributes, dot_string, fresh
+from gubernator_gen.driver.graph_text import dot_attributes, dot_id, dot_string, fresh
 from gubernator_gen.model import HistoryDepth, MachineSpec, State, StateKind
 
 #: The label of the pseudo-state that wildcard transitions leave from.
@@ -88,7 +88,7 @@ class _Writer:
         taken = {state.name for state in spec.states}
         start = fresh("__start", taken)
         taken.add(start)
-        self.start = dot_string(start)
+        self.start = dot_id(start)
         #: A container's anchor: its start point, or an invisible point.
         self.anchors: dict[str, str] = {}
         self.clusters: dict[str, str] = {}
@@ -97,7 +97,7 @@ class _Writer:
             if is_container(state):
                 anchor = fresh(f"__start_{index}", taken)
                 taken.add(anchor)
-                self.anchors[state.name] = dot_string(anchor)
+                self.anchors[state.name] = dot_id(anchor)
                 self.clusters[state.name] = f"cluster_{index}"
 
     def declarations(self) -> list[str]:
@@ -125,9 +125,7 @@ class _Writer:
         return tasks
 
     def _node(self, state: State, depth: int) -> str:
-        return (
-            f"{'    ' * depth}{dot_string(state.name)}{dot_attributes(_look(state))};"
-        )
+        return f"{'    ' * depth}{dot_id(state.name)}{dot_attributes(_look(state))};"
 
     def _region_box(self, state: State, depth: int) -> list[_Task]:
         """An atomic region: a dashed cluster around its one node."""
@@ -151,7 +149,7 @@ class _Writer:
             look.update(color=_ERROR_COLOR, fontcolor=_ERROR_COLOR)
         point = {"shape": "point", "width": "0.15", "label": ""}
         if state.parallel:
-            point.update(style="invis", width="0")
+            point.update(style="invis")
         tasks: list[_Task] = [
             f'{pad}subgraph "{self.clusters[state.name]}" {{',
             f"{pad}    graph{dot_attributes(look)};",
@@ -200,7 +198,7 @@ class _Writer:
         """The node an edge ends at for state ``name``, and the cluster that
         clips it (none when the edge's other end lies inside)."""
         if name not in self.anchors:
-            return dot_string(name), None
+            return dot_id(name), None
         inside = other is not None and (
             other == name or self.spec.tree.is_descendant(other, name)
         )

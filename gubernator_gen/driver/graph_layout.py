@@ -3,9 +3,9 @@
 A flat machine is one block (the diagram itself) holding every state. A
 statechart nests: a compound state is a block holding its children; a
 parallel state is a block holding its history children and one block per
-region (each region one child state, drawn in its own area). An edge is
-drawn in the innermost block that holds both of its ends, so an edge
-between two children of one compound state stays inside that state's box.
+region (each region one child state, drawn in its own area). An edge
+between two states of one block is written in that block, any other edge
+at the top level (see :meth:`Nesting.edge_block`).
 """
 
 from __future__ import annotations
@@ -166,36 +166,15 @@ class Nesting:
         """The block that declares state ``name``."""
         return self._block[name]
 
-    def chain(self, name: str | None) -> list[Block]:
-        """The blocks from the diagram down to the one declaring ``name``."""
-        if name is None:
-            return [ROOT]
-        found: list[Block] = []
-        block = self._block[name]
-        while block != ROOT:
-            found.append(block)
-            owner, region = block
-            assert owner is not None
-            block = (owner, -1) if region >= 0 else self._block[owner]
-        found.append(ROOT)
-        found.reverse()
-        return found
-
     def edge_block(self, edge: Edge) -> Block:
-        """The innermost block that holds both ends of ``edge`` (never a
-        parallel state's body)."""
-        common = ROOT
-        mine_chain, their_chain = self.chain(edge.source), self.chain(edge.dest)
-        for mine, theirs in zip(mine_chain, their_chain, strict=False):
-            if mine != theirs:
-                break
-            common = mine
-        # A parallel state's body is only its first region's area in
-        # Mermaid: an edge between regions is drawn around the parallel state.
-        while common != ROOT and common[1] < 0:
-            owner = common[0]
-            assert owner is not None
-            if not self.spec.state(owner).parallel:
-                break
-            common = self._block[owner]
-        return common
+        """Where ``edge`` is written: the block that declares both its ends,
+        else the diagram itself.
+
+        Mermaid moves a state named by an edge into the block (or region
+        area) the edge is written in, except at the top level; so an edge
+        between states of different blocks is written at the top level.
+        """
+        if edge.source is None:
+            return ROOT
+        block = self._block[edge.source]
+        return block if block == self._block[edge.dest] else ROOT

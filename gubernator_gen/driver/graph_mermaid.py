@@ -119,22 +119,26 @@ class _Writer:
         return f"{line} : {mermaid_text(edge.label)}" if edge.label else line
 
     def _declaration(self, name: str, depth: int) -> list[_Task]:
-        """One state: its line (or block) and its description lines."""
+        """One state: its line (or block) and its description lines.
+
+        A box takes no description: Mermaid refuses one after an alias and
+        shows one in place of the name otherwise.
+        """
         pad = "    " * depth
         state = self.spec.state(name)
         state_id = self.ids[name]
+        if is_container(state):
+            alias = f'"{mermaid_text(name)}" as ' if state_id != name else ""
+            body = (
+                self._regions(name, depth + 1)
+                if state.parallel
+                else [_Open((name, -1), depth + 1)]
+            )
+            return [f"{pad}state {alias}{state_id} {{", *body, f"{pad}}}"]
         tasks: list[_Task] = []
         if state.history is not None:
             label = _HISTORY_LABELS[state.history]
             tasks.append(f'{pad}state "{label}" as {state_id}')
-        elif is_container(state):
-            alias = f'"{mermaid_text(name)}" as ' if state_id != name else ""
-            tasks.append(f"{pad}state {alias}{state_id} {{")
-            if state.parallel:
-                tasks.extend(self._regions(name, depth + 1))
-            else:
-                tasks.append(_Open((name, -1), depth + 1))
-            tasks.append(f"{pad}}}")
         elif state_id != name:
             tasks.append(f'{pad}state "{mermaid_text(name)}" as {state_id}')
         elif not state.description.strip():

@@ -230,10 +230,22 @@ def dot_attributes(attributes: dict[str, str]) -> str:
 
 
 def dot_string(text: str) -> str:
-    """``text`` as a quoted DOT string."""
+    """``text`` as a quoted DOT string, for labels and tooltips."""
+    return _dot_quoted(text, exact=False)
+
+
+def dot_id(name: str) -> str:
+    """A state's name as a quoted DOT id: two names, two ids."""
+    return _dot_quoted(name, exact=True)
+
+
+def _dot_quoted(text: str, exact: bool) -> str:
     # Inside a DOT string only backslash and the double quote are special,
     # and backslash sequences (\N, \G, \l...) would expand, so both are
-    # escaped; a newline becomes DOT's centred line break.
+    # escaped; a newline becomes DOT's centred line break. Other characters
+    # that Python calls unprintable become spaces in labels; in an id only
+    # control characters do (no name holds one): "a b" and "a\u00a0b" are
+    # two states, so two nodes.
     escaped = []
     for char in text.replace("\r\n", "\n"):
         if char == "\\":
@@ -242,7 +254,7 @@ def dot_string(text: str) -> str:
             escaped.append('\\"')
         elif char == "\n":
             escaped.append("\\n")
-        elif not char.isprintable():
+        elif not char.isprintable() and (ord(char) < 0xA0 or not exact):
             escaped.append(" ")
         else:
             escaped.append(char)

@@ -43,18 +43,21 @@ class MermaidBlock:
     ends: list[str] = field(default_factory=list)
 
 
+#: Where a statement stands: (block id, area) pairs, outermost first.
+Place = tuple[tuple[str, int], ...]
+
+
 @dataclass
 class MermaidShape:
     """What a Mermaid diagram declares, and where."""
 
-    #: id -> the ids of the blocks around its declaration, outermost first.
-    declared: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: id -> the blocks around its declaration, outermost first, each as
+    #: (block id, area): the area counts the ``--`` before it in that block.
+    declared: dict[str, Place] = field(default_factory=dict)
     #: id -> the label it is shown with (the alias text, or the id).
     labels: dict[str, str] = field(default_factory=dict)
-    #: (source, dest, label or None, enclosing block ids)
-    edges: list[tuple[str, str, str | None, tuple[str, ...]]] = field(
-        default_factory=list
-    )
+    #: (source, dest, label or None, where the edge is written)
+    edges: list[tuple[str, str, str | None, Place]] = field(default_factory=list)
     blocks: dict[str | None, MermaidBlock] = field(default_factory=dict)
     classes: list[tuple[str, ...]] = field(default_factory=list)
 
@@ -98,7 +101,7 @@ def read_mermaid(text: str) -> MermaidShape:
 def _statement(
     shape: MermaidShape, stack: list[str | None], statement: str, where: str
 ) -> None:
-    path = tuple(s for s in stack if s is not None)
+    path = tuple((s, shape.blocks[s].areas - 1) for s in stack if s is not None)
     block = shape.blocks[stack[-1]]
     opened = _OPEN_ALIAS.match(statement) or _OPEN.match(statement)
     declared = _ALIAS.match(statement) or _BARE.match(statement)
@@ -120,6 +123,11 @@ def _statement(
         source, dest, label = edge.groups()
         if label is not None:
             assert not _LABEL_BREAKERS.search(plain_label(label)), where
+        # Mermaid moves a state named by an edge into the block area the
+        # edge is written in, except at the top level: an edge inside a
+        # block must name states declared right there.
+        for end in (source, dest):
+            assert not path or end == "[*]" or shape.declared.get(end) == path, where
         if source == "[*]":
             block.starts.append(dest)
         elif dest == "[*]":
@@ -129,6 +137,7 @@ def _statement(
     elif description := _DESCRIPTION.match(statement):
         # "ID : text" declares ID too (a plain state with a description).
         state_id = description.group(1)
+        assert state_id not in shape.blocks, f"{where}: a box takes no description"
         assert shape.declared.setdefault(state_id, path) == path, where
         shape.labels.setdefault(state_id, state_id)
         assert not _LABEL_BREAKERS.search(plain_label(description.group(2))), where
@@ -146,35 +155,51 @@ def has_graphviz() -> bool:
     return shutil.which("dot") is not None
 
 
-def dot_problems(text: str) -> str:
-    """What ``dot -Tsvg`` said on standard error (empty when it drew quietly);
-    ``AssertionError`` when it failed."""
+# Graphviz 2.43 sometimes says this while routing splines around clusters
+# with edges clipped at a cluster's border; it still draws every edge.
+_LAYOUT_NOTES = re.compile(r"Warning: Unable to reclaim box space in spline routing ")
+
+
+def dot_problems(text: str) -> list[str]:
+    """What ``dot -Tsvg`` said on standard error (nothing when it drew
+    quietly), known layout notes left out; ``AssertionError`` when it failed."""
     run = subprocess.run(
         ["dot", "-Tsvg"], input=text.encode(), capture_output=True, check=False
     )
-    assert run.returncode == 0, run.stderr.decode(errors="replace")
+    said = run.stderr.decode(errors="replace")
+    assert run.returncode == 0, said
     assert run.stdout.rstrip().endswith(b"</svg>")
-    return run.stderr.decode(errors="replace")
+    return [line for line in said.splitlines() if not _LAYOUT_NOTES.match(line)]
 
 
 def dot_clusters(text: str) -> dict[str, set[str]]:
-    """Each node's name as Graphviz stores it -> the clusters that hold it."""
+    """Each node, as its quoted id is written in ``text`` -> the clusters that
+    Graphviz put it in.
+
+    Graphviz's JSON output mangles names holding ``%``, so nodes are matched
+    by creation order (their ``_gvid``): the order of the node statements,
+    since ``graph`` declares every node before any edge.
+    """
     run = subprocess.run(
         ["dot", "-Tjson0"], input=text.encode(), capture_output=True, check=True
     )
     drawing = json.loads(run.stdout)
     objects = drawing["objects"]
     count = drawing["_subgraph_cnt"]  # subgraphs come first, then the nodes
-    by_id = {o["_gvid"]: o["name"] for o in objects}
-    found: dict[str, set[str]] = {o["name"]: set() for o in objects[count:]}
+    written = [
+        match.group(1)
+        for line in text.split("\n")
+        if (match := _NODE_STATEMENT.match(line))
+    ]
+    assert len(written) == len(objects) - count
+    # "_gvid" is the position among all objects, subgraphs first.
+    by_id = {o["_gvid"]: written[o["_gvid"] - count] for o in objects[count:]}
+    found: dict[str, set[str]] = {name: set() for name in written}
     for cluster in objects[:count]:
         for node in cluster.get("nodes", ()):
             found[by_id[node]].add(cluster["name"])
     return found
 
 
-def dot_stored_name(quoted: str) -> str:
-    """The name Graphviz keeps for the quoted DOT string ``quoted``: only
-    ``\\"`` is an escape in a DOT string; ``\\\\`` stays two characters."""
-    inner = quoted[1:-1]
-    return re.sub(r"\\(.)", lambda m: '"' if m.group(1) == '"' else m.group(0), inner)
+# A node statement: a quoted id, attributes perhaps, no edge.
+_NODE_STATEMENT = re.compile(r'\s*("(?:[^"\\]|\\.)*")(?: \[.*\])?;\Z')
