@@ -56,7 +56,9 @@ def to_dot(spec: MachineSpec) -> str:
     """A Graphviz ``digraph`` of ``spec``."""
     writer = _Writer(spec)
     graph = {"label": f"{spec.name} {spec.version}"}
-    compound = ", compound=true" if writer.anchors else ""
+    # Clusters: edges clipped at their borders, and the ranking that copes
+    # with edges between nested clusters (the default one can fail there).
+    compound = ", compound=true, newrank=true" if writer.anchors else ""
     lines = [
         f"digraph {dot_string(spec.name)} {{",
         f"    graph [label={dot_string(graph['label'])}, labelloc=t{compound}];",

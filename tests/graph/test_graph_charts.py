@@ -11,7 +11,13 @@ import sys
 import pytest
 from golden_charts import PIPELINE, SESSION, TICKET
 from graph_charts import N, Tr, chart
-from graph_checks import dot_clusters, dot_problems, has_graphviz, read_mermaid
+from graph_checks import (
+    dot_clusters,
+    dot_problems,
+    has_graphviz,
+    needs_graphviz,
+    read_mermaid,
+)
 
 from gubernator_gen.driver.graph import to_dot, to_mermaid
 from gubernator_gen.model import HistoryDepth, StateKind
@@ -73,7 +79,7 @@ def test_parallel_regions_are_areas_of_one_block_and_dashed_clusters() -> None:
     )
 
 
-@pytest.mark.skipif(not has_graphviz(), reason="Graphviz's dot is not installed")
+@needs_graphviz
 def test_graphviz_puts_each_region_in_its_own_cluster() -> None:
     text = to_dot(PIPELINE)
     clusters = dot_clusters(text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from golden_charts import GOLDEN_CHARTS
-from graph_checks import dot_problems, has_graphviz, read_mermaid
+from graph_checks import dot_problems, needs_graphviz, read_mermaid
 
 from gubernator_gen.driver.graph import render_graph
 
@@ -43,7 +43,7 @@ def test_golden_mermaid_reads_back(name: str) -> None:
     assert shape.edges
 
 
-@pytest.mark.skipif(not has_graphviz(), reason="Graphviz's dot is not installed")
+@needs_graphviz
 @pytest.mark.parametrize("name", sorted(GOLDEN_CHARTS))
 def test_golden_dot_is_drawn_by_graphviz_without_complaint(name: str) -> None:
     assert dot_problems((GOLDENS / f"{name}.dot").read_text("utf-8")) == []

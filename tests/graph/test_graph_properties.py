@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 from graph_charts import mapping_of, renamed
 from graph_checks import (
     dot_clusters,
     dot_problems,
-    has_graphviz,
+    needs_graphviz,
     read_mermaid,
 )
 from hypothesis import HealthCheck, given, settings
@@ -162,7 +161,7 @@ def test_mermaid_of_any_chart_reads_back_nested_as_the_model(spec: MachineSpec) 
     assert len(shape.edges) == len(edges(spec))
 
 
-@pytest.mark.skipif(not has_graphviz(), reason="Graphviz's dot is not installed")
+@needs_graphviz
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=hostile_charts())
 def test_graphviz_draws_any_chart_with_nodes_in_their_clusters(
