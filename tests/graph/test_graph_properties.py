@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from collections import Counter
 
-from graph_charts import mapping_of, renamed
 from graph_checks import (
     dot_clusters,
     dot_problems,
     needs_graphviz,
     read_mermaid,
 )
+from graph_strategies import hostile_charts
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from statechart_charts import Shown, parallel_charts, random_charts
+from statechart_charts import Shown
 
 from gubernator_gen.driver.graph import to_dot, to_mermaid
 from gubernator_gen.driver.graph_layout import (
@@ -36,70 +35,6 @@ from gubernator_gen.driver.graph_layout import (
 )
 from gubernator_gen.driver.graph_text import dot_id, mermaid_ids
 from gubernator_gen.model import HistoryDepth, MachineSpec
-
-_PIECES = (
-    '"',
-    "'",
-    "{",
-    "}",
-    "--",
-    "-->",
-    "%%",
-    "%%{init}%%",
-    "[*]",
-    ":",
-    ";",
-    "#",
-    "#35;",
-    "\\",
-    "\\N",
-    "\n",
-    " ",
-    "state",
-    "end",
-    "note",
-    "as ",
-    "direction TB",
-    "TB",
-    "class",
-    "root",
-    "_start",
-    "_end",
-    "<b>",
-    "&amp;",
-    "é",
-    "∀",
-    "cluster_0",
-    "__start",
-    "subgraph",
-    "x",
-)
-_HOSTILE = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=5).map("".join)
-# A name holds no control character but newlines (SPEC: none at all, but a
-# newline must not break a diagram either); "*" is the wildcard.
-_NAME = (
-    _HOSTILE
-    | st.text(st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=8)
-).filter(lambda name: name != "*")
-_TEXT = _HOSTILE | st.text(max_size=12)
-
-
-@st.composite
-def hostile_charts(draw: st.DrawFn) -> MachineSpec:
-    """A random chart whose states, triggers and descriptions are hostile."""
-    spec = draw(random_charts() | parallel_charts())
-    states = [state.name for state in spec.states]
-    names = draw(
-        st.lists(_NAME, min_size=len(states), max_size=len(states), unique=True)
-    )
-    triggers = {t.trigger: draw(_NAME) for t in spec.transitions}
-    descriptions = {s: draw(_TEXT) for s in states}
-    return renamed(
-        spec,
-        mapping_of(dict(zip(states, names, strict=True))),
-        mapping_of(triggers),
-        mapping_of(descriptions),
-    )
 
 
 def _expected_edges(spec: MachineSpec, ids: dict[str, str]) -> Counter[tuple[str, str]]:
