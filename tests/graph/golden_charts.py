@@ -2,7 +2,8 @@
 
 Each shows a group of statechart features as a real spec would use them:
 ``ticket`` compound states and history (shallow and deep, with and without
-a default), ``pipeline`` a parallel state with compound and atomic regions,
+a default), ``pipeline`` a parallel state with compound and atomic regions (history
+inside a region),
 ``session`` eventless (``always``) and delayed (``after``) transitions with
 timeouts, internal transitions and ``done.state`` triggers throughout.
 """
@@ -71,10 +72,16 @@ PIPELINE = chart(
         N(
             "checks",
             (
-                N("tests", (N("running"), N("passed", kind=StateKind.TERMINAL))),
+                N(
+                    "tests",
+                    (
+                        N("running"),
+                        N("passed", kind=StateKind.TERMINAL),
+                        N("tests history", history=HistoryDepth.SHALLOW),
+                    ),
+                ),
                 N("lint", (N("linting"), N("clean", kind=StateKind.TERMINAL))),
                 N("scan", description="One step: no states of its own."),
-                N("checks history", history=HistoryDepth.DEEP),
             ),
             parallel=True,
         ),
@@ -88,7 +95,7 @@ PIPELINE = chart(
         Tr("lint pass", "linting", "clean"),
         Tr("flaky", "running", "linting"),
         Tr("done.state.checks", "checks", "deploying"),
-        Tr("retry", "failed", "checks history"),
+        Tr("retry", "failed", "tests history"),
         Tr("deployed", "deploying", "live"),
         Tr("abort", "*", "failed", actions=("page_oncall",)),
     ],

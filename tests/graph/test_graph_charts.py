@@ -65,8 +65,8 @@ def test_parallel_regions_are_areas_of_one_block_and_dashed_clusters() -> None:
     assert shape.declared["tests"] == (("checks", 0),)
     assert shape.declared["lint"] == (("checks", 1),)
     assert shape.declared["scan"] == (("checks", 2),)
-    assert shape.declared["s9"] == (("checks", 0),)  # its history state
-    assert shape.labels["s9"] == "H*"
+    assert shape.declared["s5"] == (("checks", 0), ("tests", 0))  # "tests history"
+    assert shape.labels["s5"] == "H"
     # An edge between regions is written at the top level.
     assert ("running", "linting", "flaky", ()) in shape.edges
     dot = _lines(to_dot(PIPELINE))
@@ -84,9 +84,9 @@ def test_graphviz_puts_each_region_in_its_own_cluster() -> None:
     text = to_dot(PIPELINE)
     clusters = dot_clusters(text)
     assert clusters['"running"'] == {"cluster_1", "cluster_2"}
-    assert clusters['"linting"'] == {"cluster_1", "cluster_5"}
-    assert clusters['"scan"'] == {"cluster_1", "cluster_8"}
-    assert clusters['"checks history"'] == {"cluster_1"}
+    assert clusters['"tests history"'] == {"cluster_1", "cluster_2"}
+    assert clusters['"linting"'] == {"cluster_1", "cluster_6"}
+    assert clusters['"scan"'] == {"cluster_1", "cluster_9"}
     assert clusters['"building"'] == set()
     assert dot_problems(text) == []
 

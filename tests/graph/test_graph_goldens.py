@@ -52,21 +52,3 @@ def test_golden_dot_is_drawn_by_graphviz_without_complaint(name: str) -> None:
 def test_every_golden_belongs_to_a_chart() -> None:
     expected = {f"{n}{suffix}" for n in GOLDEN_CHARTS for suffix in (".mmd", ".dot")}
     assert {path.name for path in GOLDENS.iterdir()} == expected
-
-
-def test_the_excerpt_in_the_cli_page_is_the_ticket_golden() -> None:
-    # docs/cli.md quotes the ticket chart's diagram: its lines must appear in
-    # the golden in the same order, "..." standing for any lines.
-    page = (GOLDENS.parents[2] / "docs" / "cli.md").read_text("utf-8")
-    start = page.index("```text\n", page.index("Part of the Mermaid text of a support"))
-    excerpt = page[start + len("```text\n") : page.index("```", start + 3)]
-    golden = (GOLDENS / "ticket.mmd").read_text("utf-8").splitlines()
-    at = 0
-    gap = True  # an excerpt: it may start anywhere
-    for line in excerpt.splitlines():
-        if line.strip() == "...":
-            gap = True
-            continue
-        found = golden.index(line, at) if gap else at
-        assert golden[found] == line, line
-        at, gap = found + 1, False
