@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gubernator_gen.driver.graph_dot import to_dot
-from gubernator_gen.driver.graph_layout import delay_label
-from gubernator_gen.driver.graph_mermaid import WILDCARD, to_mermaid
+from gubernator_gen.driver.graph_layout import WILDCARD, delay_label
+from gubernator_gen.driver.graph_mermaid import to_mermaid
 from gubernator_gen.driver.graph_text import guard_text, transition_label
 from gubernator_gen.model import MachineSpec, Timeout
 

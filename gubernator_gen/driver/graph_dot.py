@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from gubernator_gen.driver.graph_layout import (
     ROOT,
+    WILDCARD,
     Block,
     Edge,
     Nesting,
@@ -28,9 +29,6 @@ from gubernator_gen.driver.graph_layout import (
 )
 from gubernator_gen.driver.graph_text import dot_attributes, dot_id, dot_string, fresh
 from gubernator_gen.model import HistoryDepth, MachineSpec, State, StateKind
-
-#: The label of the pseudo-state that wildcard transitions leave from.
-WILDCARD = "*"
 
 _ERROR_COLOR = "#b91c1c"
 _ERROR_FILL = "#fde8e8"

@@ -43,6 +43,9 @@ class Edge:
     kind: EdgeKind
 
 
+#: The label of the pseudo-state that wildcard transitions leave from.
+WILDCARD = "*"
+
 #: A block of the diagram: ``(owner, region)``. The diagram itself is
 #: ``(None, -1)``, a compound or parallel state's body ``(name, -1)`` and
 #: the area of its region number ``i`` ``(name, i)``.

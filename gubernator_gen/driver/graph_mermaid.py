@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from gubernator_gen.driver.graph_layout import (
     ROOT,
+    WILDCARD,
     Block,
     Edge,
     Nesting,
@@ -29,9 +30,6 @@ from gubernator_gen.driver.graph_text import (
     text_lines,
 )
 from gubernator_gen.model import HistoryDepth, MachineSpec, StateKind
-
-#: The label of the pseudo-state that wildcard transitions leave from.
-WILDCARD = "*"
 
 _ERROR_COLOR = "#b91c1c"
 _ERROR_FILL = "#fde8e8"
