@@ -90,24 +90,27 @@ class Guarded:
     ) -> None:
         self.decide = decide
         self.candidates = candidates
+        # One pass, no generators: a large module builds thousands of cells
+        # at import.
+        names: list[str] = []
+        results: list[TransitionResult[Any]] = []
+        for candidate_guards, result in candidates:
+            names.extend(candidate_guards)
+            results.append(result)
         #: Every guard's name (its label in messages) in call order.
-        self.guards: tuple[str, ...] = tuple(
-            name for names, _ in candidates for name in names
-        )
+        self.guards: tuple[str, ...] = tuple(names)
         #: What is called for each guard, in call order (API 2.2).
         self.calls: tuple[GuardCall, ...] = self.guards if calls is None else calls
         #: The fixed keyword argument values of each guard, in call order.
         self.arguments: tuple[tuple[object, ...], ...] = (
-            tuple(() for _ in self.guards) if arguments is None else arguments
+            ((),) * len(names) if arguments is None else arguments
         )
         #: Each candidate's ``assign`` function, or ``None``.
         self.effects: tuple[Effect | None, ...] = (
-            tuple(None for _ in candidates) if effects is None else effects
+            (None,) * len(candidates) if effects is None else effects
         )
         #: Each candidate's result, in priority order.
-        self.results: tuple[TransitionResult[Any], ...] = tuple(
-            result for _, result in candidates
-        )
+        self.results: tuple[TransitionResult[Any], ...] = tuple(results)
         self._refusals: tuple[TransitionResult[Any], ...] | None = None
 
     def effect(self, candidate: int) -> Effect:
