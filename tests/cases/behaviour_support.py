@@ -180,7 +180,11 @@ def parse_behaviour(path: Path, data: bytes) -> BehaviourCase:
     """The guards and directives of a case; one ``# start:`` before any send."""
     guards: tuple[tuple[str, bool], ...] = ()
     directives: list[Directive] = []
-    for index, raw in enumerate(data.decode("utf-8").splitlines()):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BehaviourFileError(f"{path}: a behaviour case is UTF-8: {exc}") from None
+    for index, raw in enumerate(text.splitlines()):
         if not _LOOKS_LIKE.match(raw):
             continue
         where = f"{path}:{index + 1}"
@@ -313,6 +317,7 @@ def oracle_problems(
     values = dict(case.guards)
     names = oracle_names(spec)
     oracle = Oracle(names.spec, lambda name: values[name])
+    ours_of = names.states.__getitem__
     problems = []
     for directive, outcome, stored in zip(case.directives, outcomes, kept, strict=True):
         # An event no transition names cannot change anything: the oracle has
@@ -320,7 +325,6 @@ def oracle_problems(
         if directive.event is not None and directive.event in names.triggers:
             oracle.send(names.triggers[directive.event], lambda: None)
         logged = tuple(name for _, _, name in oracle.take_log())
-        ours_of = names.states.__getitem__
         active = tuple(map(ours_of, oracle.configuration()))
         recorded = {ours_of(h): set(map(ours_of, s)) for h, s in oracle.history() if s}
         if outcome.configured:

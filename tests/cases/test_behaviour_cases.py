@@ -13,6 +13,7 @@ module (never past an oracle disagreement).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,6 +23,8 @@ import pytest
 from behaviour_support import (
     BEHAVIOUR_DIR,
     BehaviourFileError,
+    Directive,
+    Outcome,
     mismatch_report,
     oracle_problems,
     parse_behaviour,
@@ -30,6 +33,8 @@ from behaviour_support import (
     run_module,
 )
 from cases_support import UPDATE_HINT, check_diagnostics, compile_case
+from hypothesis import given
+from hypothesis import strategies as st
 
 CASE_PATHS = sorted(BEHAVIOUR_DIR.glob("*.yaml"))
 
@@ -243,3 +248,34 @@ def test_every_case_says_why_by_hand(case_path: Path) -> None:
         f"{case_path.name}: the header must say, on a `By hand (SCXML):` line, "
         "why the outcomes are what the SCXML rules give"
     )
+
+
+#: Names as the language allows them: no control characters, no spaces at
+#: either end (the rest is any text, directive syntax included).
+NAMES = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+).filter(lambda name: name == name.strip(" "))
+ACTIONS = st.lists(st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True), max_size=4)
+
+
+@given(NAMES, NAMES, ACTIONS, st.booleans())
+def test_any_names_survive_a_written_line(
+    event: str, target: str, actions: list[str], configured: bool
+) -> None:
+    text = (
+        json.dumps({"active": [target], "history": {event: [target]}})
+        if configured
+        else target
+    )
+    written = Outcome(text, configured, tuple(actions))
+    if configured:  # as parse_outcome keeps it: compact JSON
+        written = replace(
+            written, target=json.dumps(json.loads(text), separators=(",", ":"))
+        )
+    lines = [Directive(0, None, written), Directive(1, event, written)]
+    data = "".join(f"{line.render()}\n" for line in lines).encode("utf-8")
+    case = parse_behaviour(Path("case.yaml"), data)
+    assert case.directives == tuple(lines)
+    assert [d.outcome.key() for d in case.directives] == [written.key()] * 2
