@@ -30,8 +30,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help=(
-            "rewrite the expectations of tests/cases from the actual output: the "
-            "generated-module goldens and the '# expect:' lines of spec files"
+            "rewrite the expectations of tests/cases and tests/graph from the "
+            "actual output: the generated-module and graph goldens, the "
+            "'# expect:' lines of spec files and the outcome lines of behaviour "
+            "cases"
         ),
     )
 
