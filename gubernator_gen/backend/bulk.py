@@ -23,7 +23,7 @@ import functools
 from collections.abc import Mapping
 
 from gubernator_gen.backend import literals, naming
-from gubernator_gen.backend.chart_decisions import ChartModule
+from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
 from gubernator_gen.backend.decisions import (
     Cell,
     CellShape,
@@ -283,7 +283,11 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     args: tuple[Expr, ...] = (
         Atom(names.state(outcome.source)),
         Atom(names.state(outcome.target)),
-        Atom(names.trigger(outcome.trigger)),
+        Atom(
+            naming.runtime("TIMEOUT_TRIGGER")
+            if outcome.timed
+            else names.trigger(outcome.trigger)
+        ),
         _names(outcome.actions),
         _names(outcome.on_exit),
         _names(outcome.on_enter),
@@ -292,7 +296,15 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     arguments: tuple[tuple[str | None, Expr], ...] = tuple((None, a) for a in args)
     if outcome.configuration is not None:
         arguments += (("configuration", _configuration(outcome.configuration)),)
+    if outcome.deadlines:
+        arguments += (("deadlines", _deadlines(outcome.deadlines)),)
     return Call(naming.runtime("success"), arguments)
+
+
+def _deadlines(deadlines: tuple[tuple[str, int | float], ...]) -> Call:
+    """A result's ``after:`` deadlines: state name → seconds, read-only."""
+    entries = tuple((_string(state), _seconds(seconds)) for state, seconds in deadlines)
+    return Call(naming.MAPPING_PROXY.alias, ((None, DictOf(entries)),))
 
 
 def _configuration(index: int) -> Atom:
@@ -424,13 +436,16 @@ def decisions(
     rows: tuple[Row, ...],
     names: ModuleNames,
     deciders: Mapping[CellShape, str] | None = None,
+    metadata: Metadata | None = None,
 ) -> tuple[DictOf, TupleOf]:
     """The decision table (state value → trigger value → cell) and the
     metadata its results share. ``deciders`` names each cell shape's decider
-    factory (:func:`~gubernator_gen.backend.decisions.shape_names`)."""
+    factory (:func:`~gubernator_gen.backend.decisions.shape_names`);
+    ``metadata`` is given when other tables share it (``_DELAYS``)."""
     if deciders is None:
         deciders = shape_names(shapes(rows))
-    metadata = Metadata()
+    if metadata is None:
+        metadata = Metadata()
     table = DictOf(
         tuple(
             (
@@ -458,4 +473,41 @@ def start(decided: Start, names: ModuleNames) -> Call:
     )
     if decided.configuration is not None:
         args += (("configuration", _configuration(decided.configuration)),)
+    if decided.deadlines:
+        args += (("deadlines", _deadlines(decided.deadlines)),)
     return Call(naming.runtime("started"), args)
+
+
+def delays(
+    rows: tuple[DelayRow, ...],
+    names: ModuleNames,
+    deciders: Mapping[CellShape, str],
+    metadata: Metadata,
+) -> DictOf:
+    """``_DELAYS`` (API 2.4): per key, each active ``after:`` entry as
+    ``(state, index, seconds)`` → its cell, in SCXML priority order."""
+    return DictOf(
+        tuple(
+            (
+                _string(row.state)
+                if row.configuration is None
+                else _configuration(row.configuration),
+                DictOf(
+                    tuple(
+                        (
+                            TupleOf(
+                                (
+                                    Atom(names.state(entry.state)),
+                                    Atom(literals.int_literal(entry.index)),
+                                    _seconds(entry.seconds),
+                                )
+                            ),
+                            _cell(entry.cell, names, metadata, deciders),
+                        )
+                        for entry in row.cells
+                    )
+                ),
+            )
+            for row in rows
+        )
+    )

@@ -16,11 +16,14 @@ followed by every action of the eventless and ``done.state`` microsteps
 folded in after it are ``on_enter_actions``; ``all_actions`` is the exact
 order. ``target_state`` is the atomic state the step rests in.
 
+``after:`` entries become a second table (:func:`delay_table`): per key,
+each active entry with its cell, which ``check_timeout`` consults; every
+result carries the deadlines its step starts.
+
 What is not compiled yet is refused here with one located error (see
-:func:`compile_for_module`): parallel states, history, ``after:``,
-timeouts of statechart states, guarded eventless transitions and guarded
-transitions on ``done.state`` events, which would need run-time decisions
-inside a step.
+:func:`compile_for_module`): timeouts of statechart states, guarded
+eventless transitions and guarded transitions on ``done.state`` events,
+which would need run-time decisions inside a step.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend import decisions
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import ChartProblem, compile_chart
-from gubernator_gen.backend.statechart.chart import Origin, TransitionRef
+from gubernator_gen.backend.statechart.chart import Delay, Origin, TransitionRef
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import (
     Candidate,
@@ -174,7 +177,12 @@ def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
                 state.timeout.pos, f"the timeout of statechart state {name}"
             )
         for delayed in state.after:
-            return _not_yet(delayed.pos, f"the after: transitions of state {name}")
+            for item in delayed.guard_items:
+                if isinstance(item, ExpressionGuard):
+                    return _not_yet(
+                        item.pos or delayed.pos,
+                        f"a guard expression on an after: entry (state {name})",
+                    )
         for always in state.always:
             if always.guards:
                 return _not_yet(
@@ -255,12 +263,25 @@ def _settled(spec: MachineSpec, cell: Cell) -> bool:
 # -- the decision table ---------------------------------------------------------
 
 
+def _deadlines(step: Step) -> tuple[tuple[str, int | float], ...]:
+    """Each state whose ``after:`` entries the step starts, with the seconds
+    of its earliest entry, in entry order."""
+    earliest: dict[str, int | float] = {}
+    for deadline in step.deadlines:
+        state = deadline.trigger.state
+        known = earliest.get(state)
+        if known is None or deadline.seconds < known:
+            earliest[state] = deadline.seconds
+    return tuple(earliest.items())
+
+
 def _outcome(
     source: str,
     trigger: str,
     step: Step,
     metadata: Mapping[str, PlainData],
     index: Mapping[Configuration, int],
+    timed: bool = False,
 ) -> decisions.Outcome:
     first, *rest = step.microsteps
     return decisions.Outcome(
@@ -275,6 +296,8 @@ def _outcome(
         ),
         metadata=metadata,
         configuration=index.get(step.target),
+        deadlines=_deadlines(step),
+        timed=timed,
     )
 
 
@@ -360,4 +383,117 @@ def start(module: ChartModule) -> decisions.Start:
         step.target.atomic[0],
         tuple(a.name for a in step.actions),
         configurations.index(step.target) if configurations else None,
+        _deadlines(step),
     )
+
+
+# -- after: entries -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DelayCell:
+    """An active ``after:`` entry of a key: entry ``index`` of ``state``,
+    due ``seconds`` after ``state`` was entered, and how it is decided."""
+
+    state: str
+    index: int
+    seconds: int | float
+    cell: decisions.Cell
+
+
+@dataclass(frozen=True, slots=True)
+class DelayRow:
+    """A key's active ``after:`` entries in SCXML priority order (the key
+    as in :class:`~gubernator_gen.backend.decisions.Row`)."""
+
+    state: str
+    configuration: int | None
+    cells: tuple[DelayCell, ...]
+
+    @property
+    def row(self) -> decisions.Row:
+        """The cells as a decision row, to find their decider shapes."""
+        return decisions.Row(
+            self.state, tuple(c.cell for c in self.cells), (), self.configuration
+        )
+
+
+def _priority(spec: MachineSpec, key: Configuration) -> tuple[str, ...]:
+    """The states whose transitions the key's atomic states see, in SCXML
+    priority: each atomic state (document order) then its ancestors,
+    innermost first, each state once."""
+    found: dict[str, None] = {}
+    for atomic in key.atomic:
+        found.setdefault(atomic)
+        for ancestor in spec.tree.ancestors(atomic):
+            found.setdefault(ancestor)
+    return tuple(found)
+
+
+def _delay_cell(
+    spec: MachineSpec,
+    key: Configuration,
+    delay: Delay,
+    cell: Cell,
+    compiled: CompiledFunctions,
+    index: Mapping[Configuration, int],
+) -> DelayCell:
+    after = spec.state(delay.state).after[delay.index]
+    # Only the state's own entry answers its delay: every offer (one per
+    # region below a parallel state) holds that one candidate.
+    step = cell.steps[(0,) * len(cell.offers)]
+    seen_as = Transition(
+        index=-1,
+        trigger=decisions.TIMEOUT_TRIGGER,
+        sources=(delay.state,),
+        dest=after.dest,
+        guards=after.guards,
+        actions=after.actions,
+        description=after.description,
+        metadata={},
+        pos=after.pos,
+        guard_items=after.guard_items,
+    )
+    metadata: dict[str, PlainData] = {
+        "reason": "timeout",
+        "timeout_state": delay.state,
+        "timeout_index": delay.index,
+        "timeout_seconds": after.seconds,
+    }
+    if after.description:
+        metadata[decisions.DESCRIPTION_KEY] = after.description
+    outcome = _outcome(
+        key.atomic[0], decisions.TIMEOUT_TRIGGER, step, metadata, index, timed=True
+    )
+    candidate = decisions.with_outcome(decisions.guarding(seen_as, compiled), outcome)
+    return DelayCell(
+        delay.state,
+        delay.index,
+        after.seconds,
+        decisions.Cell(decisions.TIMEOUT_TRIGGER, (candidate,)),
+    )
+
+
+def delay_table(
+    spec: MachineSpec, module: ChartModule, compiled: CompiledFunctions
+) -> tuple[DelayRow, ...]:
+    """The ``after:`` entries of every key that has active ones, keys in the
+    order of :func:`decision_table`; empty when the chart has none."""
+    if not any(state.after for state in spec.states):
+        return ()
+    index = {key: i for i, key in enumerate(module.configurations)}
+    rows = []
+    for key, row in module.tables.cells.items():
+        entries = []
+        for state in _priority(spec, key):
+            for number in range(len(spec.state(state).after)):
+                delay = Delay(state, number)
+                cell = row.get(delay)
+                if cell is not None and cell.offers:
+                    entries.append(_delay_cell(spec, key, delay, cell, compiled, index))
+        if entries:
+            rows.append(DelayRow(key.atomic[0], index.get(key), tuple(entries)))
+    if module.configured:
+        return tuple(sorted(rows, key=lambda r: r.configuration or 0))
+    by_order = spec.tree.order
+    return tuple(sorted(rows, key=lambda r: by_order[r.state]))

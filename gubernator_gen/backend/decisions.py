@@ -96,6 +96,10 @@ class Called:
     compiled: bool = False
 
 
+#: The trigger of a timeout's result (the runtime's ``TIMEOUT_TRIGGER``).
+TIMEOUT_TRIGGER = "_timeout"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """A candidate's complete result (a success ``TransitionResult``)."""
@@ -109,6 +113,12 @@ class Outcome:
     metadata: Mapping[str, PlainData]
     #: A statechart on configurations: the index of the one moved to.
     configuration: int | None = None
+    #: A statechart's ``after:`` deadlines the step starts: (state, seconds
+    #: until its earliest entry is due), in entry order.
+    deadlines: tuple[tuple[str, int | float], ...] = ()
+    #: The result of an ``after:`` entry: its trigger is the runtime's
+    #: ``TIMEOUT_TRIGGER``, not a ``Trigger`` member.
+    timed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +387,8 @@ class Start:
     on_enter: tuple[str, ...]
     #: A statechart on configurations: the index of the one started in.
     configuration: int | None = None
+    #: The ``after:`` deadlines the start sets (see :class:`Outcome`).
+    deadlines: tuple[tuple[str, int | float], ...] = ()
 
 
 def start(spec: MachineSpec) -> Start:

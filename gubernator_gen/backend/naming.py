@@ -69,6 +69,8 @@ CONFIGURATIONS = "_CONFIGURATIONS"
 DECISIONS = "_DECISIONS"
 METADATA = "_METADATA"
 START = "_START"
+#: The ``after:`` entries of a statechart, per key (API 2.4).
+DELAYS = "_DELAYS"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 #: Prefixes of the functions compiled from guard expressions and ``assign``.
@@ -261,7 +263,9 @@ def build_names(spec: MachineSpec) -> NamingResult:
 
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
     if spec.is_statechart:
-        taken.update((TREE, *CHART_FUNCTIONS, CONFIGURATION_CLASS, CONFIGURATIONS))
+        taken.update(
+            (TREE, *CHART_FUNCTIONS, CONFIGURATION_CLASS, CONFIGURATIONS, DELAYS)
+        )
     aliases: list[tuple[str, str]] = []
     guard_annotations: tuple[str, ...] = _GUARDS_ANNOTATIONS
     if spec.guard_signatures:

@@ -45,6 +45,9 @@ RUNTIME_API_DECLARATIVE: tuple[int, int] = (2, 2)
 #: The API a statechart's module needs: ``MachineDefinition.parents``,
 #: ``StateTree`` and ``CompoundStateError``.
 RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
+#: The API a statechart with ``after:`` entries needs: ``MachineBase.delays``
+#: and the ``deadlines`` of results.
+RUNTIME_API_DELAYS: tuple[int, int] = (2, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class Identifiers:
     definition: str = naming.DEFINITION
     decisions: str = naming.DECISIONS
     start: str = naming.START
+    delays: str = naming.DELAYS
     tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
@@ -115,6 +119,8 @@ class ModulePlan:
     metadata: str
     decisions: str
     start: str
+    #: The ``_DELAYS`` statement of a statechart with ``after:`` entries.
+    delays: str | None
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
     #: The ``_TREE`` statement of a statechart's module.
@@ -137,15 +143,27 @@ def build_plan(
     """Decide every piece of text of the module generated for ``spec``;
     ``chart`` is its compiled statechart (``None`` for a flat machine)."""
     compiled = CompiledFunctions.of(spec)
+    delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
     if chart is None:
         rows = decisions.decision_table(spec, compiled)
         start = decisions.start(spec)
     else:
         rows = chart_decisions.decision_table(spec, chart, compiled)
         start = chart_decisions.start(chart)
-    shapes = decisions.shapes(rows)
+        delay_rows = chart_decisions.delay_table(spec, chart, compiled)
+    shapes = decisions.shapes((*rows, *(row.row for row in delay_rows)))
     decider_names = decisions.shape_names(shapes)
-    table, table_metadata = bulk.decisions(rows, names, decider_names)
+    shared = bulk.Metadata()
+    table, _ = bulk.decisions(rows, names, decider_names, shared)
+    delays = (
+        emit.assignment(
+            f"{naming.DELAYS}: {naming.runtime('DecisionTable')}",
+            bulk.delays(delay_rows, names, decider_names, shared),
+        )
+        if delay_rows
+        else None
+    )
+    table_metadata = shared.table()
     context = protocols.context_plan(spec, names)
     imports = _imports(spec)
     declarative = not compiled.empty or not all(
@@ -161,7 +179,11 @@ def build_plan(
         stdlib_imports=tuple(_import_line(i) for i in imports),
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
-        api=_api_check(_required_api(declarative, chart is not None)),
+        api=_api_check(
+            RUNTIME_API_DELAYS
+            if delay_rows
+            else _required_api(declarative, chart is not None)
+        ),
         state_doc=protocols.class_doc(f"The states of {protocols.machine_text(spec)}."),
         states=_state_members(spec, names, chart),
         trigger_doc=protocols.class_doc(
@@ -196,6 +218,7 @@ def build_plan(
             f"{naming.START}: {naming.runtime('TransitionResult')}[{naming.STATE}]",
             bulk.start(start, names),
         ),
+        delays=delays,
         chart=chart is not None,
         tree=None if chart is None else _tree(chart, names),
         configurations=(

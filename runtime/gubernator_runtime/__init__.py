@@ -93,6 +93,7 @@ from gubernator_runtime.timeouts import (
     TIMEOUT_TRIGGER,
     TimeoutInfo,
     as_utc,
+    entry_times,
     expires_at,
     is_expired,
     remaining_seconds,
@@ -112,8 +113,12 @@ from gubernator_runtime.tree import StateTree
 #: ``MachineDefinition.parents``, ``StateTree`` and ``CompoundStateError``,
 #: and history and parallel states: ``Configuration`` (with
 #: ``ConfigurationTextError``, ``UnknownConfigurationError``) and
-#: ``TransitionResult.configuration``, and ``Regions`` cells.
-API_VERSION: tuple[int, int] = (2, 3)
+#: ``TransitionResult.configuration``, and ``Regions`` cells. API 2.4 adds
+#: ``after:`` entries of statecharts: ``TransitionResult.deadlines``, the
+#: ``deadlines`` of ``success`` and ``started``, ``MachineBase.delays``,
+#: ``check_timeout`` on a mapping of entry times, ``next_deadline`` and
+#: ``entry_times``.
+API_VERSION: tuple[int, int] = (2, 4)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -201,6 +206,7 @@ __all__ = [
     "as_utc",
     "audit_entry",
     "check_api_version",
+    "entry_times",
     "equals",
     "event_from_json",
     "expires_at",

@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from gubernator_runtime._base import EMPTY_MAPPING, S, T
 from gubernator_runtime.binding import GuardCallable, bind_guards
-from gubernator_runtime.cells import DecisionTable, HotTable, bound_table
+from gubernator_runtime.cells import (
+    DecisionTable,
+    HotTable,
+    bound_table,
+    unbound_table,
+)
 from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
 from gubernator_runtime.errors import (
     InvalidTransitionError,
@@ -31,7 +36,13 @@ from gubernator_runtime.events import Event
 from gubernator_runtime.executor import ActionExecutor
 from gubernator_runtime.results import TransitionResult, failure, stay
 from gubernator_runtime.tables import MachineTables, build_tables
-from gubernator_runtime.timeouts import TimeoutInfo, is_expired
+from gubernator_runtime.timeouts import (
+    TimeoutInfo,
+    due_entries,
+    is_expired,
+    next_due,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -63,13 +74,17 @@ class MachineBase(Generic[S, T, C]):
     guards pass in non-strict mode.
     """
 
-    __slots__ = ("_cells", "_guards", "_known_tables")
+    __slots__ = ("_cells", "_delays", "_guards", "_known_tables")
 
     definition: ClassVar[MachineDefinition[Any, Any]]
     decisions: ClassVar[DecisionTable]
     #: The result of ``start()``, decided by the generator (API 2.1).
     start_result: ClassVar[TransitionResult[Any]]
+    #: A statechart with ``after:`` entries (API 2.4): key → ``(state,
+    #: index, seconds)`` → cell, each row in SCXML priority order.
+    delays: ClassVar[DecisionTable | None] = None
     _tables: ClassVar[MachineTables]
+    _delay_table: ClassVar[tuple[HotTable, list[Any]] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -88,6 +103,13 @@ class MachineBase(Generic[S, T, C]):
                 "(a module generated for gubernator-runtime API 2)"
             )
         cls._tables = build_tables(definition, decisions)
+        delays = cls.__dict__.get("delays")
+        cls._delay_table = None
+        if delays is not None:
+            cls._delay_table = unbound_table(
+                delays, definition.strict_mode, definition.name
+            )
+            cls._tables.add_names(delays)
 
     def __init__(self, guards: Any = None) -> None:
         tables = getattr(type(self), "_tables", None)
@@ -100,6 +122,8 @@ class MachineBase(Generic[S, T, C]):
         # cheapest attribute access there is, on the failure paths.
         self._known_tables: MachineTables = tables
         unbound, guarded = tables.hot()
+        delays = type(self)._delay_table
+        self._delays: HotTable | None = None if delays is None else delays[0]
         if guards is None:
             self._guards: Mapping[str, GuardCallable] | None = None
             self._cells: HotTable = unbound
@@ -107,6 +131,8 @@ class MachineBase(Generic[S, T, C]):
             bound = bind_guards(guards, tables.guard_names, tables.name)
             self._guards = MappingProxyType(bound)
             self._cells = bound_table(unbound, guarded, bound)
+            if delays is not None:
+                self._delays = bound_table(delays[0], delays[1], bound)
 
     # -- processing (docs/language.md#processing)
     # ----------------------------------------------
@@ -290,24 +316,96 @@ class MachineBase(Generic[S, T, C]):
     def check_timeout(
         self,
         state: S | str,
-        entered_at: datetime,
+        entered_at: datetime | Mapping[str, datetime],
         now: datetime | None = None,
+        context: C | None = None,
     ) -> TransitionResult[S] | None:
-        """The timeout's result if ``state``'s timeout has expired, else None.
+        """The result of a due timeout or ``after:`` entry, else None
+        (docs/runtime.md#timeouts).
 
-        Expired means ``now - entered_at >= seconds`` (naive datetimes are
-        UTC; ``now`` defaults to the current time).
+        A flat machine: ``entered_at`` is when ``state`` was entered, and
+        its timeout is due when ``now - entered_at >= seconds`` (naive
+        datetimes are UTC; ``now`` defaults to the current time). A
+        statechart with ``after:`` entries: ``state`` is the stored state or
+        configuration and ``entered_at`` maps each state to the moment it
+        was last entered (the states of ``result.deadlines``); the due
+        entries of the active states are tried earliest deadline first (SCXML
+        priority on a tie), their guards asked with ``context``, and the
+        first that fires gives the result.
         """
+        delays = self._delays
+        if delays is not None:
+            return self._check_delays(delays, state, entered_at, now, context)
         tables = self._tables
         member = tables.lookup_state(state)
         if member in tables.compound:
             raise tables.compound_error(member)
+        if isinstance(entered_at, Mapping):
+            if tables.definition.parents:  # a statechart with no after: entry
+                self._delay_row({}, state)  # checks the state or configuration
+                return None
+            raise TypeError("entered_at must be a datetime: this machine is flat")
         result = tables.timeout_results.get(member)
         if result is None:
             return None
         if is_expired(entered_at, result.metadata["timeout_seconds"], now):
             return result
         return None
+
+    def _delay_row(self, delays: HotTable, state: object) -> dict[Any, Any]:
+        """The ``after:`` cells of ``state`` (a state or configuration)."""
+        try:
+            row = delays.get(state)
+        except TypeError:
+            row = None
+        if row is not None:
+            return row
+        tables = self._tables
+        member = tables.lookup_state(state)  # raises for an unknown value
+        if member in tables.compound:
+            raise tables.compound_error(member)
+        if tables.configured and state not in tables.configurations:
+            raise tables.configuration_needed(state)
+        return {}
+
+    def _check_delays(
+        self,
+        delays: HotTable,
+        state: object,
+        entered_at: object,
+        now: datetime | None,
+        context: Any,
+    ) -> TransitionResult[S] | None:
+        """``check_timeout`` of a statechart: the first due entry that fires."""
+        row = self._delay_row(delays, state)
+        if not row:
+            return None
+        if not isinstance(entered_at, Mapping):
+            raise TypeError(
+                "entered_at must map state names to the moments they were "
+                "entered (a statechart with after: entries), not "
+                f"{type(entered_at).__name__}"
+            )
+        for cell in due_entries(row, entered_at, utc_now() if now is None else now):
+            result = cell if cell.__class__ is TransitionResult else cell(context)
+            if result.success:
+                return result
+        return None
+
+    def next_deadline(
+        self,
+        state: S | str,
+        entered_at: Mapping[str, datetime],
+        after: datetime | None = None,
+    ) -> datetime | None:
+        """When the next ``after:`` entry of ``state`` falls due (UTC), for
+        a timeout sweep to schedule; only moments later than ``after`` when
+        given (entries already tried). None when nothing is pending; always
+        None for a machine without ``after:`` entries."""
+        delays = self._delays
+        if delays is None:
+            return None
+        return next_due(self._delay_row(delays, state), entered_at, after)
 
     def timeout_info(
         self, state: S | str, entered_at: datetime | None = None

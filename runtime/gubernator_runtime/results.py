@@ -47,6 +47,7 @@ class TransitionResult(Record, Generic[S]):
         "_all_actions",
         "_configuration",
         "_context_updates",
+        "_deadlines",
         "_error",
         "_metadata",
         "_on_enter_actions",
@@ -93,10 +94,13 @@ class TransitionResult(Record, Generic[S]):
         metadata: Mapping[str, Any] | None = None,
         context_updates: Mapping[str, Any] | None = None,
         configuration: str | None = None,
+        deadlines: Mapping[str, float] | None = None,
     ) -> None:
         self._success = bool(success)
         if configuration is not None:
             self._configuration = configuration
+        if deadlines:
+            self._deadlines = frozen_mapping(deadlines)
         self._source_state = source_state
         self._target_state = target_state
         self._trigger = trigger
@@ -138,6 +142,16 @@ class TransitionResult(Record, Generic[S]):
         # Left unset by every result that has none: the hot paths that
         # build results need not know the field.
         return getattr(self, "_configuration", None)
+
+    @property
+    def deadlines(self) -> Mapping[str, float]:
+        """The ``after:`` deadlines the step starts (API 2.4): each state it
+        entered that has ``after:`` entries, with the seconds from now until
+        its earliest entry is due. Store the entry time of each of these
+        states (a state already stored is re-entered: replace its time) and
+        pass them to ``check_timeout``. Empty for every other result."""
+        # Left unset like ``_configuration``: flat results never carry it.
+        return getattr(self, "_deadlines", EMPTY_MAPPING)
 
     @property
     def trigger(self) -> str:
@@ -261,6 +275,7 @@ class TransitionResult(Record, Generic[S]):
                 if self.configuration is None
                 else {"configuration": str.__str__(self.configuration)}
             ),
+            **({"deadlines": dict(self.deadlines)} if self.deadlines else {}),
         }
 
     @overload
@@ -306,6 +321,7 @@ class TransitionResult(Record, Generic[S]):
             from gubernator_runtime.configuration import Configuration
 
             configuration = Configuration.parse(configuration)
+        deadlines = _deadlines(data)
         if state_type is not None:
             source = None if source is None else _to_state(state_type, source)
             target = None if target is None else _to_state(state_type, target)
@@ -321,6 +337,7 @@ class TransitionResult(Record, Generic[S]):
             metadata,
             updates,
             configuration,
+            deadlines,
         )
 
 
@@ -339,6 +356,18 @@ def _field(
             f"result {key!r} must be {kind.__name__}, not {type(value).__name__}"
         )
     return value
+
+
+def _deadlines(data: Mapping[str, Any]) -> dict[str, float] | None:
+    value = data.get("deadlines")
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+        for k, v in value.items()
+    ):
+        raise ValueError("result 'deadlines' must map state names to seconds")
+    return dict(value)
 
 
 def _names(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -373,13 +402,15 @@ def success(
     metadata: Mapping[str, Any],
     *,
     configuration: str | None = None,
+    deadlines: Mapping[str, float] | None = None,
 ) -> TransitionResult[S]:
     """A success result from parts that are already tuples and read-only.
 
     Generated modules build every success result of their decision table
     with this at import; it trusts its arguments (the generator made them),
     so a large machine imports without normalising thousands of values.
-    ``configuration`` (API 2.3) is the configuration the result moves to.
+    ``configuration`` (API 2.3) is the configuration the result moves to;
+    ``deadlines`` (API 2.4, read-only) the ``after:`` deadlines it starts.
     """
     result: TransitionResult[S] = _new(TransitionResult)
     result._success = True
@@ -395,6 +426,8 @@ def success(
     result._all_actions = None
     if configuration is not None:
         result._configuration = configuration
+    if deadlines:
+        result._deadlines = deadlines
     return result
 
 
@@ -432,6 +465,7 @@ def started(
     on_enter_actions: tuple[str, ...],
     *,
     configuration: str | None = None,
+    deadlines: Mapping[str, float] | None = None,
 ) -> TransitionResult[S]:
     """The result of creating an entity: from no state into ``target_state``.
 
@@ -454,6 +488,8 @@ def started(
     result._all_actions = None
     if configuration is not None:
         result._configuration = configuration
+    if deadlines:
+        result._deadlines = deadlines
     return result
 
 
@@ -494,4 +530,6 @@ def with_updates(
     updated._all_actions = result._all_actions
     if result.configuration is not None:
         updated._configuration = result.configuration
+    if result.deadlines:
+        updated._deadlines = result.deadlines
     return updated

@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from gubernator_runtime.cells import DecisionTable, Guarded, HotTable, unbound_table
+from gubernator_runtime.cells import (
+    DecisionTable,
+    Guarded,
+    HotTable,
+    guarded_cells,
+    unbound_table,
+)
 from gubernator_runtime.configuration import Configuration
 from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
 from gubernator_runtime.errors import (
@@ -118,6 +124,23 @@ class MachineTables:
         if self._action_names is None:
             self._action_names = self.definition.action_names
         return self._action_names
+
+    def add_names(self, table: DecisionTable) -> None:
+        """Count the guards and actions of ``table``'s cells too (the
+        ``after:`` entries of a statechart, which no transition lists)."""
+        guards = dict.fromkeys(self.guard_names)
+        actions = dict.fromkeys(self.action_names)
+        for _, _, guarded in guarded_cells(table):
+            guards.update(dict.fromkeys(guarded.methods))
+        for row in table.values():
+            for cell in row.values():
+                if isinstance(cell, TransitionResult):
+                    actions.update(dict.fromkeys(cell.all_actions))
+                elif isinstance(cell, Guarded):
+                    for result in cell.results:
+                        actions.update(dict.fromkeys(result.all_actions))
+        self._guard_names = tuple(guards)
+        self._action_names = tuple(actions)
 
     def hot(self) -> tuple[HotTable, list[GuardedCell]]:
         """The table of an instance without guards, and the guarded cells."""

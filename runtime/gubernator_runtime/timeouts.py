@@ -20,13 +20,16 @@ cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic
 
 from gubernator_runtime._base import Record, S, plain_str
 from gubernator_runtime.errors import TimeoutExpiredError
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from gubernator_runtime.results import TransitionResult
 
 #: The trigger of results produced by a state's timeout.
 TIMEOUT_TRIGGER = "_timeout"
@@ -124,6 +127,67 @@ def remaining_seconds(
     """Seconds left before the deadline, never below ``0.0``."""
     left = seconds - elapsed_seconds(entered_at, now)
     return left if left > 0.0 else 0.0
+
+
+# -- after: entries of statecharts (API 2.4) ------------------------------------
+#
+# A generated statechart lists, per stored state or configuration, its
+# active ``after:`` entries in SCXML priority order, each keyed by
+# ``(state, index, seconds)``; the functions below read such a row.
+
+
+def due_entries(
+    row: Mapping[Any, Any], entered_at: Mapping[str, datetime], now: datetime
+) -> Iterator[Any]:
+    """The cells of ``row``'s entries due at ``now``: earliest deadline
+    first, SCXML priority on a tie. An entry whose state has no entry
+    time in ``entered_at`` is not due."""
+    due: list[tuple[float, int, Any]] = []
+    for position, ((state, _, seconds), cell) in enumerate(row.items()):
+        entered = entered_at.get(state)
+        if entered is None:
+            continue
+        late = elapsed_seconds(entered, now) - seconds
+        if late >= 0:
+            due.append((-late, position, cell))
+    due.sort(key=lambda entry: (entry[0], entry[1]))
+    return (cell for _, _, cell in due)
+
+
+def next_due(
+    row: Mapping[Any, Any],
+    entered_at: Mapping[str, datetime],
+    after: datetime | None = None,
+) -> datetime | None:
+    """The earliest deadline (UTC) of ``row``'s entries, later than
+    ``after`` when given; None when there is none."""
+    found: datetime | None = None
+    for state, _, seconds in row:
+        entered = entered_at.get(state)
+        if entered is None:
+            continue
+        deadline = expires_at(entered, seconds)
+        if after is not None and deadline <= _aware(after):
+            continue
+        if found is None or deadline < found:
+            found = deadline
+    return found
+
+
+def entry_times(
+    entered_at: Mapping[str, datetime],
+    result: TransitionResult[Any],
+    now: datetime | None = None,
+) -> dict[str, datetime]:
+    """The entry times to store after ``result``: ``entered_at`` with every
+    state of ``result.deadlines`` entered at ``now`` (default: the current
+    time). Times of states the step left may stay: ``check_timeout`` only
+    reads the states that are active."""
+    moment = utc_now() if now is None else _aware(now)
+    updated = dict(entered_at)
+    for state in result.deadlines:
+        updated[state] = moment
+    return updated
 
 
 def _aware(moment: datetime) -> datetime:

@@ -12,6 +12,7 @@ action, so comparing action lists compares the exact order.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -180,6 +181,10 @@ COMPOUND_ONLY = Features(
 )
 #: What generated modules run on configurations: history and parallel too.
 CONFIGURED = Features(delayed=False, guarded_eventless=False, eventless=1)
+#: Compound charts with ``after:`` entries (on any state, guards allowed).
+COMPOUND_DELAYED = dataclasses.replace(COMPOUND_ONLY, delayed=True)
+#: Charts on configurations with ``after:`` entries.
+CONFIGURED_DELAYED = dataclasses.replace(CONFIGURED, delayed=True)
 
 
 @st.composite

@@ -36,7 +36,6 @@ from gubernator_gen.backend.sql import Dialect, SqlOptions, generate_sql
 from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.model import (
-    DelayedTransition,
     ErrorPolicy,
     EventlessTransition,
     HistoryDepth,
@@ -227,7 +226,6 @@ def _only_error(spec: MachineSpec) -> tuple[str, SourcePos, str]:
     ("changes", "words"),
     [
         ({"timeout": Timeout(5, "idle", _AT)}, "the timeout of statechart state"),
-        ({"after": (DelayedTransition(3, "idle", pos=_AT),)}, "after: transitions"),
         ({"always": (EventlessTransition("idle", ("g",), pos=_AT),)}, "guarded always"),
     ],
 )

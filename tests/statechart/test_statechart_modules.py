@@ -7,7 +7,13 @@ the atomic state of a compound chart (``COMPOUND_ONLY``: nesting to depth
 four, final children and their ``done.state`` events, internal and
 unguarded eventless transitions, several sources, guards), or the
 configuration of a chart with history and parallel states (``CONFIGURED``,
-and ``parallel_charts``, whose regions answer the same events). After the
+and ``parallel_charts``, whose regions answer the same events); both also
+with ``after:`` entries (``*_DELAYED``), where some events are clock ticks:
+the application keeps each state's entry time from ``result.deadlines``
+(``entry_times``) and asks ``check_timeout``, while the harness fires the
+oracle's delayed events of the entries due at that moment, earliest
+deadline first and SCXML priority on a tie, until one takes a transition.
+After the
 start and every event the stored value must be the oracle's active atomic
 states (and history record), and ``all_actions`` its log of exit,
 transition and entry actions, in order. A chart the generator refuses must
@@ -20,13 +26,17 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from gubernator_runtime import entry_times
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from statechart_charts import (
+    COMPOUND_DELAYED,
     COMPOUND_ONLY,
     CONFIGURED,
+    CONFIGURED_DELAYED,
     EVENTS,
     Shown,
     parallel_charts,
@@ -35,6 +45,7 @@ from statechart_charts import (
 from statechart_modules import generate, load, module_ready
 from statechart_oracle import Oracle, Runaway
 
+from gubernator_gen.backend.statechart.chart import Delay
 from gubernator_gen.model import MachineSpec
 
 PROFILE = settings(
@@ -146,22 +157,97 @@ def _agrees(module: Any, stored: Any, oracle: Oracle) -> None:
             assert stored.is_in(ancestor)
 
 
+#: The clock's steps on a tick (seconds); the random charts' delays are 1,
+#: 2.5 and 60 seconds.
+TICKS = (0.5, 1, 2, 2.5, 61)
+#: Where the simulated clock starts.
+EPOCH = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def _due(
+    spec: MachineSpec,
+    module: Any,
+    stored: Any,
+    entered: dict[str, datetime],
+    now: datetime,
+) -> list[Delay]:
+    """The ``after:`` entries due at ``now``, in the order the application
+    expects them tried: earliest deadline first, then SCXML priority (each
+    active atomic state in document order, then its ancestors outwards)."""
+    atomic = stored.active if hasattr(module, "Configuration") else (stored,)
+    order = [s.name for s in spec.states]
+    priority: dict[str, None] = {}
+    for leaf in sorted(atomic, key=order.index):
+        priority.setdefault(str(leaf))
+        for ancestor in module.ancestors(leaf):
+            priority.setdefault(str(ancestor))
+    due = []
+    for position, name in enumerate(priority):
+        for index, after in enumerate(spec.state(name).after):
+            if name in entered:
+                deadline = entered[name] + timedelta(seconds=after.seconds)
+                if deadline <= now:
+                    due.append((deadline, position, index, Delay(name, index)))
+    return [delay for *_, delay in sorted(due)]
+
+
+def _tick(
+    spec: MachineSpec,
+    module: Any,
+    machine: Any,
+    oracle: Oracle,
+    stored: Any,
+    clock: tuple[datetime, dict[str, datetime]],
+    taken: Callable[[], None],
+) -> Any:
+    """``check_timeout`` against the oracle's delayed events; the result."""
+    now, entered = clock
+    due = _due(spec, module, stored, entered, now)
+    taken()
+    result = machine.check_timeout(stored, entered, now)
+    expected: list[str] = []
+    for delay in due:
+        oracle.send(delay, taken)
+        expected = _names(oracle.take_log())
+        if expected:  # every state runs actions on exit: it fired
+            event("after: entry fired")
+            break
+    if result is None:
+        assert expected == [], due
+        return None
+    assert list(result.all_actions) == expected
+    assert result.trigger == "_timeout"
+    return result
+
+
 def _compare_run(
     spec: MachineSpec, module: Any, machine: Any, guards: Guards, picks: list[int]
 ) -> None:
+    delayed = any(state.after for state in spec.states)
     started = machine.start()
     oracle = Oracle(spec, guards)
     assert list(started.all_actions) == _names(oracle.take_log())
     assert started.target_state == module.INITIAL_STATE
+    now = EPOCH
+    entered = entry_times({}, started, now)
     stored = _stored(module, started)
     _agrees(module, stored, oracle)
     for number, pick in enumerate(picks, start=1):
         trigger = EVENTS[pick % len(EVENTS)]
-        note(f"event {number}: {trigger!r} from {stored}")
 
         def taken(number: int = number) -> None:
             guards.event = number
 
+        if delayed and pick % 3 == 0:
+            now += timedelta(seconds=TICKS[pick % len(TICKS)])
+            note(f"event {number}: tick to {now} from {stored}")
+            timed = _tick(spec, module, machine, oracle, stored, (now, entered), taken)
+            if timed is not None:
+                stored = _stored(module, timed)
+                entered = entry_times(entered, timed, now)
+            _agrees(module, stored, oracle)
+            continue
+        note(f"event {number}: {trigger!r} from {stored}")
         taken()
         result = machine.process(stored, trigger)
         guards.event = number - 1  # until the oracle takes the event
@@ -170,6 +256,7 @@ def _compare_run(
         if result.success:
             assert list(result.all_actions) == expected, trigger
             stored = _stored(module, result)
+            entered = entry_times(entered, result, now)
         else:
             assert expected == [], (trigger, result.error)
         _agrees(module, stored, oracle)
@@ -195,6 +282,22 @@ def test_generated_modules_on_configurations_agree_with_the_oracle(
 @settings(PROFILE, max_examples=400)
 @given(parallel_charts().map(Shown), RUNS, st.integers(0, 7))
 def test_generated_modules_of_parallel_regions_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    _compare(module_ready(chart.spec), runs, seed)
+
+
+@PROFILE
+@given(random_charts(features=COMPOUND_DELAYED).map(Shown), RUNS, st.integers(0, 7))
+def test_generated_compound_modules_with_after_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    _compare(module_ready(chart.spec), runs, seed)
+
+
+@PROFILE
+@given(random_charts(features=CONFIGURED_DELAYED).map(Shown), RUNS, st.integers(0, 7))
+def test_generated_modules_on_configurations_with_after_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
 ) -> None:
     _compare(module_ready(chart.spec), runs, seed)

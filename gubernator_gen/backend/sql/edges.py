@@ -7,9 +7,9 @@ has an ``error_policy.default_fallback``, the fallback that the action
 executor proposes out of any state it just entered (trigger ``_fallback``).
 
 :func:`legal_edges` is the one place that knows this. Each kind of edge is
-one function of the model in :data:`EDGE_KINDS`; a new kind (``after:``
-deadlines, compound-state transitions flattened to their leaves) is one
-more function in that tuple.
+one function of the model in :data:`EDGE_KINDS`; a statechart's edges
+(transitions and ``after:`` entries, between atomic states) come from the
+decisions its module makes (:func:`chart_edges`).
 """
 
 from __future__ import annotations
@@ -103,9 +103,8 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
     :func:`stored_states` accepts (keyed by state)."""
     compiled = chart_decisions.compile_for_module(spec)
     assert compiled.module is not None, "generate_sql refuses it first"
-    rows = chart_decisions.decision_table(
-        spec, compiled.module, CompiledFunctions.of(spec)
-    )
+    functions = CompiledFunctions.of(spec)
+    rows = chart_decisions.decision_table(spec, compiled.module, functions)
     found: dict[Edge, None] = {}
     for row in rows:
         for cell in row.cells:
@@ -114,6 +113,12 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
             for candidate in cell.candidates:
                 outcome = candidate.outcome
                 found.setdefault(Edge(row.state, cell.trigger, outcome.target))
+    # The after: entries, as check_timeout reports them (trigger _timeout).
+    for delays in chart_decisions.delay_table(spec, compiled.module, functions):
+        for entry in delays.cells:
+            for candidate in entry.cell.candidates:
+                outcome = candidate.outcome
+                found.setdefault(Edge(delays.state, TIMEOUT_TRIGGER, outcome.target))
     return tuple(found)
 
 
