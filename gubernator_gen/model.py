@@ -309,6 +309,18 @@ class State:
         """Its ``always:`` entries, then its ``after:`` entries."""
         return (*self.always, *self.after)
 
+    @property
+    def after_entries(self) -> tuple[DelayedTransition, ...]:
+        """Its ``after:`` entries, then its ``timeout`` as one more: the
+        delays a statechart compiles (a flat machine keeps ``timeout``)."""
+        timeout = self.timeout
+        if timeout is None:
+            return self.after
+        return (
+            *self.after,
+            DelayedTransition(timeout.seconds, timeout.destination, pos=timeout.pos),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Transition:

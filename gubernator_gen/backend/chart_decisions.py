@@ -172,10 +172,6 @@ def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
         return _not_yet(spec.pos, "error_policy.default_fallback in a statechart")
     for state in spec.states:
         name = repr(state.name)
-        if state.timeout is not None:
-            return _not_yet(
-                state.timeout.pos, f"the timeout of statechart state {name}"
-            )
         for delayed in state.after:
             for item in delayed.guard_items:
                 if isinstance(item, ExpressionGuard):
@@ -198,7 +194,7 @@ def _position(spec: MachineSpec, ref: TransitionRef) -> SourcePos:
     state = spec.state(ref.source)
     if ref.origin is Origin.ALWAYS:
         return state.always[ref.index].pos
-    return state.after[ref.index].pos
+    return state.after_entries[ref.index].pos
 
 
 def _steps(tables: ConfigurationTables) -> Iterator[Step]:
@@ -438,7 +434,7 @@ def _delay_cell(
     compiled: CompiledFunctions,
     index: Mapping[Configuration, int],
 ) -> DelayCell:
-    after = spec.state(delay.state).after[delay.index]
+    after = spec.state(delay.state).after_entries[delay.index]
     # Only the state's own entry answers its delay: every offer (one per
     # region below a parallel state) holds that one candidate.
     step = cell.steps[(0,) * len(cell.offers)]
@@ -479,14 +475,14 @@ def delay_table(
 ) -> tuple[DelayRow, ...]:
     """The ``after:`` entries of every key that has active ones, keys in the
     order of :func:`decision_table`; empty when the chart has none."""
-    if not any(state.after for state in spec.states):
+    if not any(state.after_entries for state in spec.states):
         return ()
     index = {key: i for i, key in enumerate(module.configurations)}
     rows = []
     for key, row in module.tables.cells.items():
         entries = []
         for state in _priority(spec, key):
-            for number in range(len(spec.state(state).after)):
+            for number in range(len(spec.state(state).after_entries)):
                 delay = Delay(state, number)
                 cell = row.get(delay)
                 if cell is not None and cell.offers:

@@ -30,7 +30,7 @@ from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.expressions import BOOL
 from gubernator_gen.expressions.nodes import Literal
-from gubernator_gen.model import DelayedTransition, ExpressionGuard
+from gubernator_gen.model import DelayedTransition, ExpressionGuard, Timeout
 
 CASES = Path(__file__).parent.parent / "cases" / "generate"
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -246,3 +246,30 @@ def test_check_timeout_fires_exactly_when_an_entry_is_due(
         assert fired is not None
         assert fired.metadata["timeout_index"] == seconds.index(earliest)
     assert machine.next_deadline("a", {"busy": T0}) == _at(earliest)
+
+
+def test_a_timeout_on_a_statechart_state_is_one_more_after_entry() -> None:
+    spec = _with_after(_compound_after(), "a", DelayedTransition(3, "done"))
+    spec = dataclasses.replace(
+        spec,
+        states=tuple(
+            dataclasses.replace(s, timeout=Timeout(2, "b", SourcePos("c.yaml", 4, 5)))
+            if s.name == "a"
+            else s
+            for s in spec.states
+        ),
+    )
+    source, diagnostics = generate(spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    machine = load(source).Machine()
+    assert dict(machine.process("idle", "go").deadlines) == {"a": 2}
+    fired = machine.check_timeout("a", {"a": T0}, _at(5))
+    # Both due: the timeout's deadline (2 s) is the earlier one.
+    assert fired.target_state == "b"
+    assert dict(fired.metadata) == {
+        "reason": "timeout",
+        "timeout_state": "a",
+        "timeout_index": 1,
+        "timeout_seconds": 2,
+    }
+    assert machine.check_timeout("a", {"a": T0}, _at(1)) is None

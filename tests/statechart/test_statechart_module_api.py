@@ -40,7 +40,6 @@ from gubernator_gen.model import (
     EventlessTransition,
     HistoryDepth,
     MachineSpec,
-    Timeout,
 )
 
 
@@ -225,7 +224,6 @@ def _only_error(spec: MachineSpec) -> tuple[str, SourcePos, str]:
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"timeout": Timeout(5, "idle", _AT)}, "the timeout of statechart state"),
         ({"always": (EventlessTransition("idle", ("g",), pos=_AT),)}, "guarded always"),
     ],
 )

@@ -142,7 +142,7 @@ class Chart:
                         always.internal,
                     )
                 )
-            for index, after in enumerate(state.after):
+            for index, after in enumerate(state.after_entries):
                 row[Delay(state.name, index)] = [
                     ChartTransition(
                         TransitionRef(Origin.AFTER, state.name, index),

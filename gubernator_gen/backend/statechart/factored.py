@@ -270,9 +270,9 @@ def build_factored_tables(chart: Chart, queue_bound: int = 16) -> FactoredTables
         ),
         MappingProxyType(
             {
-                s: tuple(a.seconds for a in st.after)
+                s: tuple(a.seconds for a in st.after_entries)
                 for s, st in states.items()
-                if st.after
+                if st.after_entries
             }
         ),
         queue_bound,

@@ -36,7 +36,7 @@ def finish_step(
     for micro in micros:
         for state in micro.exited:
             entered.pop(state, None)
-            if chart.states[state].after:
+            if chart.states[state].after_entries:
                 cancelled[state] = None
         for state in micro.entered:
             entered.pop(state, None)
@@ -45,6 +45,6 @@ def finish_step(
         Deadline(Delay(state, index), after.seconds)
         for state in entered
         if state in active
-        for index, after in enumerate(chart.states[state].after)
+        for index, after in enumerate(chart.states[state].after_entries)
     )
     return Step(tuple(micros), config, resume, deadlines, tuple(cancelled), overflow)
