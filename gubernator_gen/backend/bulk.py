@@ -307,6 +307,11 @@ def _deadlines(deadlines: tuple[tuple[str, int | float], ...]) -> Call:
     return Call(naming.MAPPING_PROXY.alias, ((None, DictOf(entries)),))
 
 
+def _row_key(state: str, configuration: int | None) -> Atom:
+    """A table row's key: the state's text, or its configuration's."""
+    return _string(state) if configuration is None else _configuration(configuration)
+
+
 def _configuration(index: int) -> Atom:
     return Atom(f"{naming.CONFIGURATIONS}[{index}]")
 
@@ -449,9 +454,7 @@ def decisions(
     table = DictOf(
         tuple(
             (
-                _string(row.state)
-                if row.configuration is None
-                else _configuration(row.configuration),
+                _row_key(row.state, row.configuration),
                 DictOf(
                     tuple(
                         (_string(c.trigger), _cell(c, names, metadata, deciders))
@@ -489,9 +492,7 @@ def delays(
     return DictOf(
         tuple(
             (
-                _string(row.state)
-                if row.configuration is None
-                else _configuration(row.configuration),
+                _row_key(row.state, row.configuration),
                 DictOf(
                     tuple(
                         (
