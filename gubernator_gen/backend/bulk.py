@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 from gubernator_gen.backend import literals, naming
 from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
+from gubernator_gen.backend.chart_factored import FactoredModule
 from gubernator_gen.backend.decisions import (
     Cell,
     CellShape,
@@ -89,7 +90,9 @@ def _timeout(state: State, names: ModuleNames) -> Call:
 
 
 def constants(
-    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None = None
+    spec: MachineSpec,
+    names: ModuleNames,
+    chart: ChartModule | FactoredModule | None = None,
 ) -> tuple[tuple[str, Expr], ...]:
     """``(target with annotation, value)`` of each public constant.
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from gubernator_gen.backend import (
     bulk,
     chart_decisions,
+    chart_factored,
     context_types,
     deciders,
     decisions,
@@ -30,6 +31,7 @@ from gubernator_gen.backend import (
     protocols,
 )
 from gubernator_gen.backend.chart_decisions import ChartModule
+from gubernator_gen.backend.chart_factored import FactoredModule
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
@@ -60,6 +62,7 @@ class Identifiers:
     decisions: str = naming.DECISIONS
     start: str = naming.START
     delays: str = naming.DELAYS
+    factored: str = naming.FACTORED
     tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
@@ -116,15 +119,21 @@ class ModulePlan:
     definition: str
     functions: tuple[str, ...]
     deciders: tuple[str, ...]
-    metadata: str
-    decisions: str
-    start: str
+    #: ``_METADATA``, ``_DECISIONS`` and ``_START``; ``None`` for a
+    #: factored statechart, whose module has ``factored`` instead.
+    metadata: str | None
+    decisions: str | None
+    start: str | None
+    #: The ``_FACTORED`` statement of a statechart past the table limits.
+    factored: str | None
     #: The ``_DELAYS`` statement of a statechart with ``after:`` entries.
     delays: str | None
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
     #: The ``_TREE`` statement of a statechart's module.
     tree: str | None
+    #: The machine stores configurations: the module has ``Configuration``.
+    configured: bool
     #: The ``_CONFIGURATIONS`` statement of a machine on configurations.
     configurations: str | None
     class_name: str
@@ -138,15 +147,21 @@ class ModulePlan:
 
 
 def build_plan(
-    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None = None
+    spec: MachineSpec,
+    names: ModuleNames,
+    chart: ChartModule | FactoredModule | None = None,
 ) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``;
     ``chart`` is its compiled statechart (``None`` for a flat machine)."""
     compiled = CompiledFunctions.of(spec)
     delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
+    factored = isinstance(chart, FactoredModule)
+    start: decisions.Start | None = None
     if chart is None:
         rows = decisions.decision_table(spec, compiled)
         start = decisions.start(spec)
+    elif isinstance(chart, FactoredModule):
+        rows = tuple(decisions.Row(s, (), leaving) for s, leaving in chart.leaving)
     else:
         rows = chart_decisions.decision_table(spec, chart, compiled)
         start = chart_decisions.start(chart)
@@ -169,6 +184,12 @@ def build_plan(
     declarative = not compiled.empty or not all(
         cell.plain for row in rows for cell in row.cells
     )
+    if isinstance(chart, FactoredModule):
+        api = chart_factored.RUNTIME_API_FACTORED
+    elif delay_rows:
+        api = RUNTIME_API_DELAYS
+    else:
+        api = _required_api(declarative, chart is not None)
     return ModulePlan(
         ids=Identifiers(),
         header=(
@@ -179,11 +200,7 @@ def build_plan(
         stdlib_imports=tuple(_import_line(i) for i in imports),
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
-        api=_api_check(
-            RUNTIME_API_DELAYS
-            if delay_rows
-            else _required_api(declarative, chart is not None)
-        ),
+        api=_api_check(api),
         state_doc=protocols.class_doc(f"The states of {protocols.machine_text(spec)}."),
         states=_state_members(spec, names, chart),
         trigger_doc=protocols.class_doc(
@@ -207,23 +224,31 @@ def build_plan(
         deciders=tuple(
             deciders.decider_factory(shape, decider_names[shape]) for shape in shapes
         ),
-        metadata=emit.assignment(
+        metadata=None
+        if factored
+        else emit.assignment(
             f"{naming.METADATA}: tuple[{naming.MAPPING.alias}[str, object], ...]",
             table_metadata,
         ),
-        decisions=emit.assignment(
+        decisions=None
+        if factored
+        else emit.assignment(
             f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}", table
         ),
-        start=emit.assignment(
+        start=None
+        if start is None
+        else emit.assignment(
             f"{naming.START}: {naming.runtime('TransitionResult')}[{naming.STATE}]",
             bulk.start(start, names),
         ),
+        factored=_factored(spec, chart, compiled),
         delays=delays,
         chart=chart is not None,
         tree=None if chart is None else _tree(chart, names),
+        configured=chart is not None and chart.configured,
         configurations=(
             None
-            if chart is None or not chart.configured
+            if not isinstance(chart, ChartModule) or not chart.configured
             else emit.assignment(
                 f"{naming.CONFIGURATIONS}: tuple[{naming.CONFIGURATION_CLASS}, ...]",
                 bulk.configurations(chart, names),
@@ -231,7 +256,7 @@ def build_plan(
         ),
         class_name=names.class_name,
         class_base=(
-            f"{naming.runtime('MachineBase')}"
+            f"{naming.runtime('FactoredMachineBase' if factored else 'MachineBase')}"
             f"[{naming.STATE}, {naming.TRIGGER}, {naming.CONTEXT}]"
         ),
         class_doc=literals.docstring_literal(_machine_class_doc(spec), "    "),
@@ -347,7 +372,22 @@ def _api_check(required: tuple[int, int]) -> ApiCheck:
     )
 
 
-def _tree(chart: ChartModule, names: ModuleNames) -> str:
+def _factored(
+    spec: MachineSpec,
+    chart: ChartModule | FactoredModule | None,
+    compiled: CompiledFunctions,
+) -> str | None:
+    """The ``_FACTORED`` statement of a factored statechart."""
+    if not isinstance(chart, FactoredModule):
+        return None
+    data = chart_factored.chart_data(spec, chart.tables, compiled)
+    return emit.assignment(
+        f"{naming.FACTORED}: {naming.runtime('FactoredChart')}",
+        chart_factored.expression(data),
+    )
+
+
+def _tree(chart: ChartModule | FactoredModule, names: ModuleNames) -> str:
     args: list[tuple[str | None, emit.Expr]] = [(None, emit.Atom(naming.DEFINITION))]
     if chart.history:
         history = tuple(emit.Atom(names.state(h)) for h in chart.history)
@@ -365,7 +405,7 @@ def _required_api(declarative: bool, chart: bool) -> tuple[int, int]:
 
 
 def _state_members(
-    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None
+    spec: MachineSpec, names: ModuleNames, chart: ChartModule | FactoredModule | None
 ) -> tuple[Member, ...]:
     paths = None if chart is None else _state_paths(spec)
     return tuple(_state_member(state, names, paths) for state in spec.states)

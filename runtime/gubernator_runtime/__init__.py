@@ -51,6 +51,8 @@ from gubernator_runtime.executor import (
     ActionResult,
     ExecutionResult,
 )
+from gubernator_runtime.factored import EndlessMacrostepError, FactoredChart
+from gubernator_runtime.factored_machine import FactoredMachineBase
 from gubernator_runtime.guards import (
     Guard,
     all_of,
@@ -117,8 +119,10 @@ from gubernator_runtime.tree import StateTree
 #: ``after:`` entries of statecharts: ``TransitionResult.deadlines``, the
 #: ``deadlines`` of ``success`` and ``started``, ``MachineBase.delays``,
 #: ``check_timeout`` on a mapping of entry times, ``next_deadline`` and
-#: ``entry_times``.
-API_VERSION: tuple[int, int] = (2, 4)
+#: ``entry_times``. API 2.6 adds statecharts past the table limits (the
+#: factored mode): ``FactoredChart``, ``FactoredMachineBase`` and
+#: ``EndlessMacrostepError``.
+API_VERSION: tuple[int, int] = (2, 6)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -171,10 +175,13 @@ __all__ = [
     "Decider",
     "DecisionTable",
     "Effect",
+    "EndlessMacrostepError",
     "ErrorPolicy",
     "Event",
     "ExecutionResult",
     "FSMError",
+    "FactoredChart",
+    "FactoredMachineBase",
     "Guard",
     "GuardCall",
     "GuardCallable",
