@@ -413,62 +413,78 @@ class FactoredChart:
         and exited states into its deadlines. Returns the configuration
         after it and the ``done.state`` events raised."""
         order = self.order
+        ancestors = self.ancestors
         first, into.split = into.split, False
         if into.first is None:
             into.first = plans[0]
-        recorded = dict(record)
-        scopes = {self._domain(p, recorded) for p in plans}
+        recorded = dict(record) if record else {}
+        if len(plans) == 1:
+            scopes: Sequence[str | None] = (self._domain(plans[0], recorded),)
+        else:
+            scopes = sorted(
+                {self._domain(p, recorded) for p in plans},
+                key=lambda s: -1 if s is None else order[s],
+                reverse=True,
+            )
         exited: list[str] = []
         left: set[str] = set()
-        for scope in sorted(scopes, key=lambda s: -1 if s is None else order[s])[::-1]:
-            under = [a for a in atomic if scope is None or scope in self.ancestors[a]]
+        for scope in scopes:
+            under = [a for a in atomic if scope is None or scope in ancestors[a]]
             left.update(under)
             for chain in reversed(self._walk(under, scope)):
                 exited.extend(chain)
-        for state in exited:
-            for pseudo in self.children_history(state):
-                below = [a for a in atomic if state in self.ancestors[a]]
-                if self.history[pseudo]:
-                    recorded[pseudo] = tuple(below)
-                else:
-                    recorded[pseudo] = (self.up[(below[0], state)][-1],)
+        changed = False
+        if self._histories:
+            for state in exited:
+                for pseudo in self._histories.get(state, ()):
+                    below = [a for a in atomic if state in ancestors[a]]
+                    if self.history[pseudo]:
+                        recorded[pseudo] = tuple(below)
+                    else:
+                        recorded[pseudo] = (self.up[(below[0], state)][-1],)
+                    changed = True
         exits = into.on_exit if first else into.on_enter
         on_exit = self.on_exit
+        deadlines = into.deadlines
         for state in exited:
-            exits.extend(on_exit.get(state, ()))
-            into.deadlines.pop(state, None)
+            names = on_exit.get(state)
+            if names is not None:
+                exits.extend(names)
+            if deadlines:
+                deadlines.pop(state, None)
         actions = into.transition_actions if first else into.on_enter
         for plan in plans:
             actions.extend(plan.actions)
         into.taken.extend(plans)
-        entries = []
-        for plan in plans:
-            entries.append(self._entry(plan, recorded, self._domain(plan, recorded)))
-        entries.sort(key=lambda e: -1 if e[0] is None else order[e[0]])
+        entries = [
+            self._entry(plan, recorded, self._domain(plan, recorded)) for plan in plans
+        ]
+        if len(entries) > 1:
+            entries.sort(key=lambda e: -1 if e[0] is None else order[e[0]])
         current = set(atomic).difference(left)
         raised: list[str] = []
         for top, atomics in entries:
             for chain in self._walk(atomics, top):
                 for state in reversed(chain):
                     self._enter(state, current, into, raised)
-        history = tuple(
-            (h, recorded[h]) for h in sorted(recorded, key=order.__getitem__)
-        )
-        return tuple(sorted(current, key=order.__getitem__)), history, raised
-
-    def children_history(self, state: str) -> tuple[str, ...]:
-        """The history pseudo-states of ``state``, in document order."""
-        return self._histories.get(state, ())
+        if changed:
+            record = tuple(
+                (h, recorded[h]) for h in sorted(recorded, key=order.__getitem__)
+            )
+        return tuple(sorted(current, key=order.__getitem__)), record, raised
 
     def _enter(
         self, state: str, current: set[str], into: Macrostep, raised: list[str]
     ) -> None:
-        into.on_enter.extend(self.on_enter.get(state, ()))
-        deadlines = into.deadlines
-        deadlines.pop(state, None)
-        seconds = self.after.get(state)
-        if seconds is not None:
-            deadlines[state] = min(seconds)
+        names = self.on_enter.get(state)
+        if names is not None:
+            into.on_enter.extend(names)
+        if self.after:
+            deadlines = into.deadlines
+            deadlines.pop(state, None)
+            seconds = self.after.get(state)
+            if seconds is not None:
+                deadlines[state] = min(seconds)
         if state not in self.atomic:
             return  # finality is read from atomic states only
         current.add(state)
@@ -501,9 +517,12 @@ class FactoredChart:
         machine: str,
     ) -> None:
         """Eventless transitions and queued events until the macrostep rests."""
+        eventless = self.eventless
+        if not queue and eventless.isdisjoint(atomic):
+            into.atomic, into.record = atomic, record
+            return
         seen: set[tuple[tuple[str, ...], Record, tuple[str, ...]]] = set()
         since_event: set[tuple[tuple[str, ...], Record]] = set()
-        eventless = self.eventless
         while True:
             here = (atomic, record)
             if (atomic, record, tuple(queue)) in seen or here in since_event:
