@@ -297,6 +297,24 @@ class FactoredChart:
                 return False
         return True
 
+    def legal_record(self, record: Record) -> bool:
+        """True when every entry of ``record`` is one its history state can
+        make: atomic states inside its parent (deep), or one child state of
+        its parent (shallow)."""
+        for pseudo, states in record:
+            deep = self.history.get(pseudo)
+            if deep is None or not states:
+                return False
+            owner = self.parents[pseudo]
+            if deep:
+                if not all(
+                    s in self.atomic and owner in self.ancestors[s] for s in states
+                ):
+                    return False
+            elif len(states) != 1 or states[0] not in self.children.get(owner, ()):
+                return False
+        return True
+
     def _domain(self, plan: Plan, record: Mapping[str, tuple[str, ...]]) -> str | None:
         pseudo = plan.history
         if pseudo is None:

@@ -217,7 +217,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             (h, tuple(sorted(history[h], key=order)))
             for h in sorted(history, key=order)
         )
-        if not chart.legal(atomic):
+        if not chart.legal(atomic) or not chart.legal_record(record):
             raise UnknownConfigurationError(value, tables.name)
         found = (atomic, record, self._members[atomic[0]])
         if len(self._parsed) < _KEPT:

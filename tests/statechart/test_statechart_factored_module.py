@@ -150,7 +150,14 @@ def test_values_that_are_not_configurations_are_refused(factored: Any) -> None:
         machine.process("a1", "a")
     with pytest.raises(CompoundStateError):
         machine.process("P", "a")
-    for value in ('{"active":["a1","b1"]}', "{not json", '{"active":["nope"]}', 3):
+    for value in (
+        '{"active":["a1","b1"]}',
+        "{not json",
+        '{"active":["nope"]}',
+        '{"active":["idle"],"history":{"back":["b1"]}}',
+        '{"active":["idle"],"history":{"back":["a1","a2"]}}',
+        3,
+    ):
         with pytest.raises(UnknownConfigurationError):
             machine.process(value, "a")
     with pytest.raises(UnknownConfigurationError):
