@@ -21,7 +21,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gubernator_runtime._base import EMPTY_MAPPING, S, T
-from gubernator_runtime.binding import GuardCallable, guard_truth
 from gubernator_runtime.configuration import Configuration, ConfigurationTextError
 from gubernator_runtime.errors import (
     ConfigurationError,
@@ -31,12 +30,11 @@ from gubernator_runtime.errors import (
     UnknownConfigurationError,
 )
 from gubernator_runtime.events import Event
-from gubernator_runtime.factored import (
-    FactoredChart,
-    GuardSpec,
-    GuardTest,
-    Macrostep,
-    Record,
+from gubernator_runtime.factored import FactoredChart, GuardTest, Macrostep, Record
+from gubernator_runtime.factored_guards import (
+    GuardRaised,
+    GuardsMissing,
+    guard_test,
 )
 from gubernator_runtime.machine import C, MachineBase
 from gubernator_runtime.results import (
@@ -60,72 +58,6 @@ _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
 #: A stored configuration, read: its atomic states in document order, its
 #: history record, and its first atomic state (what results name).
 Parsed = tuple[tuple[str, ...], Record, Any]
-
-
-class _GuardRaised(Exception):
-    """A guard raised (or answered with an awaitable): reported by
-    ``process`` as a ``GuardError`` naming the state and trigger."""
-
-    def __init__(self, label: str, cause: BaseException) -> None:
-        super().__init__(label)
-        self.label = label
-        self.cause = cause
-
-
-class _GuardsMissing(Exception):
-    """A strict machine built without guards reached a guarded transition."""
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        super().__init__(names)
-        self.names = names
-
-
-def _guard_test(
-    specs: tuple[GuardSpec, ...],
-    guards: Mapping[str, GuardCallable] | None,
-    strict: bool,
-) -> GuardTest | None:
-    """One transition's guards as one test: ``None`` when all pass, else
-    the refusing guard's label (``None`` for a transition without guards)."""
-    calls: list[tuple[str, Any, bool, dict[str, Any]]] = []
-    missing: list[str] = []
-    for spec in specs:
-        call: Any
-        if isinstance(spec, str):
-            label, call, negated, keywords = spec, spec, False, {}
-        else:
-            label, call, negated, names, values = spec
-            keywords = dict(zip(names, values, strict=True))
-        if isinstance(call, str):
-            if guards is None:
-                if strict:
-                    missing.append(call)
-                continue  # a non-strict machine built without guards: passes
-            call = guards[call]
-        calls.append((label, call, negated, keywords))
-    if missing:
-        needed = tuple(dict.fromkeys(missing))
-
-        def refuse(context: Any) -> str | None:
-            raise _GuardsMissing(needed)
-
-        return refuse
-    if not calls:
-        return None
-
-    def test(context: Any) -> str | None:
-        ctx = EMPTY_MAPPING if context is None else context
-        for label, call, negated, keywords in calls:
-            try:
-                answer = call(ctx, **keywords) if keywords else call(ctx)
-                passed = answer is True or (answer is not False and guard_truth(answer))
-            except Exception as exc:
-                raise _GuardRaised(label, exc) from exc
-            if passed is negated:
-                return label
-        return None
-
-    return test
 
 
 class FactoredMachineBase(MachineBase[S, T, C]):
@@ -184,7 +116,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         bound = self._guards
         strict = self._known_tables.strict
         self._tests: tuple[GuardTest | None, ...] = tuple(
-            _guard_test(spec[5], bound, strict) for spec in chart.specs
+            guard_test(spec[5], bound, strict) for spec in chart.specs
         )
 
     # -- configurations -----------------------------------------------------------
@@ -281,11 +213,11 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         name = self._known_tables.name
         try:
             step = chart.process(atomic, record, key, context, self._tests, name)
-        except _GuardRaised as raised:
+        except GuardRaised as raised:
             raise GuardError(raised.label, source, trigger, raised.cause) from (
                 raised.cause
             )
-        except _GuardsMissing as missing:
+        except GuardsMissing as missing:
             raise self._needs_guards(source, trigger, missing.names) from None
         if not isinstance(step, Macrostep):
             offered, refused = step
@@ -378,11 +310,11 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         name = self._known_tables.name
         try:
             step = chart.start(context, self._tests, name)
-        except _GuardRaised as raised:
+        except GuardRaised as raised:
             raise GuardError(raised.label, "", "_start", raised.cause) from (
                 raised.cause
             )
-        except _GuardsMissing as missing:
+        except GuardsMissing as missing:
             raise self._needs_guards("", "_start", missing.names) from None
         return started(
             self._members[step.atomic[0]],
