@@ -271,7 +271,24 @@ def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:
     return cause_type, cause_message, f"raised {cause_type}: {cause_message}"
 
 
-class GuardError(FSMError):
+class _Processing:
+    """The ``state`` and ``trigger`` of an error raised while ``process`` ran
+    (a plain mixin, so it is no error type of its own)."""
+
+    context: dict[str, Any]
+
+    @property
+    def state(self) -> str:
+        """The state being left."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger being processed."""
+        return str(self.context.get("trigger", ""))
+
+
+class GuardError(_Processing, FSMError):
     """A guard raised instead of answering; raised chained to that exception."""
 
     def __init__(
@@ -297,18 +314,8 @@ class GuardError(FSMError):
         """The guard that raised."""
         return str(self.context.get("guard", ""))
 
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
 
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
-
-
-class AssignError(FSMError):
+class AssignError(_Processing, FSMError):
     """Computing a transition's ``assign`` updates raised; chained to the exception.
 
     Raised by ``process`` once the guards passed, instead of a result whose
@@ -328,16 +335,6 @@ class AssignError(FSMError):
             cause_type=cause_type,
             cause_message=cause_message,
         )
-
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
-
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
 
 
 class ConfigurationError(FSMError):
