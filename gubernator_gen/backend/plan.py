@@ -26,6 +26,7 @@ from gubernator_gen.backend import (
     emit,
     functions,
     literals,
+    machine_definition,
     members,
     naming,
     protocols,
@@ -160,12 +161,12 @@ def build_plan(
         actions=protocols.actions_plan(spec, names),
         constants=tuple(
             emit.assignment(target, value)
-            for target, value in bulk.constants(spec, names, chart)
+            for target, value in machine_definition.constants(spec, names, chart)
         ),
         definition=emit.assignment(
             f"{naming.DEFINITION}: {naming.runtime('MachineDefinition')}"
             f"[{naming.STATE}, {naming.TRIGGER}]",
-            bulk.definition(
+            machine_definition.definition(
                 spec, names, tables.rows, () if chart is None else chart.parents
             ),
         ),
