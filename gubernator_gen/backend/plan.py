@@ -9,7 +9,10 @@ decisions beyond loops and the presence of optional parts.
 Code structures are handed to :mod:`gubernator_gen.backend.emit`, which
 alone decides their layout; the decision table comes from
 :mod:`gubernator_gen.backend.decisions`, the protocols and context from
-:mod:`gubernator_gen.backend.protocols`.
+:mod:`gubernator_gen.backend.protocols`, the enums' members from
+:mod:`gubernator_gen.backend.members`. The module is a little over 400
+lines: the plan's classes and the small functions that fill each of their
+fields are read together.
 """
 
 from __future__ import annotations
