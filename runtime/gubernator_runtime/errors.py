@@ -128,7 +128,24 @@ def _rebuild(
     return error
 
 
-class InvalidTransitionError(FSMError):
+class _Processing:
+    """The ``state`` and ``trigger`` of an error about one step of ``process``
+    (a plain mixin, so it is no error type of its own)."""
+
+    context: dict[str, Any]
+
+    @property
+    def state(self) -> str:
+        """The state the step was decided in."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger of the step."""
+        return str(self.context.get("trigger", ""))
+
+
+class InvalidTransitionError(_Processing, FSMError):
     """No transition leaves ``state`` on ``trigger``."""
 
     def __init__(
@@ -140,16 +157,6 @@ class InvalidTransitionError(FSMError):
                 f"no transition from state {state_text!r} on trigger {trigger_text!r}"
             )
         super().__init__(message, state=state_text, trigger=trigger_text, **context)
-
-    @property
-    def state(self) -> str:
-        """The state the transition was attempted from."""
-        return str(self.context.get("state", ""))
-
-    @property
-    def trigger(self) -> str:
-        """The trigger that was attempted."""
-        return str(self.context.get("trigger", ""))
 
 
 class GuardRejectedError(InvalidTransitionError):
@@ -269,23 +276,6 @@ def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:
     described = describe_exception(cause)
     cause_type, cause_message = described["type"], described["message"]
     return cause_type, cause_message, f"raised {cause_type}: {cause_message}"
-
-
-class _Processing:
-    """The ``state`` and ``trigger`` of an error raised while ``process`` ran
-    (a plain mixin, so it is no error type of its own)."""
-
-    context: dict[str, Any]
-
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
-
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
 
 
 class GuardError(_Processing, FSMError):
