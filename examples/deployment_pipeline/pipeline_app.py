@@ -33,6 +33,10 @@ deployment,
 stores what fires through the same commit-and-act path. A delay of a state
 that was left never fires: ``check_timeout`` reads the active states only.
 
+The module is longer than most on purpose: it is the whole application
+in one file (schema, row type, guards, actions, service, demo), for users
+to read and copy as one piece.
+
 Run ``python examples/deployment_pipeline/pipeline_app.py`` for a demo.
 """
 
@@ -370,7 +374,8 @@ class PipelineService:
         """
         loaded = self.get(deployment_id)
         updated = loaded if approver is None else replace(loaded, approver=approver)
-        event = Event(trigger, {} if approver is None else {"approver": approver})
+        payload = {} if approver is None else {"approver": approver}
+        event = Event(trigger, payload, timestamp=now)
         result = self._machine.process(loaded.configuration, event, updated.context())
         if not result.success:
             return Outcome(Status.REJECTED, result, loaded)

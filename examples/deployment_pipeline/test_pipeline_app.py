@@ -320,6 +320,28 @@ def test_a_concurrent_writer_loses_the_compare_and_set(
     assert retry.status is Status.REJECTED
 
 
+def test_a_sweep_that_finds_the_database_locked_writes_nothing(
+    db_path: Path, conn: sqlite3.Connection
+) -> None:
+    started(PipelineService(conn, Recorder()))
+    effects = Recorder()
+    impatient_conn = connect(db_path, busy_timeout=0.05)
+    impatient = PipelineService(impatient_conn, effects)
+    other = sqlite3.connect(db_path, isolation_level=None, timeout=0.05)
+    other.execute("BEGIN IMMEDIATE")  # somebody else is writing
+    due = START + SCAN_LIMIT
+    outcomes = impatient.sweep_timeouts(due)
+    assert [o.status for o in outcomes] == [Status.BUSY]
+    assert effects.log == []
+    other.execute("ROLLBACK")
+    other.close()
+    assert active(impatient.get("D-1")) == ["building", "scanning", "testing"]
+    (retried,) = impatient.sweep_timeouts(due)
+    assert retried.status is Status.APPLIED
+    assert active(retried.deployment) == ["failed"]
+    impatient_conn.close()
+
+
 def test_deployments_survive_reopening_the_database(db_path: Path) -> None:
     conn = connect(db_path)
     first = started(PipelineService(conn, Recorder()))
