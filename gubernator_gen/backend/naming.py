@@ -9,6 +9,9 @@ Identifiers for free-form state, trigger and machine names are derived by
 :mod:`gubernator_gen.backend.derive`; two names that derive the same one are
 a diagnostic naming both. Its diagnostics (``GG401`` to ``GG406``) are
 listed with their meaning in :mod:`gubernator_gen.backend.codes`.
+
+The module is a little over 400 lines on purpose: splitting the names
+across modules would lose the one place where collisions are visible.
 """
 
 from __future__ import annotations

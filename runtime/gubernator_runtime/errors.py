@@ -128,7 +128,24 @@ def _rebuild(
     return error
 
 
-class InvalidTransitionError(FSMError):
+class _Processing:
+    """The ``state`` and ``trigger`` of an error about one step of ``process``
+    (a plain mixin, so it is no error type of its own)."""
+
+    context: dict[str, Any]
+
+    @property
+    def state(self) -> str:
+        """The state the step was decided in."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger of the step."""
+        return str(self.context.get("trigger", ""))
+
+
+class InvalidTransitionError(_Processing, FSMError):
     """No transition leaves ``state`` on ``trigger``."""
 
     def __init__(
@@ -140,16 +157,6 @@ class InvalidTransitionError(FSMError):
                 f"no transition from state {state_text!r} on trigger {trigger_text!r}"
             )
         super().__init__(message, state=state_text, trigger=trigger_text, **context)
-
-    @property
-    def state(self) -> str:
-        """The state the transition was attempted from."""
-        return str(self.context.get("state", ""))
-
-    @property
-    def trigger(self) -> str:
-        """The trigger that was attempted."""
-        return str(self.context.get("trigger", ""))
 
 
 class GuardRejectedError(InvalidTransitionError):
@@ -271,7 +278,7 @@ def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:
     return cause_type, cause_message, f"raised {cause_type}: {cause_message}"
 
 
-class GuardError(FSMError):
+class GuardError(_Processing, FSMError):
     """A guard raised instead of answering; raised chained to that exception."""
 
     def __init__(
@@ -297,18 +304,8 @@ class GuardError(FSMError):
         """The guard that raised."""
         return str(self.context.get("guard", ""))
 
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
 
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
-
-
-class AssignError(FSMError):
+class AssignError(_Processing, FSMError):
     """Computing a transition's ``assign`` updates raised; chained to the exception.
 
     Raised by ``process`` once the guards passed, instead of a result whose
@@ -328,16 +325,6 @@ class AssignError(FSMError):
             cause_type=cause_type,
             cause_message=cause_message,
         )
-
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
-
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
 
 
 class ConfigurationError(FSMError):

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from gubernator_runtime._base import EMPTY_MAPPING, S, T
+from gubernator_runtime._base import EMPTY_MAPPING, C, S, T
 from gubernator_runtime.configuration import Configuration, ConfigurationTextError
 from gubernator_runtime.errors import (
     ConfigurationError,
@@ -36,7 +36,7 @@ from gubernator_runtime.factored_guards import (
     GuardsMissing,
     guard_test,
 )
-from gubernator_runtime.machine import C, MachineBase
+from gubernator_runtime.machine import MachineBase
 from gubernator_runtime.results import (
     Effect,
     TransitionResult,
