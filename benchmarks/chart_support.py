@@ -88,15 +88,17 @@ def measure(
     names: dict[str, Any],
     number: int,
     rounds: int,
+    ours: tuple[str, ...] = OURS,
 ) -> dict[str, dict[str, float]]:
     """The best ns per call of each scenario's statements (``None``: a
-    contender that cannot run it), interleaved over ``rounds``."""
+    contender that cannot run it), interleaved over ``rounds``; the
+    contenders ``ours`` make ``number`` calls, the others fewer."""
     timers = {}
     for scenario, row in statements.items():
         for contender, statement in row.items():
             if statement is None:
                 continue
-            count = number if contender in OURS else max(number // 40, 50)
+            count = number if contender in ours else max(number // 40, 50)
             timer = timeit.Timer(statement, globals=names)
             timer.timeit(1)
             timers[(scenario, contender)] = (timer, count)

@@ -36,6 +36,7 @@ from gubernator_runtime.factored_guards import (
     GuardsMissing,
     guard_test,
 )
+from gubernator_runtime.factored_memo import Ask, Assign, Memo, Node, Recorder, unbound
 from gubernator_runtime.machine import MachineBase
 from gubernator_runtime.results import (
     Effect,
@@ -65,10 +66,16 @@ class FactoredMachineBase(MachineBase[S, T, C]):
 
     A subclass sets ``definition``, ``factored`` and ``configuration_type``.
     Stateless and thread-safe like ``MachineBase``; the parsed
-    configurations each class keeps are a cache.
+    configurations and the results each class keeps are caches
+    (``memo_size``).
     """
 
-    __slots__ = ("_tests",)
+    __slots__ = ("_memo", "_rows", "_tests")
+
+    #: How many nodes (results and guard questions) each class keeps of
+    #: the results it combined (``factored_memo``); 0 keeps none. A memo
+    #: that fills up is emptied and fills again.
+    memo_size: ClassVar[int] = 4096
 
     #: The module's factored tables.
     factored: ClassVar[FactoredChart]
@@ -79,6 +86,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
     _timed: ClassVar[dict[Any, Mapping[str, Any]]]
     _parsed: ClassVar[dict[Any, Parsed]]
     _built: ClassVar[dict[tuple[tuple[str, ...], Record], Configuration]]
+    _memos: ClassVar[dict[frozenset[int], Memo]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         own = "definition" in cls.__dict__
@@ -100,6 +108,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         cls._timed = _timed_metadata(chart)
         cls._parsed = {}
         cls._built = {}
+        cls._memos = {}
         guards: dict[str, None] = {}
         actions: dict[str, None] = {}
         for spec in chart.specs:
@@ -118,6 +127,8 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         self._tests: tuple[GuardTest | None, ...] = tuple(
             guard_test(spec[5], bound, strict) for spec in chart.specs
         )
+        self._memo = type(self)._memos.setdefault(unbound(self._tests), Memo())
+        self._rows = self._memo.rows
 
     # -- configurations -----------------------------------------------------------
 
@@ -190,13 +201,53 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             if payload:
                 context = payload if not context else {**context, **payload}  # type: ignore[assignment, dict-item]
             event = event._trigger
+        # The hot path: the memo's result for this text and trigger, its
+        # guards asked as the combination would ask them.
+        try:
+            row = self._rows.get(current_state)
+            node = None if row is None else row.get(event)
+        except TypeError:  # unhashable: the combination says what it is
+            node = None
+        if node is not None:
+            if node.__class__ is TransitionResult:
+                return node
+            found = self._recall(node, context)
+            if found is not None:
+                return found
         parsed = self._parse(current_state)
         if not isinstance(event, str):
             return self._refused(parsed[2], event)
         trigger = self._known_tables.trigger_of.get(event)
         if trigger is None:
             return self._refused(parsed[2], event)
-        return self._decide(parsed, event, trigger, context, None)
+        return self._decide(parsed, event, trigger, context, None, current_state)
+
+    def _recall(self, node: Node, context: Any) -> TransitionResult[S] | None:
+        """The kept result at ``node``, asking the guards on its path;
+        ``None`` when an answer leads where nothing is kept yet."""
+        tests = self._tests
+        while node.__class__ is Ask:
+            ask: Ask = node
+            try:
+                answer = tests[ask.index](context)  # type: ignore[misc]
+            except GuardRaised as raised:
+                raise GuardError(
+                    raised.label, ask.source, ask.trigger, raised.cause
+                ) from raised.cause
+            except GuardsMissing as missing:
+                raise self._needs_guards(
+                    ask.source, ask.trigger, missing.names
+                ) from None
+            found = ask.answers.get(answer)
+            if found is None:
+                return None
+            node = found
+        if node.__class__ is Assign:
+            leaf: Assign = node
+            return with_updates(
+                leaf.result, leaf.effect, EMPTY_MAPPING if context is None else context
+            )
+        return node  # type: ignore[return-value]
 
     def _decide(
         self,
@@ -205,39 +256,57 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         trigger: Any,
         context: Any,
         metadata: Mapping[str, Any] | None,
+        text: object,
     ) -> TransitionResult[S]:
         """The result of the trigger ``key`` (an event, or an ``after:``
-        entry with its ``metadata``) from the configuration ``parsed``."""
+        entry with its ``metadata``) from the configuration ``parsed``,
+        stored as ``text``; kept in the memo."""
         atomic, record, source = parsed
         chart = type(self).factored
         name = self._known_tables.name
+        cap = self.memo_size
+        tests = Recorder(self._tests) if cap > 0 else self._tests
         try:
-            step = chart.process(atomic, record, key, context, self._tests, name)
+            step = chart.process(atomic, record, key, context, tests, name)
         except GuardRaised as raised:
             raise GuardError(raised.label, source, trigger, raised.cause) from (
                 raised.cause
             )
         except GuardsMissing as missing:
             raise self._needs_guards(source, trigger, missing.names) from None
+        leaf: Node
         if not isinstance(step, Macrostep):
             offered, refused = step
             if not offered or refused is None:
-                return self._refused(source, trigger)
-            return failure(
+                result = leaf = self._refused(source, trigger)
+            else:
+                result = leaf = failure(
+                    source,
+                    trigger,
+                    (GuardRejectedError, source, trigger, refused),
+                    MappingProxyType(
+                        {"reason": "guards_failed", "rejected_by": refused}
+                    ),
+                )
+        else:
+            first = step.first
+            assert first is not None
+            result, effect = self._result(
                 source,
                 trigger,
-                (GuardRejectedError, source, trigger, refused),
-                MappingProxyType({"reason": "guards_failed", "rejected_by": refused}),
+                step,
+                self._metadata[first.index] if metadata is None else metadata,
             )
-        first = step.first
-        assert first is not None
-        return self._result(
-            source,
-            trigger,
-            step,
-            self._metadata[first.index] if metadata is None else metadata,
-            context,
-        )
+            leaf = result
+            if effect is not None:
+                leaf = Assign(result, effect)
+                ctx = EMPTY_MAPPING if context is None else context
+                result = with_updates(result, effect, ctx)
+        if isinstance(tests, Recorder) and isinstance(text, str):
+            self._memo.add(
+                str.__str__(text), key, tests.trace, leaf, (source, trigger), cap
+            )
+        return result
 
     def _result(
         self,
@@ -245,8 +314,9 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         trigger: Any,
         step: Macrostep,
         metadata: Mapping[str, Any],
-        context: Any,
-    ) -> TransitionResult[S]:
+    ) -> tuple[TransitionResult[S], Effect | None]:
+        """The result of ``step`` before its ``assign`` updates, and what
+        computes them from the context (``None``: it has none)."""
         result: TransitionResult[S] = success(
             source,
             self._members[step.atomic[0]],
@@ -259,11 +329,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             deadlines=MappingProxyType(step.deadlines) if step.deadlines else None,
         )
         effects = [plan.effect for plan in step.taken if plan.effect is not None]
-        if not effects:
-            return result
-        return with_updates(
-            result, _merged(effects), EMPTY_MAPPING if context is None else context
-        )
+        return result, _merged(effects) if effects else None
 
     def _refused(self, state: Any, event: object) -> TransitionResult[S]:
         """No transition offered: what a machine on configurations answers
@@ -346,9 +412,15 @@ class FactoredMachineBase(MachineBase[S, T, C]):
                 f"{type(entered_at).__name__}"
             )
         moment = utc_now() if now is None else now
+        rows = self._rows.get(str.__str__(state))
         for key in due_entries(row, entered_at, moment):
-            metadata = self._timed[key]
-            result = self._decide(parsed, key, TIMEOUT_TRIGGER, context, metadata)
+            node = None if rows is None else rows.get(key)
+            result = None if node is None else self._recall(node, context)
+            if result is None:
+                metadata = self._timed[key]
+                result = self._decide(
+                    parsed, key, TIMEOUT_TRIGGER, context, metadata, state
+                )
             if result.success:
                 return result
         return None
