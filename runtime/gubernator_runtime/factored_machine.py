@@ -36,7 +36,15 @@ from gubernator_runtime.factored_guards import (
     GuardsMissing,
     guard_test,
 )
-from gubernator_runtime.factored_memo import Ask, Assign, Memo, Node, Recorder, unbound
+from gubernator_runtime.factored_memo import (
+    Assign,
+    Memo,
+    Node,
+    Recorder,
+    merged,
+    recall,
+    unbound,
+)
 from gubernator_runtime.machine import MachineBase
 from gubernator_runtime.results import (
     Effect,
@@ -223,31 +231,18 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         return self._decide(parsed, event, trigger, context, None, current_state)
 
     def _recall(self, node: Node, context: Any) -> TransitionResult[S] | None:
-        """The kept result at ``node``, asking the guards on its path;
-        ``None`` when an answer leads where nothing is kept yet."""
-        tests = self._tests
-        while node.__class__ is Ask:
-            ask: Ask = node
-            try:
-                answer = tests[ask.index](context)  # type: ignore[misc]
-            except GuardRaised as raised:
-                raise GuardError(
-                    raised.label, ask.source, ask.trigger, raised.cause
-                ) from raised.cause
-            except GuardsMissing as missing:
-                raise self._needs_guards(
-                    ask.source, ask.trigger, missing.names
-                ) from None
-            found = ask.answers.get(answer)
-            if found is None:
-                return None
-            node = found
-        if node.__class__ is Assign:
-            leaf: Assign = node
-            return with_updates(
-                leaf.result, leaf.effect, EMPTY_MAPPING if context is None else context
-            )
-        return node  # type: ignore[return-value]
+        """The memo's result at ``node`` (``factored_memo.recall``), a guard
+        that raises reported as by the combination."""
+        try:
+            return recall(node, self._tests, context)
+        except GuardRaised as raised:  # only an Ask node asks: it names the call
+            ask: Any = node
+            raise GuardError(
+                raised.label, ask.source, ask.trigger, raised.cause
+            ) from raised.cause
+        except GuardsMissing as missing:
+            ask = node
+            raise self._needs_guards(ask.source, ask.trigger, missing.names) from None
 
     def _decide(
         self,
@@ -329,7 +324,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             deadlines=MappingProxyType(step.deadlines) if step.deadlines else None,
         )
         effects = [plan.effect for plan in step.taken if plan.effect is not None]
-        return result, _merged(effects) if effects else None
+        return result, merged(effects) if effects else None
 
     def _refused(self, state: Any, event: object) -> TransitionResult[S]:
         """No transition offered: what a machine on configurations answers
@@ -456,17 +451,3 @@ def _timed_metadata(chart: FactoredChart) -> dict[Any, Mapping[str, Any]]:
                 metadata["transition_description"] = description
             found[key] = MappingProxyType(metadata)
     return found
-
-
-def _merged(effects: list[Effect]) -> Effect:
-    """The ``assign`` updates of every transition taken, in order."""
-    if len(effects) == 1:
-        return effects[0]
-
-    def merged(context: Any) -> dict[str, object]:
-        updates: dict[str, object] = {}
-        for effect in effects:
-            updates.update(effect(context))
-        return updates
-
-    return merged

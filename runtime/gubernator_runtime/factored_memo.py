@@ -31,8 +31,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, overload
 
+from gubernator_runtime._base import EMPTY_MAPPING
 from gubernator_runtime.factored import GuardTest
-from gubernator_runtime.results import Effect, TransitionResult
+from gubernator_runtime.results import Effect, TransitionResult, with_updates
 
 #: A guard test's answer: ``None`` (passed) or the refusing guard's label.
 Answer = str | None
@@ -148,6 +149,39 @@ class Recorder(Sequence[GuardTest | None]):
 
     def __len__(self) -> int:
         return len(self.tests)
+
+
+def recall(
+    node: Node, tests: Sequence[GuardTest | None], context: Any
+) -> TransitionResult[Any] | None:
+    """The result kept at ``node``, its path's guards asked with
+    ``context``; ``None`` when an answer leads where nothing is kept yet.
+    A guard that raises propagates (``GuardRaised``, ``GuardsMissing``)."""
+    while node.__class__ is Ask:
+        ask: Ask = node
+        found = ask.answers.get(tests[ask.index](context))  # type: ignore[misc]
+        if found is None:
+            return None
+        node = found
+    if node.__class__ is Assign:
+        leaf: Assign = node
+        ctx = EMPTY_MAPPING if context is None else context
+        return with_updates(leaf.result, leaf.effect, ctx)
+    return node  # type: ignore[return-value]
+
+
+def merged(effects: list[Effect]) -> Effect:
+    """The ``assign`` updates of every transition a macrostep took, in order."""
+    if len(effects) == 1:
+        return effects[0]
+
+    def merged(context: Any) -> dict[str, object]:
+        updates: dict[str, object] = {}
+        for effect in effects:
+            updates.update(effect(context))
+        return updates
+
+    return merged
 
 
 def unbound(tests: Sequence[GuardTest | None]) -> frozenset[int]:
