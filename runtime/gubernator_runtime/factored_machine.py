@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gubernator_runtime._base import EMPTY_MAPPING, C, S, T
-from gubernator_runtime.configuration import Configuration, ConfigurationTextError
+from gubernator_runtime.configuration import Configuration
 from gubernator_runtime.errors import (
     ConfigurationError,
     GuardError,
@@ -30,7 +30,7 @@ from gubernator_runtime.errors import (
     UnknownConfigurationError,
 )
 from gubernator_runtime.events import Event
-from gubernator_runtime.factored import FactoredChart, GuardTest, Macrostep, Record
+from gubernator_runtime.factored import FactoredChart, GuardTest, Macrostep
 from gubernator_runtime.factored_guards import (
     GuardRaised,
     GuardsMissing,
@@ -38,11 +38,14 @@ from gubernator_runtime.factored_guards import (
 )
 from gubernator_runtime.factored_memo import (
     Assign,
+    Configurations,
     Memo,
     Node,
+    Parsed,
     Recorder,
     merged,
     recall,
+    timed_metadata,
     unbound,
 )
 from gubernator_runtime.machine import MachineBase
@@ -59,14 +62,7 @@ from gubernator_runtime.timeouts import TIMEOUT_TRIGGER, due_entries, next_due, 
 if TYPE_CHECKING:
     from datetime import datetime
 
-#: How many stored configurations (and configurations built) a machine
-#: class keeps parsed: the hot ones are few, any text may arrive.
-_KEPT = 4096
 _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
-
-#: A stored configuration, read: its atomic states in document order, its
-#: history record, and its first atomic state (what results name).
-Parsed = tuple[tuple[str, ...], Record, Any]
 
 
 class FactoredMachineBase(MachineBase[S, T, C]):
@@ -92,8 +88,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
     _members: ClassVar[dict[str, Any]]
     _metadata: ClassVar[tuple[Mapping[str, Any], ...]]
     _timed: ClassVar[dict[Any, Mapping[str, Any]]]
-    _parsed: ClassVar[dict[Any, Parsed]]
-    _built: ClassVar[dict[tuple[tuple[str, ...], Record], Configuration]]
+    _configurations: ClassVar[Configurations]
     _memos: ClassVar[dict[frozenset[int], Memo]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -113,9 +108,10 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             MappingProxyType({"transition_description": plan.description})
             for plan in chart.plans
         )
-        cls._timed = _timed_metadata(chart)
-        cls._parsed = {}
-        cls._built = {}
+        cls._timed = timed_metadata(chart)
+        cls._configurations = Configurations(
+            chart, cls.__dict__["configuration_type"], cls._members
+        )
         cls._memos = {}
         guards: dict[str, None] = {}
         actions: dict[str, None] = {}
@@ -143,7 +139,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
     def _parse(self, value: object) -> Parsed:
         """The stored configuration ``value``, read (kept for the next call)."""
         try:
-            found = self._parsed.get(value)
+            found = self._configurations.parsed.get(value)
         except TypeError:
             found = None
         if found is not None:
@@ -156,39 +152,10 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             if member in tables.compound:
                 raise tables.compound_error(member)
             raise tables.configuration_needed(value)
-        try:
-            parsed = type(self).configuration_type.parse(value)
-        except ConfigurationTextError:
-            raise UnknownConfigurationError(value, tables.name) from None
-        chart = type(self).factored
-        order = chart.order.__getitem__
-        atomic = tuple(sorted(parsed.active, key=order))
-        history = parsed.history
-        record = tuple(
-            (h, tuple(sorted(history[h], key=order)))
-            for h in sorted(history, key=order)
-        )
-        if not chart.legal(atomic) or not chart.legal_record(record):
+        found = self._configurations.read(value)
+        if found is None:
             raise UnknownConfigurationError(value, tables.name)
-        found = (atomic, record, self._members[atomic[0]])
-        if len(self._parsed) < _KEPT:
-            self._parsed[str.__str__(value)] = found
         return found
-
-    def _configuration(self, atomic: tuple[str, ...], record: Record) -> Configuration:
-        key = (atomic, record)
-        built = self._built.get(key)
-        if built is None:
-            built = type(self).configuration_type(atomic, dict(record))
-            if len(self._built) < _KEPT:
-                self._built[key] = built
-                if len(self._parsed) < _KEPT:
-                    self._parsed[str.__str__(built)] = (
-                        atomic,
-                        record,
-                        self._members[atomic[0]],
-                    )
-        return built
 
     # -- processing ---------------------------------------------------------------
 
@@ -320,7 +287,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             tuple(step.on_exit),
             tuple(step.on_enter),
             metadata,
-            configuration=self._configuration(step.atomic, step.record),
+            configuration=self._configurations.build(step.atomic, step.record),
             deadlines=MappingProxyType(step.deadlines) if step.deadlines else None,
         )
         effects = [plan.effect for plan in step.taken if plan.effect is not None]
@@ -380,7 +347,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         return started(
             self._members[step.atomic[0]],
             (*step.on_exit, *step.transition_actions, *step.on_enter),
-            configuration=self._configuration(step.atomic, step.record),
+            configuration=self._configurations.build(step.atomic, step.record),
             deadlines=MappingProxyType(step.deadlines) if step.deadlines else None,
         )
 
@@ -430,24 +397,3 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         due (see ``MachineBase.next_deadline``)."""
         row = type(self).factored.delay_row(self._parse(state)[0])
         return next_due(row, entered_at, after) if row else None
-
-
-def _timed_metadata(chart: FactoredChart) -> dict[Any, Mapping[str, Any]]:
-    """The metadata of each ``after:`` entry's results, by its trigger."""
-    found: dict[Any, Mapping[str, Any]] = {}
-    for row in chart.offers.values():
-        for key, offer in row.items():
-            if not isinstance(key, tuple) or key in found:
-                continue
-            state, index = key
-            metadata: dict[str, Any] = {
-                "reason": "timeout",
-                "timeout_state": state,
-                "timeout_index": index,
-                "timeout_seconds": chart.after[state][index],
-            }
-            description = chart.plans[offer[0]].description
-            if description:
-                metadata["transition_description"] = description
-            found[key] = MappingProxyType(metadata)
-    return found

@@ -1,4 +1,8 @@
-"""The results a factored machine has combined, kept for the next call (API 2.6).
+"""What a factored machine class keeps between calls (API 2.6).
+
+The configurations it has read and built (:class:`Configurations`), the
+metadata of its ``after:`` results, and the results it has combined (the
+memo, below).
 
 A factored machine (``FactoredMachineBase``) combines its tables per event,
 which costs tens of lookups. Everything that combination does is a pure
@@ -28,11 +32,13 @@ can at worst lose an insertion or overshoot the count by a few nodes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, overload
 
 from gubernator_runtime._base import EMPTY_MAPPING
-from gubernator_runtime.factored import GuardTest
+from gubernator_runtime.configuration import Configuration, ConfigurationTextError
+from gubernator_runtime.factored import FactoredChart, GuardTest, Record
 from gubernator_runtime.results import Effect, TransitionResult, with_updates
 
 #: A guard test's answer: ``None`` (passed) or the refusing guard's label.
@@ -182,6 +188,91 @@ def merged(effects: list[Effect]) -> Effect:
         return updates
 
     return merged
+
+
+#: How many stored configurations (and configurations built) a machine
+#: class keeps parsed: the hot ones are few, any text may arrive.
+KEPT = 4096
+
+#: A stored configuration, read: its atomic states in document order, its
+#: history record, and its first atomic state (what results name).
+Parsed = tuple[tuple[str, ...], Record, Any]
+
+
+class Configurations:
+    """The configurations a machine class has read (``parsed``, by text)
+    and built (by atomic states and record), at most ``KEPT`` of each."""
+
+    __slots__ = ("built", "chart", "members", "parsed", "type")
+
+    def __init__(
+        self,
+        chart: FactoredChart,
+        configuration_type: type[Configuration],
+        members: Mapping[str, Any],
+    ) -> None:
+        self.chart = chart
+        self.type = configuration_type
+        self.members = members
+        self.parsed: dict[Any, Parsed] = {}
+        self.built: dict[tuple[tuple[str, ...], Record], Configuration] = {}
+
+    def read(self, value: str) -> Parsed | None:
+        """The configuration text ``value``, read and kept; ``None`` when it
+        is not one the chart's tree and history states allow."""
+        try:
+            parsed = self.type.parse(value)
+        except ConfigurationTextError:
+            return None
+        chart = self.chart
+        order = chart.order.__getitem__
+        atomic = tuple(sorted(parsed.active, key=order))
+        history = parsed.history
+        record = tuple(
+            (h, tuple(sorted(history[h], key=order)))
+            for h in sorted(history, key=order)
+        )
+        if not chart.legal(atomic) or not chart.legal_record(record):
+            return None
+        found = (atomic, record, self.members[atomic[0]])
+        if len(self.parsed) < KEPT:
+            self.parsed[str.__str__(value)] = found
+        return found
+
+    def build(self, atomic: tuple[str, ...], record: Record) -> Configuration:
+        """The configuration of ``atomic`` and ``record`` (kept, and kept
+        read, so that storing and passing it back costs one lookup)."""
+        key = (atomic, record)
+        built = self.built.get(key)
+        if built is None:
+            built = self.type(atomic, dict(record))
+            if len(self.built) < KEPT:
+                self.built[key] = built
+                if len(self.parsed) < KEPT:
+                    found = (atomic, record, self.members[atomic[0]])
+                    self.parsed[str.__str__(built)] = found
+        return built
+
+
+def timed_metadata(chart: FactoredChart) -> dict[Any, Mapping[str, Any]]:
+    """The metadata of each ``after:`` entry's results, by its trigger."""
+    found: dict[Any, Mapping[str, Any]] = {}
+    for row in chart.offers.values():
+        for key, offer in row.items():
+            if not isinstance(key, tuple) or key in found:
+                continue
+            state, index = key
+            metadata: dict[str, Any] = {
+                "reason": "timeout",
+                "timeout_state": state,
+                "timeout_index": index,
+                "timeout_seconds": chart.after[state][index],
+            }
+            description = chart.plans[offer[0]].description
+            if description:
+                metadata["transition_description"] = description
+            found[key] = MappingProxyType(metadata)
+    return found
 
 
 def unbound(tests: Sequence[GuardTest | None]) -> frozenset[int]:
