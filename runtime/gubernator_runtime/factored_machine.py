@@ -35,8 +35,10 @@ from gubernator_runtime.factored_guards import (
     GuardRaised,
     GuardsMissing,
     guard_test,
+    named_calls,
 )
 from gubernator_runtime.factored_memo import (
+    Ask,
     Assign,
     Configurations,
     Memo,
@@ -76,9 +78,8 @@ class FactoredMachineBase(MachineBase[S, T, C]):
 
     __slots__ = ("_memo", "_rows", "_tests")
 
-    #: How many nodes (results and guard questions) each class keeps of
-    #: the results it combined (``factored_memo``); 0 keeps none. A memo
-    #: that fills up is emptied and fills again.
+    #: How many nodes (results, guard questions) each class keeps of the
+    #: results it combined (``factored_memo``; emptied when full); 0: none.
     memo_size: ClassVar[int] = 4096
 
     #: The module's factored tables.
@@ -113,15 +114,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             chart, cls.__dict__["configuration_type"], cls._members
         )
         cls._memos = {}
-        guards: dict[str, None] = {}
-        actions: dict[str, None] = {}
-        for spec in chart.specs:
-            actions.update(dict.fromkeys(spec[1]))
-            for guard in spec[5]:
-                call = guard if isinstance(guard, str) else guard[1]
-                if isinstance(call, str):
-                    guards[call] = None
-        cls._tables.add_extra_names(tuple(guards), tuple(actions))
+        cls._tables.add_extra_names(*named_calls(chart.specs))
 
     def __init__(self, guards: Any = None) -> None:
         super().__init__(guards)
@@ -176,8 +169,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             if payload:
                 context = payload if not context else {**context, **payload}  # type: ignore[assignment, dict-item]
             event = event._trigger
-        # The hot path: the memo's result for this text and trigger, its
-        # guards asked as the combination would ask them.
+        # The hot path: the memo's result, its path's guards asked (as recall).
         try:
             row = self._rows.get(current_state)
             node = None if row is None else row.get(event)
@@ -186,9 +178,17 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         if node is not None:
             if node.__class__ is TransitionResult:
                 return node
-            found = self._recall(node, context)
-            if found is not None:
-                return found
+            root, tests = node, self._tests
+            try:
+                while node.__class__ is Ask:
+                    node = node.answers.get(tests[node.index](context))  # type: ignore[misc]
+            except (GuardRaised, GuardsMissing) as error:
+                raise self._asked(root, error) from getattr(error, "cause", None)
+            if node.__class__ is TransitionResult:
+                return node
+            if node is not None:  # an Assign leaf
+                ctx = EMPTY_MAPPING if context is None else context
+                return with_updates(node.result, node.effect, ctx)  # type: ignore[union-attr]
         parsed = self._parse(current_state)
         if not isinstance(event, str):
             return self._refused(parsed[2], event)
@@ -202,14 +202,15 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         that raises reported as by the combination."""
         try:
             return recall(node, self._tests, context)
-        except GuardRaised as raised:  # only an Ask node asks: it names the call
-            ask: Any = node
-            raise GuardError(
-                raised.label, ask.source, ask.trigger, raised.cause
-            ) from raised.cause
-        except GuardsMissing as missing:
-            ask = node
-            raise self._needs_guards(ask.source, ask.trigger, missing.names) from None
+        except (GuardRaised, GuardsMissing) as error:
+            raise self._asked(node, error) from getattr(error, "cause", None)
+
+    def _asked(self, node: Node, error: GuardRaised | GuardsMissing) -> Exception:
+        """The error of a guard of a memo's path (``node``, an ``Ask``)."""
+        ask: Any = node
+        if isinstance(error, GuardsMissing):
+            return self._needs_guards(ask.source, ask.trigger, error.names)
+        return GuardError(error.label, ask.source, ask.trigger, error.cause)
 
     def _decide(
         self,
@@ -379,9 +380,9 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             node = None if rows is None else rows.get(key)
             result = None if node is None else self._recall(node, context)
             if result is None:
-                metadata = self._timed[key]
+                timed = self._timed[key]
                 result = self._decide(
-                    parsed, key, TIMEOUT_TRIGGER, context, metadata, state
+                    parsed, key, TIMEOUT_TRIGGER, context, timed, state
                 )
             if result.success:
                 return result

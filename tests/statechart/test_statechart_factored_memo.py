@@ -17,7 +17,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from gubernator_runtime import EndlessMacrostepError, entry_times
+import pytest
+from gubernator_runtime import (
+    ConfigurationError,
+    EndlessMacrostepError,
+    GuardError,
+    entry_times,
+)
 from gubernator_runtime.factored_memo import Ask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -220,3 +226,34 @@ def test_threads_sharing_a_tiny_memo_get_the_combined_results() -> None:
         thread.join()
     assert wrong == []
     assert kept._memo.size <= TINY + 4  # a few over at worst: racing threads
+
+
+def test_a_guard_raising_on_a_kept_path_is_reported_as_without_the_memo() -> None:
+    """A guard asked on a kept path that raises, or a guard a machine built
+    without guards would need, fails as the combination fails."""
+    read = read_spec(CASE, defines={}, environ={})
+    assert read.spec is not None
+    source, _ = generate(read.spec)
+    assert source is not None
+    plain_class, kept_class = load(source).Machine, load(source).Machine
+    plain_class.memo_size = 0
+    kept = kept_class(guards=ContextGuards())
+    plain = plain_class(guards=ContextGuards())
+    asked = {"ready": True, "blocked": False, "under": True, "attempts": 0}
+    stored = str(plain.process(plain.start().configuration, "go").configuration)
+    assert kept.process(stored, "a", asked).to_dict() == (
+        plain.process(stored, "a", asked).to_dict()
+    )
+    assert kept._rows[stored]["a"].__class__ is Ask  # the kept path asks
+    errors = []
+    for machine in (kept, plain):
+        with pytest.raises(GuardError) as raised:
+            machine.process(stored, "a", {})  # ``ready`` finds no key
+        errors.append((str(raised.value), type(raised.value.__cause__)))
+    assert errors[0] == errors[1]
+    assert errors[0][1] is KeyError
+    for machine_class in (kept_class, plain_class):
+        with pytest.raises(ConfigurationError) as missing:
+            machine_class().process(stored, "a", asked)
+        errors.append(str(missing.value))
+    assert errors[2] == errors[3]
