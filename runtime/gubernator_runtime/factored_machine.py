@@ -265,7 +265,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
                 leaf = Assign(result, effect)
                 ctx = EMPTY_MAPPING if context is None else context
                 result = with_updates(result, effect, ctx)
-        if isinstance(tests, Recorder) and isinstance(text, str):
+        if tests.__class__ is Recorder and isinstance(text, str):  # not the ABC check
             self._memo.add(
                 str.__str__(text), key, tests.trace, leaf, (source, trigger), cap
             )
