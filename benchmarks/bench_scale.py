@@ -150,7 +150,9 @@ def command_line_seconds(spec_path: Path, runs: int) -> tuple[float, float]:
         subprocess.run(command, check=True, capture_output=True)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        cpus.append(
+            after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        )
     return statistics.median(walls), statistics.median(cpus)
 
 
