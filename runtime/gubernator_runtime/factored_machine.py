@@ -170,10 +170,9 @@ class FactoredMachineBase(MachineBase[S, T, C]):
                 context = payload if not context else {**context, **payload}  # type: ignore[assignment, dict-item]
             event = event._trigger
         # The hot path: the memo's result, its path's guards asked (as recall).
-        try:
-            row = self._rows.get(current_state)
-            node = None if row is None else row.get(event)
-        except TypeError:  # unhashable: the combination says what it is
+        try:  # a text not kept yet (or unhashable): the combination decides
+            node = self._rows[current_state].get(event)
+        except (KeyError, TypeError):
             node = None
         if node is not None:
             if node.__class__ is TransitionResult:
