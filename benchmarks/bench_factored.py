@@ -18,8 +18,10 @@ interleaved in one process, best of the rounds:
   ``bench_parallel``);
 * ``flat`` — the flat machine that makes the same decisions;
 * ``statemachine`` — python-statemachine's ``StateChart`` of the chart, as
-  ``bench_parallel`` drives it (transitions and pystator are left out for
-  the reasons that script gives: no ``done.state`` events, no history).
+  ``bench_parallel`` drives it. transitions is left out for the reason
+  that script gives (its parallel states have no ``done.state`` events
+  and no history); pystator is driven on flat machines only
+  (``bench_process``): no driver of this chart exists for it yet.
 
 The script checks that the factored module, memo on and off, returns the
 tabled module's results (``to_dict``) on every scenario, and that the
