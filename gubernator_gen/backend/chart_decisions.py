@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from gubernator_gen.backend import chart_folding, decisions
 from gubernator_gen.backend import codes as backend_codes
-from gubernator_gen.backend import decisions
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import ChartProblem, compile_chart
 from gubernator_gen.backend.statechart.chart import Delay, Origin, TransitionRef
@@ -46,7 +46,6 @@ from gubernator_gen.backend.statechart.tables import (
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.expressions.nodes import reads_state
 from gubernator_gen.model import (
     ExpressionGuard,
     MachineSpec,
@@ -126,6 +125,8 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
                 ),
             ),
         )
+    if chart_folding.reads_states(spec):
+        tables = chart_folding.fold_tables(spec, tables)
     late = _run_time_decision(spec, tables)
     if late is not None:
         return ChartCompilation(None, (late,))
@@ -158,14 +159,6 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
-    for transition in spec.transitions:
-        for item in transition.guard_items:
-            if isinstance(item, ExpressionGuard) and reads_state(item.expr):
-                # Guards see the context only: the decider would have to
-                # pass the current state or configuration.
-                return _not_yet(
-                    item.pos or transition.pos, "in_state() in a guard expression"
-                )
     if spec.error_policy.default_fallback is not None:
         # The executor proposes a flat move (exit the state, enter the
         # fallback), not a statechart step.
@@ -180,7 +173,7 @@ def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
                         f"a guard expression on an after: entry (state {name})",
                     )
         for always in state.always:
-            if always.guards:
+            if always.guards or always.guard_items:
                 return _not_yet(
                     always.pos, f"guarded always: transitions (state {name})"
                 )
@@ -223,7 +216,7 @@ def _run_time_decision(
                 continue
             for offer in cell.offers:
                 for candidate in offer.candidates:
-                    if not _plain(spec.transitions[candidate.transition.index]):
+                    if not _plain(spec, candidate):
                         return _not_yet(
                             _position(spec, candidate.transition),
                             "guard items or assign on a transition that several "
@@ -242,10 +235,10 @@ def _guarded_or_assigns(spec: MachineSpec, offer: Offer) -> bool:
     return first.guarded or bool(spec.transitions[first.transition.index].assign)
 
 
-def _plain(transition: Transition) -> bool:
+def _plain(spec: MachineSpec, candidate: Candidate) -> bool:
     """Plain guard calls and no ``assign``: what a ``Regions`` cell runs."""
-    items = transition.guard_items
-    return not transition.assign and all(
+    items = candidate.guard_items
+    return not spec.transitions[candidate.transition.index].assign and all(
         isinstance(item, NamedGuard) and not item.negated and not item.params
         for item in items
     )
@@ -305,10 +298,15 @@ def decision_table(
     module's order. Cells keep the flat table's form."""
     order = {trigger: i for i, trigger in enumerate(spec.triggers)}
     index = {key: i for i, key in enumerate(module.configurations)}
+    folding = chart_folding.reads_states(spec)
+    active: frozenset[str] = frozenset()
     guarding: dict[int, decisions.Candidate] = {}
     rows = []
     for key, row in module.tables.cells.items():
         atomic = key.atomic[0]
+        if folding:  # each key sees its own in_state tests decided
+            guarding = {}
+            active = chart_folding.active_states(spec, key)
         cells: list[decisions.Cell | decisions.RegionsCell] = []
         leaving: set[int] = set()
         for trigger in sorted(
@@ -324,7 +322,12 @@ def decision_table(
                 ref = candidate.transition.index
                 transition = spec.transitions[ref]
                 if ref not in guarding:
-                    guarding[ref] = decisions.guarding(transition, compiled)
+                    seen = (
+                        chart_folding.seen_from(transition, active)
+                        if folding
+                        else transition
+                    )
+                    guarding[ref] = decisions.guarding(seen, compiled)
                 described = {decisions.DESCRIPTION_KEY: transition.description}
                 outcome = _outcome(atomic, trigger, step, described, index)
                 candidates.append(decisions.with_outcome(guarding[ref], outcome))
@@ -369,6 +372,14 @@ def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
         return linear
     step = cell.steps[(0,) * len(cell.offers)]
     return ((cell.offers[0].candidates[0], step),)
+
+
+def compiled_functions(spec: MachineSpec, module: ChartModule) -> CompiledFunctions:
+    """The functions the statechart's module compiles: the spec's, and those
+    its cells call once their ``in_state`` tests are decided."""
+    if not chart_folding.reads_states(spec):
+        return CompiledFunctions.of(spec)
+    return CompiledFunctions.of(spec, chart_folding.compiled_items(spec, module.tables))
 
 
 def start(module: ChartModule) -> decisions.Start:

@@ -142,7 +142,11 @@ def build_plan(
 ) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``;
     ``chart`` is its compiled statechart (``None`` for a flat machine)."""
-    compiled = CompiledFunctions.of(spec)
+    compiled = (
+        CompiledFunctions.of(spec)
+        if chart is None
+        else chart_decisions.compiled_functions(spec, chart)
+    )
     delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
     if chart is None:
         rows = decisions.decision_table(spec, compiled)

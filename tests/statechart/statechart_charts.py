@@ -21,13 +21,17 @@ from typing import Any
 from hypothesis import strategies as st
 
 from gubernator_gen.diagnostics import SourcePos
+from gubernator_gen.expressions.nodes import Expr, InState, Not
 from gubernator_gen.model import (
     EMPTY_METADATA,
     DelayedTransition,
     ErrorPolicy,
     EventlessTransition,
+    ExpressionGuard,
+    GuardItem,
     HistoryDepth,
     MachineSpec,
+    NamedGuard,
     State,
     StateKind,
     Transition,
@@ -66,6 +70,26 @@ class Arrow:
     guards: tuple[str, ...] = ()
     internal: bool = False
     wildcard: bool = False
+    #: A guard expression ``in_state(S)`` (``not in_state(S)`` when the flag
+    #: is true) after the named guards.
+    state_test: tuple[str, bool] | None = None
+
+
+def _state_test(test: tuple[str, bool]) -> ExpressionGuard:
+    """The guard item ``in_state(S)`` or ``not in_state(S)``."""
+    name, negated = test
+    expr: Expr = InState(name)
+    text = f"in_state({name!r})"
+    if negated:
+        expr, text = Not(expr), f"not {text}"
+    return ExpressionGuard(expr, text)
+
+
+def _items(arrow: Arrow) -> tuple[GuardItem, ...]:
+    """The arrow's guard items: none unless it tests a state."""
+    if arrow.state_test is None:
+        return ()
+    return (*(NamedGuard(g) for g in arrow.guards), _state_test(arrow.state_test))
 
 
 def _state(node: Node, parent: str | None, first: str, line: int) -> State:
@@ -127,6 +151,7 @@ def chart_spec(
             pos=_pos(1000 + i),
             internal=a.internal,
             wildcard=a.wildcard,
+            guard_items=_items(a),
         )
         for i, a in enumerate(arrows)
     )
@@ -171,6 +196,8 @@ class Features:
     guarded_eventless: bool = True
     #: The most ``always:`` transitions in one chart.
     eventless: int = 3
+    #: Transitions guarded by ``in_state`` tests too.
+    in_state: bool = False
 
 
 ALL_FEATURES = Features()
@@ -185,6 +212,13 @@ CONFIGURED = Features(delayed=False, guarded_eventless=False, eventless=1)
 COMPOUND_DELAYED = dataclasses.replace(COMPOUND_ONLY, delayed=True)
 #: Charts on configurations with ``after:`` entries.
 CONFIGURED_DELAYED = dataclasses.replace(CONFIGURED, delayed=True)
+#: Compound charts whose transitions also test states (``in_state``).
+COMPOUND_IN_STATE = dataclasses.replace(COMPOUND_ONLY, in_state=True)
+#: Charts with parallel states whose transitions also test states (no
+#: history: a deep history entered from inside its parent by an internal
+#: transition disagrees with the oracle without in_state too; see the report
+#: of the chartguards branch).
+CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True, history=False)
 
 
 @st.composite
@@ -231,6 +265,12 @@ def _tree(
             draw(_tree(names, depth - 1, region=True)) for _ in range(count)
         ]
     return node
+
+
+def _state_tests(states: list[Node]) -> st.SearchStrategy[tuple[str, bool] | None]:
+    """Half the time no test, else ``in_state`` of a state, maybe negated."""
+    tests = st.tuples(st.sampled_from([n.name for n in states]), st.booleans())
+    return st.one_of(st.none(), tests)
 
 
 def _walk(node: Node) -> list[Node]:
@@ -282,6 +322,12 @@ def random_charts(
                 draw(st.sampled_from(pool)),
                 draw(guard_lists),
                 draw(st.booleans()),
+                state_test=(
+                    # in_state belongs to statecharts (a flat one is GG323)
+                    draw(_state_tests(states))
+                    if features.in_state and containers
+                    else None
+                ),
             )
         )
     by_name = {n.name: n for n in states}
@@ -346,8 +392,10 @@ def describe(spec: MachineSpec) -> str:
         flags.extend(f"after{a.seconds}->{a.dest}{list(a.guards)}" for a in state.after)
         lines.append("  " * depth + state.name + " " + " ".join(flags))
     for t in spec.transitions:
+        tests = [i.text for i in t.guard_items if isinstance(i, ExpressionGuard)]
         lines.append(
             f"t{t.index}: {','.join(t.sources)} --{t.trigger}{list(t.guards)}"
+            f"{tests if tests else ''}"
             f"{' internal' if t.internal else ''}--> {t.dest}"
         )
     return "\n".join(lines)
@@ -367,9 +415,10 @@ class Shown:
 
 
 @st.composite
-def parallel_charts(draw: st.DrawFn) -> MachineSpec:
+def parallel_charts(draw: st.DrawFn, in_state: bool = False) -> MachineSpec:
     """A parallel state whose regions answer the same events: conflicts,
-    several transitions in one microstep, regions finishing together."""
+    several transitions in one microstep, regions finishing together;
+    ``in_state`` draws ``in_state`` tests on transitions too."""
     names = _Names()
     regions = []
     for _ in range(draw(st.integers(2, 3))):
@@ -387,6 +436,7 @@ def parallel_charts(draw: st.DrawFn) -> MachineSpec:
     top = [parallel, other]
     inner = {c.name: r for r in regions for c in r.children if not c.history}
     leaves = [c.name for r in regions for c in r.children if not (c.history or c.final)]
+    tested = [n for t in top for n in _walk(t) if not n.history]
     arrows = []
     for _ in range(draw(st.integers(2, 10))):
         source = draw(st.sampled_from([*leaves, *leaves, parallel.name]))
@@ -401,6 +451,7 @@ def parallel_charts(draw: st.DrawFn) -> MachineSpec:
                 draw(st.sampled_from(pool)),
                 tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
                 draw(st.booleans()),
+                state_test=draw(_state_tests(tested)) if in_state else None,
             )
         )
     arrows.append(Arrow("e1", other.name, parallel.name))

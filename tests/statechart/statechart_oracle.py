@@ -68,7 +68,8 @@ from gubernator_gen.backend.statechart.chart import (
     Delay,
     TriggerKey,
 )
-from gubernator_gen.model import HistoryDepth, MachineSpec
+from gubernator_gen.expressions.nodes import BoolOp, BoolOperator, Expr, InState, Not
+from gubernator_gen.model import ExpressionGuard, HistoryDepth, MachineSpec
 
 ROOT = "_root"
 #: Microsteps in one macrostep after which the oracle is taken to loop.
@@ -240,7 +241,14 @@ class Oracle:
                         "event": self.event_name(trigger),
                         "target": transition.target,
                         "internal": _internal(chart, transition),
-                        "cond": [self._guard(g) for g in transition.guards],
+                        "cond": [
+                            *(self._guard(g) for g in transition.guards),
+                            *(
+                                self._state_test(item.expr)
+                                for item in transition.guard_items
+                                if isinstance(item, ExpressionGuard)
+                            ),
+                        ],
                         "on": [
                             self._logger("transition", name, a, count=True)
                             for a in transition.actions
@@ -274,6 +282,24 @@ class Oracle:
     def _guard(self, name: str) -> Callable[..., bool]:
         def call(*args: object, **kwargs: object) -> bool:
             return self.guard(name)
+
+        return call
+
+    def _state_test(self, expr: Expr) -> Callable[..., bool]:
+        """A guard expression of ``in_state`` tests (``not``, ``and``,
+        ``or``), asked of the library's active states (SCXML's ``In()``)."""
+
+        def value(node: Expr, active: set[str]) -> bool:
+            if isinstance(node, InState):
+                return node.state in active
+            if isinstance(node, Not):
+                return not value(node.operand, active)
+            assert isinstance(node, BoolOp), node
+            parts = (value(part, active) for part in node.values)
+            return any(parts) if node.op is BoolOperator.OR else all(parts)
+
+        def call(*args: object, **kwargs: object) -> bool:
+            return value(expr, {s.id for s in self.machine.configuration})
 
         return call
 
