@@ -20,10 +20,12 @@ order. ``target_state`` is the atomic state the step rests in.
 each active entry with its cell, which ``check_timeout`` consults; every
 result carries the deadlines its step starts.
 
-What is not compiled yet is refused here with one located error (see
-:func:`compile_for_module`): timeouts of statechart states, guarded
-eventless transitions and guarded transitions on ``done.state`` events,
-which would need run-time decisions inside a step.
+``in_state`` tests are decided per key before anything reads the tables
+(:mod:`.chart_folding`). What is not compiled yet is refused here with one
+located error (see :func:`compile_for_module`): guarded eventless
+transitions and guarded transitions on ``done.state`` events, which would
+need run-time decisions inside a step, and the rest docs/statecharts.md
+lists.
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ from gubernator_gen.backend.statechart.tables import (
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.model import (
-    ExpressionGuard,
     MachineSpec,
     NamedGuard,
     PlainData,
@@ -165,13 +166,6 @@ def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
         return _not_yet(spec.pos, "error_policy.default_fallback in a statechart")
     for state in spec.states:
         name = repr(state.name)
-        for delayed in state.after:
-            for item in delayed.guard_items:
-                if isinstance(item, ExpressionGuard):
-                    return _not_yet(
-                        item.pos or delayed.pos,
-                        f"a guard expression on an after: entry (state {name})",
-                    )
         for always in state.always:
             if always.guards or always.guard_items:
                 return _not_yet(
@@ -447,8 +441,10 @@ def _delay_cell(
 ) -> DelayCell:
     after = spec.state(delay.state).after_entries[delay.index]
     # Only the state's own entry answers its delay: every offer (one per
-    # region below a parallel state) holds that one candidate.
+    # region below a parallel state) holds that one candidate, its guard
+    # items with in_state decided for the key.
     step = cell.steps[(0,) * len(cell.offers)]
+    items = cell.offers[0].candidates[0].guard_items
     seen_as = Transition(
         index=-1,
         trigger=decisions.TIMEOUT_TRIGGER,
@@ -459,7 +455,7 @@ def _delay_cell(
         description=after.description,
         metadata={},
         pos=after.pos,
-        guard_items=after.guard_items,
+        guard_items=items,
     )
     metadata: dict[str, PlainData] = {
         "reason": "timeout",

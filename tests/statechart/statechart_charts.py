@@ -58,6 +58,8 @@ class Node:
     default: str | None = None
     always: list[tuple[str, tuple[str, ...], bool]] = field(default_factory=list)
     after: list[tuple[float, str, tuple[str, ...]]] = field(default_factory=list)
+    #: Per ``after`` entry, an ``in_state`` test after its guards (or none).
+    after_tests: dict[int, tuple[str, bool]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,13 @@ def _state_test(test: tuple[str, bool]) -> ExpressionGuard:
     return ExpressionGuard(expr, text)
 
 
-def _items(arrow: Arrow) -> tuple[GuardItem, ...]:
-    """The arrow's guard items: none unless it tests a state."""
-    if arrow.state_test is None:
+def _items(
+    guards: tuple[str, ...], test: tuple[str, bool] | None
+) -> tuple[GuardItem, ...]:
+    """Guard items: none unless there is a state test."""
+    if test is None:
         return ()
-    return (*(NamedGuard(g) for g in arrow.guards), _state_test(arrow.state_test))
+    return (*(NamedGuard(g) for g in guards), _state_test(test))
 
 
 def _state(node: Node, parent: str | None, first: str, line: int) -> State:
@@ -118,7 +122,13 @@ def _state(node: Node, parent: str | None, first: str, line: int) -> State:
             for i, (dest, guards, internal) in enumerate(node.always)
         ),
         after=tuple(
-            DelayedTransition(seconds, dest, guards, (f"after:{node.name}:{i}",))
+            DelayedTransition(
+                seconds,
+                dest,
+                guards,
+                (f"after:{node.name}:{i}",),
+                guard_items=_items(guards, node.after_tests.get(i)),
+            )
             for i, (seconds, dest, guards) in enumerate(node.after)
         ),
     )
@@ -151,7 +161,7 @@ def chart_spec(
             pos=_pos(1000 + i),
             internal=a.internal,
             wildcard=a.wildcard,
-            guard_items=_items(a),
+            guard_items=_items(a.guards, a.state_test),
         )
         for i, a in enumerate(arrows)
     )
@@ -214,11 +224,16 @@ COMPOUND_DELAYED = dataclasses.replace(COMPOUND_ONLY, delayed=True)
 CONFIGURED_DELAYED = dataclasses.replace(CONFIGURED, delayed=True)
 #: Compound charts whose transitions also test states (``in_state``).
 COMPOUND_IN_STATE = dataclasses.replace(COMPOUND_ONLY, in_state=True)
+#: Compound charts with ``after:`` entries, transitions and entries also
+#: testing states.
+COMPOUND_DELAYED_IN_STATE = dataclasses.replace(COMPOUND_DELAYED, in_state=True)
 #: Charts with parallel states whose transitions also test states (no
 #: history: a deep history entered from inside its parent by an internal
 #: transition disagrees with the oracle without in_state too; see the report
 #: of the chartguards branch).
 CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True, history=False)
+#: The same with ``after:`` entries.
+CONFIGURED_DELAYED_IN_STATE = dataclasses.replace(CONFIGURED_IN_STATE, delayed=True)
 
 
 @st.composite
@@ -354,6 +369,9 @@ def random_charts(
                 draw(guard_lists),
             )
         )
+        test = draw(_state_tests(states)) if features.in_state and containers else None
+        if test is not None:
+            owner.after_tests[len(owner.after) - 1] = test
     return chart_spec(
         top,
         arrows,
@@ -389,7 +407,11 @@ def describe(spec: MachineSpec) -> str:
             f"always->{a.dest}{list(a.guards)}{'i' if a.internal else ''}"
             for a in state.always
         )
-        flags.extend(f"after{a.seconds}->{a.dest}{list(a.guards)}" for a in state.after)
+        flags.extend(
+            f"after{a.seconds}->{a.dest}{list(a.guards)}"
+            f"{[i.text for i in a.guard_items if isinstance(i, ExpressionGuard)]}"
+            for a in state.after
+        )
         lines.append("  " * depth + state.name + " " + " ".join(flags))
     for t in spec.transitions:
         tests = [i.text for i in t.guard_items if isinstance(i, ExpressionGuard)]

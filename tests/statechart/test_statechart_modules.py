@@ -34,10 +34,12 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from statechart_charts import (
     COMPOUND_DELAYED,
+    COMPOUND_DELAYED_IN_STATE,
     COMPOUND_IN_STATE,
     COMPOUND_ONLY,
     CONFIGURED,
     CONFIGURED_DELAYED,
+    CONFIGURED_DELAYED_IN_STATE,
     CONFIGURED_IN_STATE,
     EVENTS,
     Shown,
@@ -324,6 +326,30 @@ def test_generated_modules_on_configurations_with_in_state_guards_agree_with_the
 @settings(PROFILE, max_examples=300)
 @given(parallel_charts(in_state=True).map(Shown), RUNS, st.integers(0, 7))
 def test_generated_modules_of_regions_with_in_state_guards_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    _compare(module_ready(chart.spec), runs, seed)
+
+
+@settings(PROFILE, max_examples=300)
+@given(
+    random_charts(features=COMPOUND_DELAYED_IN_STATE).map(Shown),
+    RUNS,
+    st.integers(0, 7),
+)
+def test_generated_compound_modules_with_guarded_after_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    _compare(module_ready(chart.spec), runs, seed)
+
+
+@settings(PROFILE, max_examples=300)
+@given(
+    random_charts(features=CONFIGURED_DELAYED_IN_STATE).map(Shown),
+    RUNS,
+    st.integers(0, 7),
+)
+def test_generated_modules_on_configurations_with_guarded_after_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
 ) -> None:
     _compare(module_ready(chart.spec), runs, seed)
