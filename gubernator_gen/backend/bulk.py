@@ -376,13 +376,67 @@ def _regions(cell: RegionsCell, names: ModuleNames, metadata: Metadata) -> Call:
     steps = DictOf(
         tuple(
             (
-                TupleOf(tuple(Atom(str(i)) for i in choice)),
+                _choice(choice),
                 _result(outcome, names, metadata),
             )
             for choice, outcome in cell.steps
         )
     )
-    return Call(naming.runtime("Regions"), ((None, offers), (None, steps)))
+    args: list[tuple[str | None, Expr]] = [(None, offers), (None, steps)]
+    if not cell.plain:
+        args.extend(_regions_data(cell))
+    return Call(naming.runtime("Regions"), tuple(args))
+
+
+def _choice(choice: tuple[int, ...]) -> TupleOf:
+    return TupleOf(tuple(Atom(str(i)) for i in choice))
+
+
+def _regions_data(cell: RegionsCell) -> list[tuple[str | None, Expr]]:
+    """A ``Regions`` cell's guard calls, keyword arguments, negated guards
+    and ``assign`` functions (API 2.5), each only when needed."""
+    data: list[tuple[str | None, Expr]] = [
+        (
+            "calls",
+            TupleOf(
+                tuple(
+                    Atom(call.name) if call.compiled else _string(call.name)
+                    for call in cell.calls
+                )
+            ),
+        )
+    ]
+    if any(cell.arguments):
+        data.append(
+            (
+                "arguments",
+                TupleOf(
+                    tuple(
+                        TupleOf(
+                            tuple(
+                                TupleOf((_string(keyword), data_value(value)))
+                                for keyword, value in pairs
+                            )
+                        )
+                        for pairs in cell.arguments
+                    )
+                ),
+            )
+        )
+    if cell.negated:
+        data.append(("negated", TupleOf(tuple(Atom(str(at)) for at in cell.negated))))
+    if cell.effects:
+        data.append(
+            (
+                "effects",
+                DictOf(
+                    tuple(
+                        (_choice(choice), Atom(name)) for choice, name in cell.effects
+                    )
+                ),
+            )
+        )
+    return data
 
 
 def _cell_data(cell: Cell) -> list[tuple[str | None, Expr]]:

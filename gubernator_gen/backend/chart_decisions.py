@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_folding, decisions
+from gubernator_gen.backend import chart_folding, chart_regions, decisions
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import ChartProblem, compile_chart
@@ -43,14 +43,14 @@ from gubernator_gen.backend.statechart.tables import (
     Candidate,
     Cell,
     Configuration,
-    Offer,
     Phase,
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.model import (
+    Assignment,
+    ExpressionGuard,
     MachineSpec,
-    NamedGuard,
     PlainData,
     Transition,
 )
@@ -204,43 +204,12 @@ def _run_time_decision(
                         "a guarded transition taken on a done.state event raised "
                         "inside a step",
                     )
-    for row in tables.cells.values():
-        for cell in row.values():
-            if len(cell.offers) < 2 or _settled(spec, cell):
-                continue
-            for offer in cell.offers:
-                for candidate in offer.candidates:
-                    if not _plain(spec, candidate):
-                        return _not_yet(
-                            _position(spec, candidate.transition),
-                            "guard items or assign on a transition that several "
-                            "parallel regions may take on one event",
-                        )
     for step in _steps(tables):
         if step.overflow:
             return _not_yet(
                 spec.pos, "done.state events raised without end in one step"
             )
     return None
-
-
-def _guarded_or_assigns(spec: MachineSpec, offer: Offer) -> bool:
-    first = offer.candidates[0]
-    return first.guarded or bool(spec.transitions[first.transition.index].assign)
-
-
-def _plain(spec: MachineSpec, candidate: Candidate) -> bool:
-    """Plain guard calls and no ``assign``: what a ``Regions`` cell runs."""
-    items = candidate.guard_items
-    return not spec.transitions[candidate.transition.index].assign and all(
-        isinstance(item, NamedGuard) and not item.negated and not item.params
-        for item in items
-    )
-
-
-def _settled(spec: MachineSpec, cell: Cell) -> bool:
-    """Several regions answer: one step when no region's choice is open."""
-    return not any(_guarded_or_assigns(spec, offer) for offer in cell.offers)
 
 
 # -- the decision table ---------------------------------------------------------
@@ -309,8 +278,9 @@ def decision_table(
             candidates = []
             for offer in row[trigger].offers:
                 leaving.update(c.transition.index for c in offer.candidates)
-            if len(row[trigger].offers) > 1 and not _settled(spec, row[trigger]):
-                cells.append(_regions(spec, atomic, trigger, row[trigger], index))
+            if len(row[trigger].offers) > 1:
+                regions = _Regions(spec, compiled, active if folding else None)
+                cells.append(regions.cell(atomic, trigger, row[trigger], index))
                 continue
             for candidate, step in _choices(row[trigger]):
                 ref = candidate.transition.index
@@ -335,27 +305,60 @@ def decision_table(
     return tuple(sorted(rows, key=lambda r: by_order[r.state]))
 
 
-def _regions(
-    spec: MachineSpec,
-    atomic: str,
-    trigger: str,
-    cell: Cell,
-    index: Mapping[Configuration, int],
-) -> decisions.RegionsCell:
-    """A cell several regions answer with guarded candidates: the guard
-    names of each offer's candidates, and every combination's outcome."""
-    steps = []
-    for choice, step in cell.steps.items():
-        taken = step.microsteps[0].transitions[0]
-        described = {
-            decisions.DESCRIPTION_KEY: spec.transitions[taken.index].description
-        }
-        steps.append((choice, _outcome(atomic, trigger, step, described, index)))
-    return decisions.RegionsCell(
-        trigger,
-        tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
-        tuple(steps),
-    )
+@dataclass(frozen=True, slots=True)
+class _Regions:
+    """Cells several regions answer (see :mod:`.chart_regions`), seen from
+    one key (``active``: its states, when ``in_state`` is decided)."""
+
+    spec: MachineSpec
+    compiled: CompiledFunctions
+    active: frozenset[str] | None
+
+    def _effect(self, step: Step) -> str | None:
+        assign = chart_regions.combined_assign(self.spec, step, self.active)
+        return self.compiled.effect_name(assign) if assign else None
+
+    def _described(self, step: Step) -> dict[str, PlainData]:
+        first = self.spec.transitions[step.microsteps[0].transitions[0].index]
+        return {decisions.DESCRIPTION_KEY: first.description}
+
+    def cell(
+        self, atomic: str, trigger: str, cell: Cell, index: Mapping[Configuration, int]
+    ) -> decisions.Cell | decisions.RegionsCell:
+        """One candidate when no region's choice is open, else a
+        ``Regions`` cell with every combination's outcome."""
+        if chart_regions.settled(cell):
+            step = cell.steps[(0,) * len(cell.offers)]
+            effect = self._effect(step)
+            outcome = _outcome(atomic, trigger, step, self._described(step), index)
+            candidate = decisions.Candidate(
+                (),
+                outcome,
+                (),
+                decisions.ResultForm.COMPUTED
+                if effect
+                else decisions.ResultForm.PREBUILT,
+                effect=effect,
+            )
+            return decisions.Cell(trigger, (candidate,))
+        steps = []
+        effects = []
+        for choice, step in cell.steps.items():
+            described = self._described(step)
+            steps.append((choice, _outcome(atomic, trigger, step, described, index)))
+            effect = self._effect(step)
+            if effect is not None:
+                effects.append((choice, effect))
+        data = chart_regions.guard_data(self.spec, cell, self.compiled, self.active)
+        return decisions.RegionsCell(
+            trigger,
+            data.offers,
+            tuple(steps),
+            calls=data.calls,
+            arguments=data.arguments,
+            negated=data.negated,
+            effects=tuple(effects),
+        )
 
 
 def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
@@ -371,9 +374,11 @@ def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
 def compiled_functions(spec: MachineSpec, module: ChartModule) -> CompiledFunctions:
     """The functions the statechart's module compiles: the spec's, and those
     its cells call once their ``in_state`` tests are decided."""
-    if not chart_folding.reads_states(spec):
-        return CompiledFunctions.of(spec)
-    return CompiledFunctions.of(spec, chart_folding.compiled_items(spec, module.tables))
+    decided: list[ExpressionGuard | tuple[Assignment, ...]] = []
+    if chart_folding.reads_states(spec):
+        decided.extend(chart_folding.compiled_items(spec, module.tables))
+    decided.extend(chart_regions.compiled_assigns(spec, module.tables))
+    return CompiledFunctions.of(spec, decided)
 
 
 def start(module: ChartModule) -> decisions.Start:

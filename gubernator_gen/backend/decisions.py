@@ -242,11 +242,31 @@ class RegionsCell:
     trigger: str
     offers: tuple[tuple[tuple[str, ...], ...], ...]
     steps: tuple[tuple[tuple[int, ...], Outcome], ...]
+    #: What each guard calls, in the order ``offers`` lists them (API 2.5;
+    #: empty: the ``Guards`` methods the labels name).
+    calls: tuple[Called, ...] = ()
+    #: Each guard's fixed keyword arguments, as (keyword, value) pairs.
+    arguments: tuple[tuple[tuple[str, PlainData], ...], ...] = ()
+    #: The positions of the guards that pass on a false answer.
+    negated: tuple[int, ...] = ()
+    #: The ``assign`` function of each combination that computes updates.
+    effects: tuple[tuple[tuple[int, ...], str], ...] = ()
 
     #: Decided by the runtime's ``Regions`` cell, not by a decider factory.
     decided = False
-    #: Plain guard calls only: nothing of API 2.2.
-    plain = True
+
+    @property
+    def plain(self) -> bool:
+        """Plain calls of the methods the labels name, no ``assign``: what
+        API 2.3's ``Regions`` runs."""
+        labels = [label for offer in self.offers for names in offer for label in names]
+        calls = zip(self.calls, labels[: len(self.calls)], strict=True)
+        return (
+            all(not call.compiled and call.name == label for call, label in calls)
+            and not any(self.arguments)
+            and not self.negated
+            and not self.effects
+        )
 
 
 @dataclass(frozen=True, slots=True)

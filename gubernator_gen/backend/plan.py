@@ -48,6 +48,9 @@ RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
 #: The API a statechart with ``after:`` entries needs: ``MachineBase.delays``
 #: and the ``deadlines`` of results.
 RUNTIME_API_DELAYS: tuple[int, int] = (2, 4)
+#: The API a module needs when a ``Regions`` cell asks guards in other
+#: forms than plain calls, or computes ``assign`` updates.
+RUNTIME_API_REGIONS: tuple[int, int] = (2, 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +187,9 @@ def build_plan(
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
         api=_api_check(
-            RUNTIME_API_DELAYS
+            RUNTIME_API_REGIONS
+            if _general_regions(rows)
+            else RUNTIME_API_DELAYS
             if delay_rows
             else _required_api(declarative, chart is not None)
         ),
@@ -359,6 +364,15 @@ def _tree(chart: ChartModule, names: ModuleNames) -> str:
     return emit.assignment(
         f"{naming.TREE}: {naming.runtime('StateTree')}[{naming.STATE}]",
         emit.Call(naming.runtime("StateTree"), tuple(args)),
+    )
+
+
+def _general_regions(rows: tuple[decisions.Row, ...]) -> bool:
+    """True when a ``Regions`` cell needs API 2.5."""
+    return any(
+        isinstance(cell, decisions.RegionsCell) and not cell.plain
+        for row in rows
+        for cell in row.cells
     )
 
 

@@ -117,8 +117,10 @@ from gubernator_runtime.tree import StateTree
 #: ``after:`` entries of statecharts: ``TransitionResult.deadlines``, the
 #: ``deadlines`` of ``success`` and ``started``, ``MachineBase.delays``,
 #: ``check_timeout`` on a mapping of entry times, ``next_deadline`` and
-#: ``entry_times``.
-API_VERSION: tuple[int, int] = (2, 4)
+#: ``entry_times``. API 2.5 adds every guard form and ``assign`` to
+#: ``Regions`` cells: their ``calls``, ``arguments``, ``negated`` and
+#: ``effects``.
+API_VERSION: tuple[int, int] = (2, 5)
 
 #: The distribution's version.
 __version__ = "0.2.0"
