@@ -21,9 +21,13 @@ from typing import Any
 from hypothesis import strategies as st
 
 from gubernator_gen.diagnostics import SourcePos
-from gubernator_gen.expressions.nodes import Expr, InState, Not
+from gubernator_gen.expressions import INT
+from gubernator_gen.expressions.nodes import Expr, InState, Literal, Not
 from gubernator_gen.model import (
     EMPTY_METADATA,
+    Assignment,
+    ContextField,
+    ContextType,
     DelayedTransition,
     ErrorPolicy,
     EventlessTransition,
@@ -32,6 +36,7 @@ from gubernator_gen.model import (
     HistoryDepth,
     MachineSpec,
     NamedGuard,
+    NamedType,
     State,
     StateKind,
     Transition,
@@ -75,6 +80,10 @@ class Arrow:
     #: A guard expression ``in_state(S)`` (``not in_state(S)`` when the flag
     #: is true) after the named guards.
     state_test: tuple[str, bool] | None = None
+    #: The named guards are negated (``{not: g}``).
+    negated: bool = False
+    #: ``assign`` one context field (``f0`` or ``f1``) the transition's index.
+    assigns: bool = False
 
 
 def _state_test(test: tuple[str, bool]) -> ExpressionGuard:
@@ -88,12 +97,24 @@ def _state_test(test: tuple[str, bool]) -> ExpressionGuard:
 
 
 def _items(
-    guards: tuple[str, ...], test: tuple[str, bool] | None
+    guards: tuple[str, ...], test: tuple[str, bool] | None, negated: bool = False
 ) -> tuple[GuardItem, ...]:
-    """Guard items: none unless there is a state test."""
-    if test is None:
+    """Guard items: none for plain named guards alone."""
+    if test is None and not negated:
         return ()
-    return (*(NamedGuard(g) for g in guards), _state_test(test))
+    named = tuple(NamedGuard(g, negated=negated) for g in guards)
+    return named if test is None else (*named, _state_test(test))
+
+
+#: The context fields random ``assign`` entries set.
+FIELDS = ("f0", "f1")
+
+
+def _assign(arrow: Arrow, index: int) -> tuple[Assignment, ...]:
+    if not arrow.assigns:
+        return ()
+    value = Literal(index, INT)
+    return (Assignment(FIELDS[index % 2], value, str(index)),)
 
 
 def _state(node: Node, parent: str | None, first: str, line: int) -> State:
@@ -161,10 +182,17 @@ def chart_spec(
             pos=_pos(1000 + i),
             internal=a.internal,
             wildcard=a.wildcard,
-            guard_items=_items(a.guards, a.state_test),
+            guard_items=_items(a.guards, a.state_test, a.negated),
+            assign=_assign(a, i),
         )
         for i, a in enumerate(arrows)
     )
+    context = None
+    if any(a.assigns for a in arrows):
+        context = tuple(
+            ContextField(name, NamedType(ContextType.INT), False, _pos(1))
+            for name in FIELDS
+        )
     digest = hashlib.sha256(repr((top, arrows)).encode()).hexdigest()
     return MachineSpec(
         source_name="chart.yaml",
@@ -173,7 +201,7 @@ def chart_spec(
         strict_mode=True,
         description="",
         class_name=None,
-        context=None,
+        context=context,
         states=tuple(states),
         transitions=transitions,
         error_policy=ErrorPolicy(),
@@ -437,10 +465,13 @@ class Shown:
 
 
 @st.composite
-def parallel_charts(draw: st.DrawFn, in_state: bool = False) -> MachineSpec:
+def parallel_charts(
+    draw: st.DrawFn, in_state: bool = False, forms: bool = False
+) -> MachineSpec:
     """A parallel state whose regions answer the same events: conflicts,
     several transitions in one microstep, regions finishing together;
-    ``in_state`` draws ``in_state`` tests on transitions too."""
+    ``in_state`` draws ``in_state`` tests on transitions too, ``forms``
+    negated guards and ``assign``."""
     names = _Names()
     regions = []
     for _ in range(draw(st.integers(2, 3))):
@@ -474,6 +505,8 @@ def parallel_charts(draw: st.DrawFn, in_state: bool = False) -> MachineSpec:
                 tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
                 draw(st.booleans()),
                 state_test=draw(_state_tests(tested)) if in_state else None,
+                negated=forms and draw(st.booleans()),
+                assigns=forms and draw(st.booleans()),
             )
         )
     arrows.append(Arrow("e1", other.name, parallel.name))

@@ -241,14 +241,7 @@ class Oracle:
                         "event": self.event_name(trigger),
                         "target": transition.target,
                         "internal": _internal(chart, transition),
-                        "cond": [
-                            *(self._guard(g) for g in transition.guards),
-                            *(
-                                self._state_test(item.expr)
-                                for item in transition.guard_items
-                                if isinstance(item, ExpressionGuard)
-                            ),
-                        ],
+                        "cond": self._conditions(transition),
                         "on": [
                             self._logger("transition", name, a, count=True)
                             for a in transition.actions
@@ -279,11 +272,24 @@ class Oracle:
 
         return call
 
-    def _guard(self, name: str) -> Callable[..., bool]:
+    def _guard(self, name: str, negated: bool = False) -> Callable[..., bool]:
         def call(*args: object, **kwargs: object) -> bool:
-            return self.guard(name)
+            return self.guard(name) is not negated
 
         return call
+
+    def _conditions(self, transition: ChartTransition) -> list[Callable[..., bool]]:
+        """The transition's guards: named ones (maybe negated), and guard
+        expressions of ``in_state`` tests."""
+        if not transition.guard_items:
+            return [self._guard(g) for g in transition.guards]
+        found = []
+        for item in transition.guard_items:
+            if isinstance(item, ExpressionGuard):
+                found.append(self._state_test(item.expr))
+            else:
+                found.append(self._guard(item.name, negated=item.negated))
+        return found
 
     def _state_test(self, expr: Expr) -> Callable[..., bool]:
         """A guard expression of ``in_state`` tests (``not``, ``and``,

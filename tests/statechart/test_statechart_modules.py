@@ -50,6 +50,7 @@ from statechart_modules import generate, load, module_ready
 from statechart_oracle import Oracle, Runaway
 
 from gubernator_gen.backend.statechart.chart import Delay
+from gubernator_gen.expressions import fold
 from gubernator_gen.model import MachineSpec
 
 PROFILE = settings(
@@ -224,6 +225,24 @@ def _tick(
     return result
 
 
+def _updates(spec: MachineSpec, log: list[tuple[str, str, str]]) -> dict[str, object]:
+    """The ``assign`` of every transition the event took (the first run of
+    transition actions in the oracle's log: the event's microstep), in
+    order, the later value winning."""
+    phases = [phase for phase, _, _ in log]
+    if "transition" not in phases:
+        return {}
+    start = phases.index("transition")
+    updates: dict[str, object] = {}
+    for phase, _, name in log[start:]:
+        if phase != "transition":
+            break
+        if name.startswith("t") and name[1:].isdigit():
+            for entry in spec.transitions[int(name[1:])].assign:
+                updates[entry.target] = fold(entry.expr)
+    return updates
+
+
 def _compare_run(
     spec: MachineSpec, module: Any, machine: Any, guards: Guards, picks: list[int]
 ) -> None:
@@ -256,9 +275,11 @@ def _compare_run(
         result = machine.process(stored, trigger)
         guards.event = number - 1  # until the oracle takes the event
         oracle.send(trigger, taken)
-        expected = _names(oracle.take_log())
+        log = oracle.take_log()
+        expected = _names(log)
         if result.success:
             assert list(result.all_actions) == expected, trigger
+            assert dict(result.context_updates) == _updates(spec, log)
             stored = _stored(module, result)
             entered = entry_times(entered, result, now)
         else:
@@ -352,4 +373,15 @@ def test_generated_compound_modules_with_guarded_after_agree_with_the_oracle(
 def test_generated_modules_on_configurations_with_guarded_after_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
 ) -> None:
+    _compare(module_ready(chart.spec), runs, seed)
+
+
+@settings(PROFILE, max_examples=400)
+@given(parallel_charts(in_state=True, forms=True).map(Shown), RUNS, st.integers(0, 7))
+def test_generated_modules_of_regions_with_guard_forms_and_assign_agree(
+    chart: Shown, runs: list[list[int]], seed: int
+) -> None:
+    """Negated guards, ``in_state`` tests and ``assign`` on transitions that
+    regions take together; ``context_updates`` are the ``assign`` of the
+    transitions the oracle took on the event, in order."""
     _compare(module_ready(chart.spec), runs, seed)
