@@ -8,6 +8,7 @@ from typing import Any
 from statechart_modules import load
 
 from gubernator_gen import backend
+from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.frontend import read_spec
 
 CASE = Path(__file__).parents[1] / "cases" / "generate" / "chart_in_state_guards.yaml"
@@ -50,3 +51,13 @@ def test_the_compiled_guards_never_ask_for_the_state() -> None:
         'return {"flag": flag}',
     ]
     assert "flag: bool = False" in functions
+
+
+def test_sql_edges_of_a_chart_with_in_state_guards() -> None:
+    # They used the guard functions of the spec, which has none for in_state.
+    front = read_spec(CASE, defines={}, environ={})
+    assert front.spec is not None
+    edges = {(e.source, e.trigger, e.dest) for e in legal_edges(front.spec)}
+    assert ("A", "go", "Z") in edges and ("A", "hop", "B") in edges
+    assert ("B", "hop", "B") in edges  # `amount < 0` may still pass in B
+    assert ("B", "go", "A") in edges

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from gubernator_gen.backend import chart_decisions
-from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.decisions import RegionsCell
 from gubernator_gen.model import MachineSpec
 
@@ -103,7 +102,7 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
     :func:`stored_states` accepts (keyed by state)."""
     compiled = chart_decisions.compile_for_module(spec)
     assert compiled.module is not None, "generate_sql refuses it first"
-    functions = CompiledFunctions.of(spec)
+    functions = chart_decisions.compiled_functions(spec, compiled.module)
     rows = chart_decisions.decision_table(spec, compiled.module, functions)
     found: dict[Edge, None] = {}
     for row in rows:
