@@ -286,6 +286,8 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
         Atom(
             naming.runtime("TIMEOUT_TRIGGER")
             if outcome.timed
+            else naming.runtime("FALLBACK_TRIGGER")
+            if outcome.fallback
             else names.trigger(outcome.trigger)
         ),
         _names(outcome.actions),
@@ -564,5 +566,19 @@ def delays(
                 ),
             )
             for row in rows
+        )
+    )
+
+
+def fallbacks(
+    rows: tuple[tuple[str, int | None, Outcome], ...],
+    names: ModuleNames,
+    metadata: Metadata,
+) -> DictOf:
+    """``_FALLBACKS``: each key's fallback result (API 2.5)."""
+    return DictOf(
+        tuple(
+            (_row_key(state, configuration), _result(outcome, names, metadata))
+            for state, configuration, outcome in rows
         )
     )

@@ -30,10 +30,16 @@ lists.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_folding, chart_regions, decisions
+from gubernator_gen.backend import (
+    chart_fallback,
+    chart_folding,
+    chart_regions,
+    decisions,
+)
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import ChartProblem, compile_chart
@@ -76,6 +82,8 @@ class ChartModule:
     parents: tuple[tuple[str, str], ...]
     history: tuple[str, ...] = ()
     configurations: tuple[Configuration, ...] = ()
+    #: The fallback move of each key not inside ``default_fallback``.
+    fallbacks: tuple[tuple[Configuration, Step], ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -100,14 +108,16 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
     refusal = _first_unsupported(spec)
     if refusal is not None:
         return ChartCompilation(None, (refusal,))
+    # The fallback move is one more (pseudo) transition of the tables.
+    charted = chart_fallback.extended(spec)
     try:
-        tables = compile_chart(spec)
+        tables = compile_chart(charted)
     except ChartProblem as problem:
         refs = problem.problem.transitions
         # An always: transition of the loop, rather than the event that led
         # into it; else the transition that closes it.
         eventless = [r for r in refs if r.origin is Origin.ALWAYS]
-        pos = _position(spec, eventless[0] if eventless else refs[-1])
+        pos = _position(charted, eventless[0] if eventless else refs[-1])
         message = (
             f"{problem.problem.message}: an eventless or done.state transition "
             "on the loop needs a guard, or another target"
@@ -126,11 +136,12 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
                 ),
             ),
         )
-    if chart_folding.reads_states(spec):
-        tables = chart_folding.fold_tables(spec, tables)
-    late = _run_time_decision(spec, tables)
+    late = _run_time_decision(charted, tables)
     if late is not None:
         return ChartCompilation(None, (late,))
+    tables, fallbacks = chart_fallback.split(spec, tables)
+    if chart_folding.reads_states(spec):
+        tables = chart_folding.fold_tables(spec, tables)
     tree = spec.tree
     module = ChartModule(
         tables=tables,
@@ -145,6 +156,7 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
             for s in spec.states
             if s.parent is not None and tree.parents[s.name] is not None
         ),
+        fallbacks=fallbacks,
     )
     return ChartCompilation(module, ())
 
@@ -160,10 +172,6 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
-    if spec.error_policy.default_fallback is not None:
-        # The executor proposes a flat move (exit the state, enter the
-        # fallback), not a statechart step.
-        return _not_yet(spec.pos, "error_policy.default_fallback in a statechart")
     for state in spec.states:
         name = repr(state.name)
         for always in state.always:
@@ -505,3 +513,29 @@ def delay_table(
         return tuple(sorted(rows, key=lambda r: r.configuration or 0))
     by_order = spec.tree.order
     return tuple(sorted(rows, key=lambda r: by_order[r.state]))
+
+
+# -- the fallback ---------------------------------------------------------------
+
+
+def fallback_table(
+    module: ChartModule,
+) -> tuple[tuple[str, int | None, decisions.Outcome], ...]:
+    """Each key's fallback result (:mod:`.chart_fallback`), keyed as the
+    decision table is; its metadata says why (the runtime adds the failed
+    actions)."""
+    index = {key: i for i, key in enumerate(module.configurations)}
+    metadata: dict[str, PlainData] = {"reason": "action_failed"}
+    found = []
+    for key, step in module.fallbacks:
+        outcome = _outcome(
+            key.atomic[0], decisions.FALLBACK_TRIGGER, step, metadata, index
+        )
+        found.append(
+            (
+                key.atomic[0],
+                index.get(key),
+                dataclasses.replace(outcome, fallback=True),
+            )
+        )
+    return tuple(found)

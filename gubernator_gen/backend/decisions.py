@@ -98,6 +98,8 @@ class Called:
 
 #: The trigger of a timeout's result (the runtime's ``TIMEOUT_TRIGGER``).
 TIMEOUT_TRIGGER = "_timeout"
+#: The trigger of a fallback's result (the runtime's ``FALLBACK_TRIGGER``).
+FALLBACK_TRIGGER = "_fallback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,8 @@ class Outcome:
     #: The result of an ``after:`` entry: its trigger is the runtime's
     #: ``TIMEOUT_TRIGGER``, not a ``Trigger`` member.
     timed: bool = False
+    #: A statechart's fallback move: its trigger is ``FALLBACK_TRIGGER``.
+    fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)

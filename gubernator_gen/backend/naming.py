@@ -71,6 +71,9 @@ METADATA = "_METADATA"
 START = "_START"
 #: The ``after:`` entries of a statechart, per key (API 2.4).
 DELAYS = "_DELAYS"
+#: The fallback result of each key of a statechart with a
+#: ``default_fallback`` (API 2.5).
+FALLBACKS = "_FALLBACKS"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 #: Prefixes of the functions compiled from guard expressions and ``assign``.
@@ -264,7 +267,14 @@ def build_names(spec: MachineSpec) -> NamingResult:
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
     if spec.is_statechart:
         taken.update(
-            (TREE, *CHART_FUNCTIONS, CONFIGURATION_CLASS, CONFIGURATIONS, DELAYS)
+            (
+                TREE,
+                *CHART_FUNCTIONS,
+                CONFIGURATION_CLASS,
+                CONFIGURATIONS,
+                DELAYS,
+                FALLBACKS,
+            )
         )
     aliases: list[tuple[str, str]] = []
     guard_annotations: tuple[str, ...] = _GUARDS_ANNOTATIONS

@@ -49,7 +49,8 @@ RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
 #: and the ``deadlines`` of results.
 RUNTIME_API_DELAYS: tuple[int, int] = (2, 4)
 #: The API a module needs when a ``Regions`` cell asks guards in other
-#: forms than plain calls, or computes ``assign`` updates.
+#: forms than plain calls, or computes ``assign`` updates, and a
+#: statechart's with a default fallback (``MachineBase.fallbacks``).
 RUNTIME_API_REGIONS: tuple[int, int] = (2, 5)
 
 
@@ -63,6 +64,7 @@ class Identifiers:
     decisions: str = naming.DECISIONS
     start: str = naming.START
     delays: str = naming.DELAYS
+    fallbacks: str = naming.FALLBACKS
     tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
@@ -124,6 +126,8 @@ class ModulePlan:
     start: str
     #: The ``_DELAYS`` statement of a statechart with ``after:`` entries.
     delays: str | None
+    #: The ``_FALLBACKS`` statement of a statechart with a default fallback.
+    fallbacks: str | None
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
     #: The ``_TREE`` statement of a statechart's module.
@@ -170,6 +174,16 @@ def build_plan(
         if delay_rows
         else None
     )
+    fallback_rows = () if chart is None else chart_decisions.fallback_table(chart)
+    fallbacks = (
+        emit.assignment(
+            f"{naming.FALLBACKS}: {naming.MAPPING.alias}[object, "
+            f"{naming.runtime('TransitionResult')}[{naming.STATE}]]",
+            bulk.fallbacks(fallback_rows, names, shared),
+        )
+        if chart is not None and spec.error_policy.default_fallback is not None
+        else None
+    )
     table_metadata = shared.table()
     context = protocols.context_plan(spec, names)
     imports = _imports(spec)
@@ -188,7 +202,7 @@ def build_plan(
         runtime=naming.RUNTIME,
         api=_api_check(
             RUNTIME_API_REGIONS
-            if _general_regions(rows)
+            if _general_regions(rows) or fallbacks is not None
             else RUNTIME_API_DELAYS
             if delay_rows
             else _required_api(declarative, chart is not None)
@@ -228,6 +242,7 @@ def build_plan(
             bulk.start(start, names),
         ),
         delays=delays,
+        fallbacks=fallbacks,
         chart=chart is not None,
         tree=None if chart is None else _tree(chart, names),
         configurations=(

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from gubernator_runtime._base import EMPTY_MAPPING, S, T
+from gubernator_runtime._base import EMPTY_MAPPING, S, T, plain_str
 from gubernator_runtime.binding import GuardCallable, bind_guards
 from gubernator_runtime.cells import (
     DecisionTable,
@@ -83,8 +83,12 @@ class MachineBase(Generic[S, T, C]):
     #: A statechart with ``after:`` entries (API 2.4): key → ``(state,
     #: index, seconds)`` → cell, each row in SCXML priority order.
     delays: ClassVar[DecisionTable | None] = None
+    #: A statechart with a default fallback (API 2.5): key → the fallback
+    #: move from it (keys inside the fallback state have none).
+    fallbacks: ClassVar[Mapping[Any, TransitionResult[Any]] | None] = None
     _tables: ClassVar[MachineTables]
     _delay_table: ClassVar[tuple[HotTable, list[Any]] | None] = None
+    _fallback_table: ClassVar[dict[str, TransitionResult[Any]] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -110,6 +114,13 @@ class MachineBase(Generic[S, T, C]):
                 delays, definition.strict_mode, definition.name
             )
             cls._tables.add_names(delays)
+        fallbacks = cls.__dict__.get("fallbacks")
+        # Keyed by exact text, as results' states and configurations read.
+        cls._fallback_table = (
+            None
+            if fallbacks is None
+            else {plain_str(key): result for key, result in fallbacks.items()}
+        )
 
     def __init__(self, guards: Any = None) -> None:
         tables = getattr(type(self), "_tables", None)
@@ -463,6 +474,9 @@ class MachineBase(Generic[S, T, C]):
         entered = result.target_state
         if fallback is None or not result.success or entered is None:
             return None
+        charted = type(self)._fallback_table
+        if charted is not None:
+            return _charted_fallback(charted, result, failed)
         member = tables.state_of.get(entered)
         if member is None or member == fallback:
             return None
@@ -552,3 +566,31 @@ class MachineBase(Generic[S, T, C]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} machine {self.name!r} version {self.version!r}>"
+
+
+def _charted_fallback(
+    table: dict[str, TransitionResult[Any]],
+    result: TransitionResult[S],
+    failed: tuple[str, ...],
+) -> TransitionResult[S] | None:
+    """A statechart's fallback move from where ``result`` went (decided by
+    the generator: an SCXML transition to the fallback state), with why."""
+    key = result.configuration
+    if key is None:
+        key = result.target_state
+    prebuilt = None if key is None else table.get(plain_str(key))
+    if prebuilt is None:  # already inside the fallback state
+        return None
+    return TransitionResult(
+        True,
+        prebuilt.source_state,
+        prebuilt.target_state,
+        FALLBACK_TRIGGER,
+        prebuilt.actions_to_execute,
+        prebuilt.on_exit_actions,
+        prebuilt.on_enter_actions,
+        None,
+        {"reason": "action_failed", "failed_actions": list(failed)},
+        configuration=prebuilt.configuration,
+        deadlines=prebuilt.deadlines,
+    )

@@ -263,10 +263,29 @@ def _history_chart() -> MachineSpec:
     return module_ready(chart_spec(top, arrows))
 
 
-def test_a_fallback_state_is_refused_in_a_statechart() -> None:
-    spec = dataclasses.replace(_ticket(), error_policy=ErrorPolicy("idle"))
-    code, pos, message = _only_error(spec)
-    assert code == "GG480" and "default_fallback" in message and pos == spec.pos
+def test_a_fallback_is_an_scxml_transition_into_the_fallback_state() -> None:
+    spec = dataclasses.replace(_ticket(), error_policy=ErrorPolicy("triage"))
+    source, diagnostics = generate(spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    assert "API 2.5" in source or "(2, 5)" in source
+    module = load(source)
+    machine = module.Machine(guards={"may_cancel": lambda ctx: True})
+    working = machine.process("assigned", "start")
+
+    def fail(ctx: Any) -> None:
+        raise RuntimeError("no")
+
+    actions = {name: fail for name in module.Actions.__dict__ if name[0] != "_"}
+    proposed = machine.executor(actions).execute(working, None).fallback
+    # From working: exit it (not active, the domain), enter triage and its
+    # initial child.
+    assert proposed.source_state == "working" and proposed.target_state == "new"
+    assert proposed.trigger == "_fallback"
+    assert proposed.all_actions == ("out_working", "in_triage", "in_new")
+    assert proposed.metadata["failed_actions"] == list(working.all_actions)
+    # Already inside triage: nothing to propose (it would loop).
+    assigned = machine.process("new", "assign")
+    assert machine.executor(actions).execute(assigned, None).fallback is None
 
 
 def test_history_and_parallel_states_are_processed_on_configurations() -> None:
