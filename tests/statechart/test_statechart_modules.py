@@ -20,9 +20,9 @@ transition and entry actions, in order. The ``*_IN_STATE`` runs add
 ``in_state`` tests to transitions (and ``after:`` entries); the regions run
 with guard forms adds negated guards and ``assign``, whose
 ``context_updates`` must be those of the transitions the oracle took. A
-chart the generator refuses must be an unguarded loop the oracle runs away on too (GG481), or a construct
-modules do not run yet (GG480, labelled by reason in
-``--hypothesis-show-statistics``).
+chart the generator refuses must be an unguarded loop the oracle runs away
+on too (GG481), or a construct modules do not run yet (GG480, labelled by
+reason in ``--hypothesis-show-statistics``).
 """
 
 from __future__ import annotations
