@@ -24,7 +24,9 @@ from collections.abc import Mapping
 
 from gubernator_gen.backend import literals, naming
 from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
+from gubernator_gen.backend.chart_resumes import ResumeTable
 from gubernator_gen.backend.decisions import (
+    EVENTLESS_TRIGGER,
     Cell,
     CellShape,
     Outcome,
@@ -283,11 +285,7 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     args: tuple[Expr, ...] = (
         Atom(names.state(outcome.source)),
         Atom(names.state(outcome.target)),
-        Atom(
-            naming.runtime("TIMEOUT_TRIGGER")
-            if outcome.timed
-            else names.trigger(outcome.trigger)
-        ),
+        Atom(_trigger(outcome, names)),
         _names(outcome.actions),
         _names(outcome.on_exit),
         _names(outcome.on_enter),
@@ -298,7 +296,21 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
         arguments += (("configuration", _configuration(outcome.configuration)),)
     if outcome.deadlines:
         arguments += (("deadlines", _deadlines(outcome.deadlines)),)
+    if outcome.resume is not None:
+        arguments += (("resume", Atom(literals.int_literal(outcome.resume))),)
+    if outcome.cancelled:
+        arguments += (("cancelled", TupleOf(tuple(map(_string, outcome.cancelled)))),)
     return Call(naming.runtime("success"), arguments)
+
+
+def _trigger(outcome: Outcome, names: ModuleNames) -> str:
+    """A result's trigger: a ``Trigger`` member, or the runtime's trigger of
+    timeouts or of eventless steps."""
+    if outcome.timed:
+        return naming.runtime("TIMEOUT_TRIGGER")
+    if outcome.trigger == EVENTLESS_TRIGGER:
+        return naming.runtime("EVENTLESS_TRIGGER")
+    return names.trigger(outcome.trigger)
 
 
 def _deadlines(deadlines: tuple[tuple[str, int | float], ...]) -> Call:
@@ -478,7 +490,36 @@ def start(decided: Start, names: ModuleNames) -> Call:
         args += (("configuration", _configuration(decided.configuration)),)
     if decided.deadlines:
         args += (("deadlines", _deadlines(decided.deadlines)),)
+    if decided.resume is not None:
+        args += (("resume", Atom(literals.int_literal(decided.resume))),)
     return Call(naming.runtime("started"), args)
+
+
+def resumes(
+    table: ResumeTable,
+    names: ModuleNames,
+    deciders: Mapping[CellShape, str],
+    metadata: Metadata,
+) -> Call:
+    """``_RESUMES`` (API 2.5): ``Resumes({key: cell}, idle={row key: key},
+    bound=n)``, the cells in the decision table's forms."""
+    cells = DictOf(
+        tuple(
+            (Atom(literals.int_literal(number)), _cell(cell, names, metadata, deciders))
+            for number, cell in table.cells
+        )
+    )
+    arguments: tuple[tuple[str | None, Expr], ...] = ((None, cells),)
+    if table.idle:
+        idle = DictOf(
+            tuple(
+                (_row_key(state, configuration), Atom(literals.int_literal(number)))
+                for state, configuration, number in table.idle
+            )
+        )
+        arguments += (("idle", idle),)
+    arguments += (("bound", Atom(literals.int_literal(table.bound))),)
+    return Call(naming.runtime("Resumes"), arguments)
 
 
 def delays(

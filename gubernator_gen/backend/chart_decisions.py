@@ -43,6 +43,7 @@ from gubernator_gen.backend.statechart.tables import (
     Configuration,
     Offer,
     Phase,
+    Resume,
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
@@ -76,6 +77,9 @@ class ChartModule:
     parents: tuple[tuple[str, str], ...]
     history: tuple[str, ...] = ()
     configurations: tuple[Configuration, ...] = ()
+    #: Each resume cell's key in the module (``_RESUMES``); ``None`` when no
+    #: step continues at run time (see :mod:`.chart_resumes`).
+    resume_keys: Mapping[Resume, int] | None = None
 
     @property
     def configured(self) -> bool:
@@ -131,6 +135,7 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
         return ChartCompilation(None, (late,))
     tree = spec.tree
     module = ChartModule(
+        resume_keys=resume_keys(tables),
         tables=tables,
         initial=tables.start.target.atomic[0],
         history=tuple(s.name for s in spec.states if s.is_history),
@@ -179,12 +184,27 @@ def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
                         item.pos or delayed.pos,
                         f"a guard expression on an after: entry (state {name})",
                     )
-        for always in state.always:
-            if always.guards:
-                return _not_yet(
-                    always.pos, f"guarded always: transitions (state {name})"
-                )
     return None
+
+
+def transition_of(spec: MachineSpec, ref: TransitionRef) -> Transition:
+    """The transition ``ref`` names; an ``always:`` entry seen as one (its
+    guards, actions and description; it has no ``assign``)."""
+    if ref.origin is Origin.EVENT:
+        return spec.transitions[ref.index]
+    always = spec.state(ref.source).always[ref.index]
+    return Transition(
+        index=-1,
+        trigger=decisions.EVENTLESS_TRIGGER,
+        sources=(ref.source,),
+        dest=always.dest,
+        guards=always.guards,
+        actions=always.actions,
+        description=always.description,
+        metadata={},
+        pos=always.pos,
+        guard_items=always.guard_items,
+    )
 
 
 def _position(spec: MachineSpec, ref: TransitionRef) -> SourcePos:
@@ -202,44 +222,59 @@ def _steps(tables: ConfigurationTables) -> Iterator[Step]:
     for row in tables.cells.values():
         for cell in row.values():
             yield from cell.steps.values()
+    for cell in tables.resumes.values():
+        yield from cell.steps.values()
+        if cell.otherwise is not None:
+            yield cell.otherwise
+
+
+#: The resume key of a step whose ``done.state`` events never stop (the
+#: runtime's ``OVERFLOW``: no resume cell has it).
+OVERFLOW = -1
+
+
+def resume_keys(tables: ConfigurationTables) -> Mapping[Resume, int] | None:
+    """Each resume cell's key in the module, in the order the tables list
+    them; ``None`` when every step settles at build time (guarded eventless
+    decisions or endless ``done.state`` events make a module follow them)."""
+    guarded = any(
+        candidate.guarded
+        for cell in tables.resumes.values()
+        for offer in cell.offers
+        for candidate in offer.candidates
+    )
+    if not guarded and not any(
+        step.resume is not None or step.overflow for step in _steps(tables)
+    ):
+        return None
+    return {resume: number for number, resume in enumerate(tables.resumes)}
 
 
 def _run_time_decision(
     spec: MachineSpec, tables: ConfigurationTables
 ) -> Diagnostic | None:
-    """A guard that must be asked inside a step: not compiled yet."""
-    for resume in tables.resumes.values():
-        for offer in resume.offers:
+    """A guard that must be asked inside a step and that modules cannot ask
+    yet: guard items or ``assign`` where several regions decide at once
+    (event cells and resume cells alike)."""
+    cells = [cell for row in tables.cells.values() for cell in row.values()]
+    cells.extend(tables.resumes.values())
+    for cell in cells:
+        if len(cell.offers) < 2 or _settled(spec, cell):
+            continue
+        for offer in cell.offers:
             for candidate in offer.candidates:
-                if candidate.guarded:
+                if not _plain(transition_of(spec, candidate.transition)):
                     return _not_yet(
                         _position(spec, candidate.transition),
-                        "a guarded transition taken on a done.state event raised "
-                        "inside a step",
+                        "guard items or assign on a transition that several "
+                        "parallel regions may take on one event",
                     )
-    for row in tables.cells.values():
-        for cell in row.values():
-            if len(cell.offers) < 2 or _settled(spec, cell):
-                continue
-            for offer in cell.offers:
-                for candidate in offer.candidates:
-                    if not _plain(spec.transitions[candidate.transition.index]):
-                        return _not_yet(
-                            _position(spec, candidate.transition),
-                            "guard items or assign on a transition that several "
-                            "parallel regions may take on one event",
-                        )
-    for step in _steps(tables):
-        if step.overflow:
-            return _not_yet(
-                spec.pos, "done.state events raised without end in one step"
-            )
     return None
 
 
 def _guarded_or_assigns(spec: MachineSpec, offer: Offer) -> bool:
     first = offer.candidates[0]
-    return first.guarded or bool(spec.transitions[first.transition.index].assign)
+    return first.guarded or bool(transition_of(spec, first.transition).assign)
 
 
 def _plain(transition: Transition) -> bool:
@@ -278,23 +313,41 @@ def _outcome(
     metadata: Mapping[str, PlainData],
     index: Mapping[Configuration, int],
     timed: bool = False,
+    resumes: Mapping[Resume, int] | None = None,
+    continued: bool = False,
 ) -> decisions.Outcome:
-    first, *rest = step.microsteps
+    """A step's result. ``resumes`` numbers the resume cells when the module
+    follows them: the result then names its step's continuation. A resume
+    cell's step (``continued``) may have no microstep, and carries the
+    deadlines it cancels."""
+    first, *rest = step.microsteps or (None,)
+    actions = () if first is None else first.actions
     return decisions.Outcome(
         source=source,
         target=step.target.atomic[0],
         trigger=trigger,
-        actions=tuple(a.name for a in first.actions if a.phase is Phase.TRANSITION),
-        on_exit=tuple(a.name for a in first.actions if a.phase is Phase.EXIT),
+        actions=tuple(a.name for a in actions if a.phase is Phase.TRANSITION),
+        on_exit=tuple(a.name for a in actions if a.phase is Phase.EXIT),
         on_enter=(
-            *(a.name for a in first.actions if a.phase is Phase.ENTER),
-            *(a.name for micro in rest for a in micro.actions),
+            *(a.name for a in actions if a.phase is Phase.ENTER),
+            *(a.name for micro in rest if micro is not None for a in micro.actions),
         ),
         metadata=metadata,
         configuration=index.get(step.target),
         deadlines=_deadlines(step),
         timed=timed,
+        resume=_resume_key(step, resumes),
+        cancelled=step.cancelled if continued else (),
     )
+
+
+def _resume_key(step: Step, resumes: Mapping[Resume, int] | None) -> int | None:
+    """The module's key of the resume cell continuing ``step``, if any."""
+    if resumes is None:
+        return None
+    if step.overflow:
+        return OVERFLOW
+    return None if step.resume is None else resumes[step.resume]
 
 
 def decision_table(
@@ -305,6 +358,7 @@ def decision_table(
     module's order. Cells keep the flat table's form."""
     order = {trigger: i for i, trigger in enumerate(spec.triggers)}
     index = {key: i for i, key in enumerate(module.configurations)}
+    resumes = module.resume_keys
     guarding: dict[int, decisions.Candidate] = {}
     rows = []
     for key, row in module.tables.cells.items():
@@ -318,7 +372,9 @@ def decision_table(
             for offer in row[trigger].offers:
                 leaving.update(c.transition.index for c in offer.candidates)
             if len(row[trigger].offers) > 1 and not _settled(spec, row[trigger]):
-                cells.append(_regions(spec, atomic, trigger, row[trigger], index))
+                cells.append(
+                    _regions(spec, atomic, trigger, row[trigger], index, resumes)
+                )
                 continue
             for candidate, step in _choices(row[trigger]):
                 ref = candidate.transition.index
@@ -326,7 +382,9 @@ def decision_table(
                 if ref not in guarding:
                     guarding[ref] = decisions.guarding(transition, compiled)
                 described = {decisions.DESCRIPTION_KEY: transition.description}
-                outcome = _outcome(atomic, trigger, step, described, index)
+                outcome = _outcome(
+                    atomic, trigger, step, described, index, False, resumes
+                )
                 candidates.append(decisions.with_outcome(guarding[ref], outcome))
             cells.append(decisions.Cell(trigger, tuple(candidates)))
         rows.append(
@@ -344,6 +402,7 @@ def _regions(
     trigger: str,
     cell: Cell,
     index: Mapping[Configuration, int],
+    resumes: Mapping[Resume, int] | None = None,
 ) -> decisions.RegionsCell:
     """A cell several regions answer with guarded candidates: the guard
     names of each offer's candidates, and every combination's outcome."""
@@ -353,7 +412,8 @@ def _regions(
         described = {
             decisions.DESCRIPTION_KEY: spec.transitions[taken.index].description
         }
-        steps.append((choice, _outcome(atomic, trigger, step, described, index)))
+        outcome = _outcome(atomic, trigger, step, described, index, False, resumes)
+        steps.append((choice, outcome))
     return decisions.RegionsCell(
         trigger,
         tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
@@ -380,6 +440,7 @@ def start(module: ChartModule) -> decisions.Start:
         tuple(a.name for a in step.actions),
         configurations.index(step.target) if configurations else None,
         _deadlines(step),
+        _resume_key(step, module.resume_keys),
     )
 
 
@@ -433,6 +494,7 @@ def _delay_cell(
     cell: Cell,
     compiled: CompiledFunctions,
     index: Mapping[Configuration, int],
+    resumes: Mapping[Resume, int] | None = None,
 ) -> DelayCell:
     after = spec.state(delay.state).after_entries[delay.index]
     # Only the state's own entry answers its delay: every offer (one per
@@ -459,7 +521,13 @@ def _delay_cell(
     if after.description:
         metadata[decisions.DESCRIPTION_KEY] = after.description
     outcome = _outcome(
-        key.atomic[0], decisions.TIMEOUT_TRIGGER, step, metadata, index, timed=True
+        key.atomic[0],
+        decisions.TIMEOUT_TRIGGER,
+        step,
+        metadata,
+        index,
+        timed=True,
+        resumes=resumes,
     )
     candidate = decisions.with_outcome(decisions.guarding(seen_as, compiled), outcome)
     return DelayCell(
@@ -486,7 +554,11 @@ def delay_table(
                 delay = Delay(state, number)
                 cell = row.get(delay)
                 if cell is not None and cell.offers:
-                    entries.append(_delay_cell(spec, key, delay, cell, compiled, index))
+                    entries.append(
+                        _delay_cell(
+                            spec, key, delay, cell, compiled, index, module.resume_keys
+                        )
+                    )
         if entries:
             rows.append(DelayRow(key.atomic[0], index.get(key), tuple(entries)))
     if module.configured:

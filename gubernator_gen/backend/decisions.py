@@ -98,6 +98,10 @@ class Called:
 
 #: The trigger of a timeout's result (the runtime's ``TIMEOUT_TRIGGER``).
 TIMEOUT_TRIGGER = "_timeout"
+#: The trigger of a resume cell's results of eventless transitions (the
+#: runtime's ``EVENTLESS_TRIGGER``; the result ``process`` returns keeps
+#: the event's).
+EVENTLESS_TRIGGER = "_eventless"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,13 @@ class Outcome:
     #: The result of an ``after:`` entry: its trigger is the runtime's
     #: ``TIMEOUT_TRIGGER``, not a ``Trigger`` member.
     timed: bool = False
+    #: A statechart's step that continues at run time: the key of the
+    #: resume cell that decides what follows (the runtime's ``OVERFLOW``
+    #: for a step whose ``done.state`` events never stop).
+    resume: int | None = None
+    #: A resume cell's step: the states with ``after:`` entries it exits
+    #: (their deadlines end).
+    cancelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +400,8 @@ class Start:
     configuration: int | None = None
     #: The ``after:`` deadlines the start sets (see :class:`Outcome`).
     deadlines: tuple[tuple[str, int | float], ...] = ()
+    #: The resume cell that continues the start (see :class:`Outcome`).
+    resume: int | None = None
 
 
 def start(spec: MachineSpec) -> Start:

@@ -71,6 +71,8 @@ METADATA = "_METADATA"
 START = "_START"
 #: The ``after:`` entries of a statechart, per key (API 2.4).
 DELAYS = "_DELAYS"
+#: The resume cells of a statechart whose steps continue at run time (API 2.5).
+RESUMES = "_RESUMES"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 #: Prefixes of the functions compiled from guard expressions and ``assign``.
@@ -264,7 +266,14 @@ def build_names(spec: MachineSpec) -> NamingResult:
     taken = set(PUBLIC_NAMES) | set(PRIVATE_NAMES)
     if spec.is_statechart:
         taken.update(
-            (TREE, *CHART_FUNCTIONS, CONFIGURATION_CLASS, CONFIGURATIONS, DELAYS)
+            (
+                TREE,
+                *CHART_FUNCTIONS,
+                CONFIGURATION_CLASS,
+                CONFIGURATIONS,
+                DELAYS,
+                RESUMES,
+            )
         )
     aliases: list[tuple[str, str]] = []
     guard_annotations: tuple[str, ...] = _GUARDS_ANNOTATIONS

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from gubernator_gen.backend import (
     bulk,
     chart_decisions,
+    chart_resumes,
     context_types,
     deciders,
     decisions,
@@ -48,6 +49,9 @@ RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
 #: The API a statechart with ``after:`` entries needs: ``MachineBase.delays``
 #: and the ``deadlines`` of results.
 RUNTIME_API_DELAYS: tuple[int, int] = (2, 4)
+#: The API a statechart whose steps continue at run time needs (guarded
+#: eventless decisions): ``MachineBase.resumes`` and the ``resume`` of results.
+RUNTIME_API_RESUMES: tuple[int, int] = (2, 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,7 @@ class Identifiers:
     decisions: str = naming.DECISIONS
     start: str = naming.START
     delays: str = naming.DELAYS
+    resumes: str = naming.RESUMES
     tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
@@ -121,6 +126,8 @@ class ModulePlan:
     start: str
     #: The ``_DELAYS`` statement of a statechart with ``after:`` entries.
     delays: str | None
+    #: The ``_RESUMES`` statement of a statechart whose steps continue.
+    resumes: str | None
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
     #: The ``_TREE`` statement of a statechart's module.
@@ -144,6 +151,7 @@ def build_plan(
     ``chart`` is its compiled statechart (``None`` for a flat machine)."""
     compiled = CompiledFunctions.of(spec)
     delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
+    resume_table: chart_resumes.ResumeTable | None = None
     if chart is None:
         rows = decisions.decision_table(spec, compiled)
         start = decisions.start(spec)
@@ -151,7 +159,14 @@ def build_plan(
         rows = chart_decisions.decision_table(spec, chart, compiled)
         start = chart_decisions.start(chart)
         delay_rows = chart_decisions.delay_table(spec, chart, compiled)
-    shapes = decisions.shapes((*rows, *(row.row for row in delay_rows)))
+        resume_table = chart_resumes.resume_table(spec, chart, compiled)
+    shapes = decisions.shapes(
+        (
+            *rows,
+            *(row.row for row in delay_rows),
+            *(() if resume_table is None else (resume_table.row,)),
+        )
+    )
     decider_names = decisions.shape_names(shapes)
     shared = bulk.Metadata()
     table, _ = bulk.decisions(rows, names, decider_names, shared)
@@ -162,6 +177,14 @@ def build_plan(
         )
         if delay_rows
         else None
+    )
+    resumes = (
+        None
+        if resume_table is None
+        else emit.assignment(
+            f"{naming.RESUMES}: {naming.runtime('Resumes')}",
+            bulk.resumes(resume_table, names, decider_names, shared),
+        )
     )
     table_metadata = shared.table()
     context = protocols.context_plan(spec, names)
@@ -180,7 +203,9 @@ def build_plan(
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
         api=_api_check(
-            RUNTIME_API_DELAYS
+            RUNTIME_API_RESUMES
+            if resumes
+            else RUNTIME_API_DELAYS
             if delay_rows
             else _required_api(declarative, chart is not None)
         ),
@@ -219,6 +244,7 @@ def build_plan(
             bulk.start(start, names),
         ),
         delays=delays,
+        resumes=resumes,
         chart=chart is not None,
         tree=None if chart is None else _tree(chart, names),
         configurations=(

@@ -35,6 +35,7 @@ from gubernator_runtime.errors import (
     AssignError,
     CompoundStateError,
     ConfigurationError,
+    EndlessMacrostepError,
     FSMError,
     GuardError,
     GuardRejectedError,
@@ -82,6 +83,7 @@ from gubernator_runtime.results import (
     success,
     with_updates,
 )
+from gubernator_runtime.resumes import EVENTLESS_TRIGGER, OVERFLOW, Resumes
 from gubernator_runtime.serialization import (
     audit_entry,
     event_from_json,
@@ -117,8 +119,11 @@ from gubernator_runtime.tree import StateTree
 #: ``after:`` entries of statecharts: ``TransitionResult.deadlines``, the
 #: ``deadlines`` of ``success`` and ``started``, ``MachineBase.delays``,
 #: ``check_timeout`` on a mapping of entry times, ``next_deadline`` and
-#: ``entry_times``.
-API_VERSION: tuple[int, int] = (2, 4)
+#: ``entry_times``. API 2.5 adds guarded eventless decisions inside a
+#: step: ``Resumes`` (``MachineBase.resumes``), ``EVENTLESS_TRIGGER``, the
+#: ``resume`` and ``cancelled`` of ``success`` (``resume`` of
+#: ``started``), ``OVERFLOW`` and ``EndlessMacrostepError``.
+API_VERSION: tuple[int, int] = (2, 5)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -154,10 +159,12 @@ def check_api_version(required: tuple[int, int], module: str = "") -> None:
 __all__ = [
     "API_VERSION",
     "EMPTY_CONTEXT",
+    "EVENTLESS_TRIGGER",
     "FALLBACK_TRIGGER",
     "MAX_NESTING",
     "MAX_RETRY_ATTEMPTS",
     "NO_OP_METADATA",
+    "OVERFLOW",
     "START_TRIGGER",
     "TIMEOUT_TRIGGER",
     "ActionExecutor",
@@ -171,6 +178,7 @@ __all__ = [
     "Decider",
     "DecisionTable",
     "Effect",
+    "EndlessMacrostepError",
     "ErrorPolicy",
     "Event",
     "ExecutionResult",
@@ -186,6 +194,7 @@ __all__ = [
     "MachineBase",
     "MachineDefinition",
     "Regions",
+    "Resumes",
     "StateInfo",
     "StateTimeout",
     "StateTree",

@@ -14,6 +14,7 @@ lists, so it is JSON-ready) besides the human-readable ``message``, and
     │   └── UnknownConfigurationError   not one of a machine's configurations
     ├── GuardError                      a guard raised (chained to its exception)
     ├── AssignError                     an assign expression raised (chained)
+    ├── EndlessMacrostepError           eventless or done.state steps never settle
     ├── ConfigurationError              bad binding or definition
     │   └── ActionNotFoundError         actions without an implementation
     └── TimeoutExpiredError             a state's timeout has passed
@@ -332,6 +333,42 @@ class AssignError(FSMError):
     @property
     def state(self) -> str:
         """The state being left."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger being processed."""
+        return str(self.context.get("trigger", ""))
+
+
+class EndlessMacrostepError(FSMError):
+    """One call of a statechart kept taking eventless or ``done.state``
+    transitions past the generated bound (API 2.5): with guards that are
+    pure functions of the context, the macrostep would never end.
+
+    ``bound`` is the most resume cells one call may visit (0 when the
+    ``done.state`` events themselves pile up without end).
+    """
+
+    def __init__(self, state: str, trigger: str, bound: int) -> None:
+        state_text, trigger_text = plain_str(state), plain_str(trigger)
+        what = (
+            f"visited more than {bound} guarded eventless decisions"
+            if bound
+            else "raised done.state events without end"
+        )
+        super().__init__(
+            f"trigger {trigger_text!r} from state {state_text!r} {what}: "
+            "its eventless or done.state transitions loop while their guards "
+            "stay true",
+            state=state_text,
+            trigger=trigger_text,
+            bound=bound,
+        )
+
+    @property
+    def state(self) -> str:
+        """The state the call started from."""
         return str(self.context.get("state", ""))
 
     @property

@@ -35,6 +35,8 @@ from gubernator_runtime.errors import (
 from gubernator_runtime.events import Event
 from gubernator_runtime.executor import ActionExecutor
 from gubernator_runtime.results import TransitionResult, failure, stay
+from gubernator_runtime.resumes import Follower, ResumePlan, Resumes, follower
+from gubernator_runtime.resumes import resumed_table as _resumed_table
 from gubernator_runtime.tables import MachineTables, build_tables
 from gubernator_runtime.timeouts import (
     TimeoutInfo,
@@ -74,7 +76,7 @@ class MachineBase(Generic[S, T, C]):
     guards pass in non-strict mode.
     """
 
-    __slots__ = ("_cells", "_delays", "_guards", "_known_tables")
+    __slots__ = ("_cells", "_delays", "_follower", "_guards", "_known_tables")
 
     definition: ClassVar[MachineDefinition[Any, Any]]
     decisions: ClassVar[DecisionTable]
@@ -83,8 +85,12 @@ class MachineBase(Generic[S, T, C]):
     #: A statechart with ``after:`` entries (API 2.4): key → ``(state,
     #: index, seconds)`` → cell, each row in SCXML priority order.
     delays: ClassVar[DecisionTable | None] = None
+    #: A statechart with guarded eventless decisions inside a step (API
+    #: 2.5): its resume cells (:mod:`gubernator_runtime.resumes`).
+    resumes: ClassVar[Resumes | None] = None
     _tables: ClassVar[MachineTables]
     _delay_table: ClassVar[tuple[HotTable, list[Any]] | None] = None
+    _resume_plan: ClassVar[ResumePlan | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -110,6 +116,11 @@ class MachineBase(Generic[S, T, C]):
                 delays, definition.strict_mode, definition.name
             )
             cls._tables.add_names(delays)
+        resumes = cls.__dict__.get("resumes")
+        cls._resume_plan = None
+        if resumes is not None:
+            cls._resume_plan = ResumePlan(resumes, decisions, delays)
+            cls._tables.add_names(resumes.table())
 
     def __init__(self, guards: Any = None) -> None:
         tables = getattr(type(self), "_tables", None)
@@ -133,6 +144,30 @@ class MachineBase(Generic[S, T, C]):
             self._cells = bound_table(unbound, guarded, bound)
             if delays is not None:
                 self._delays = bound_table(delays[0], delays[1], bound)
+        self._follower: Follower | None = None
+        plan = type(self)._resume_plan
+        if plan is not None:
+            self._resume(plan)
+
+    def _resume(self, plan: ResumePlan) -> None:
+        """Follow the resume cells from the cells whose steps continue
+        (:mod:`gubernator_runtime.resumes`); only those cells change."""
+        tables = self._tables
+        follow = self._follower = follower(
+            plan.resumes, tables.strict, tables.name, self._guards
+        )
+        self._cells = _resumed_table(
+            self._cells,
+            plan.continuing,
+            plan.idle,
+            follow.run,
+            self._no_cell,
+            tables.trigger_names,
+        )
+        if self._delays is not None and plan.delays is not None:
+            self._delays = _resumed_table(
+                self._delays, plan.delays, plan.idle, follow.run
+            )
 
     # -- processing (docs/language.md#processing)
     # ----------------------------------------------
@@ -266,8 +301,9 @@ class MachineBase(Generic[S, T, C]):
         ``on_enter_actions`` every ``on_enter`` on the way into the initial
         state. Persist ``target_state`` with the new entity, then run the
         actions (``machine.executor(...).execute(result, context)``), as for
-        any other result. ``context`` is accepted for symmetry with
-        ``process``; creating an entity consults no guard.
+        any other result. ``context`` is what the guards of a statechart's
+        eventless transitions taken right at the start see; otherwise
+        creating an entity consults no guard.
         """
         result = getattr(type(self), "start_result", None)
         if result is None:
@@ -275,6 +311,11 @@ class MachineBase(Generic[S, T, C]):
                 f"{type(self).__name__} was generated before start() existed: "
                 "regenerate its module with a newer gubernator-gen"
             )
+        follow = self._follower
+        if follow is not None:
+            key = getattr(result, "_resume", None)
+            if key is not None:  # a guarded eventless decision at the start
+                return follow.run(result, context, key, False)
         return result  # type: ignore[no-any-return]
 
     def can_transition(
