@@ -256,7 +256,14 @@ def _run_time_decision(
     """A guard that must be asked inside a step and that modules cannot ask
     yet: guard items or ``assign`` where several regions decide at once
     (event cells and resume cells alike)."""
-    cells = [cell for row in tables.cells.values() for cell in row.values()]
+    # A delay's cell holds the one entry in every offer: delay_table decides
+    # it as one candidate.
+    cells = [
+        cell
+        for row in tables.cells.values()
+        for trigger, cell in row.items()
+        if isinstance(trigger, str)
+    ]
     cells.extend(tables.resumes.values())
     for cell in cells:
         if len(cell.offers) < 2 or _settled(spec, cell):

@@ -350,17 +350,19 @@ class EndlessMacrostepError(FSMError):
     ``done.state`` events themselves pile up without end).
     """
 
-    def __init__(self, state: str, trigger: str, bound: int) -> None:
-        state_text, trigger_text = plain_str(state), plain_str(trigger)
+    def __init__(self, state: str | None, trigger: str, bound: int) -> None:
+        # ``state`` is None for the start (an entity created from no state).
+        state_text = "" if state is None else plain_str(state)
+        trigger_text = plain_str(trigger)
         what = (
             f"visited more than {bound} guarded eventless decisions"
             if bound
             else "raised done.state events without end"
         )
+        where = f"from state {state_text!r}" if state_text else "at the start"
         super().__init__(
-            f"trigger {trigger_text!r} from state {state_text!r} {what}: "
-            "its eventless or done.state transitions loop while their guards "
-            "stay true",
+            f"trigger {trigger_text!r} {where} {what}: eventless or "
+            "done.state transitions loop while their guards stay true",
             state=state_text,
             trigger=trigger_text,
             bound=bound,
