@@ -163,7 +163,8 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
-    for transition in spec.transitions:
+    eventless = (a for s in spec.states for a in s.always)
+    for transition in (*spec.transitions, *eventless):
         for item in transition.guard_items:
             if isinstance(item, ExpressionGuard) and reads_state(item.expr):
                 # Guards see the context only: the decider would have to

@@ -44,6 +44,13 @@ class CompiledFunctions:
             assign = transition.assign
             if assign and assign not in effects:
                 effects[assign] = f"{naming.ASSIGN_PREFIX}{len(effects)}"
+        # A statechart's always: entries, decided at run time (after the
+        # transitions, so a flat machine's numbering never changes).
+        for state in spec.states:
+            for always in state.always:
+                for item in always.guard_items:
+                    if isinstance(item, ExpressionGuard) and item not in guards:
+                        guards[item] = f"{naming.GUARD_EXPRESSION_PREFIX}{len(guards)}"
         return cls(MappingProxyType(guards), MappingProxyType(effects))
 
     def guard_name(self, item: ExpressionGuard) -> str:

@@ -221,18 +221,45 @@ def _only_error(spec: MachineSpec) -> tuple[str, SourcePos, str]:
     return diagnostics[0].code, diagnostics[0].pos, diagnostics[0].message
 
 
-@pytest.mark.parametrize(
-    ("changes", "words"),
-    [
-        ({"always": (EventlessTransition("idle", ("g",), pos=_AT),)}, "guarded always"),
-    ],
-)
-def test_constructs_not_compiled_yet_are_refused_once_where_written(
-    changes: dict[str, Any], words: str
-) -> None:
-    code, pos, message = _only_error(_with_state(_ticket(), "active", **changes))
-    assert code == "GG480" and pos == _AT
-    assert words in message and "not compiled yet" in message
+def test_a_guarded_always_on_a_compound_state_is_asked_after_each_step() -> None:
+    spec = _with_state(
+        _ticket(), "active", always=(EventlessTransition("idle", ("g",), pos=_AT),)
+    )
+    source, diagnostics = generate(spec)
+    assert source is not None and not diagnostics
+    assert "if _runtime.API_VERSION < (2, 5):" in source
+    module = load(source)
+    guards = {"g": lambda ctx: ctx.get("leave", False), "may_cancel": lambda c: True}
+    machine = module.Machine(guards=guards)
+    stays = machine.process("idle", "open", {})
+    assert stays.target_state is module.State.NEW
+    assert stays.all_actions == ("out_idle", "t0", "in_active", "in_triage", "in_new")
+    # The guard passes: the same call leaves active again, in SCXML order.
+    left = machine.process("idle", "open", {"leave": True})
+    assert left.target_state is module.State.IDLE
+    assert left.source_state is module.State.IDLE and left.trigger == "open"
+    assert left.on_exit_actions == ("out_idle",)
+    assert left.actions_to_execute == ("t0",)
+    assert left.on_enter_actions == (
+        "in_active",
+        "in_triage",
+        "in_new",
+        "out_new",
+        "out_triage",
+        "out_active",
+        "in_idle",
+    )
+    # An event that enables nothing still lets the eventless guard decide.
+    assert machine.process("new", "start", {"leave": True}).all_actions == (
+        "out_new",
+        "out_triage",
+        "out_active",
+        "in_idle",
+    )
+    refused = machine.process("new", "start", {})
+    assert not refused.success and refused.error.__class__.__name__ == (
+        "InvalidTransitionError"
+    )
 
 
 def _history_chart() -> MachineSpec:
@@ -376,13 +403,28 @@ def test_an_unguarded_eventless_loop_is_refused_at_a_transition_of_it() -> None:
     assert pos in (spec.state("a").always[0].pos, spec.state("b").always[0].pos)
 
 
-def test_a_guarded_done_state_transition_is_refused() -> None:
+def test_a_guarded_done_state_transition_is_asked_inside_the_step() -> None:
     top = [Node("p", children=[Node("a"), Node("f", final=True)]), Node("q")]
     arrows = [Arrow("e0", "a", "f"), Arrow("done.state.p", "p", "q", guards=("g0",))]
-    spec = module_ready(chart_spec(top, arrows))
-    code, pos, message = _only_error(spec)
-    assert code == "GG480" and "done.state" in message
-    assert pos == spec.transitions[1].pos
+    source, diagnostics = generate(module_ready(chart_spec(top, arrows)))
+    assert source is not None and not diagnostics
+    module = load(source)
+    machine = module.Machine(guards={"g0": lambda ctx: ctx["done"]})
+    finished = machine.process("a", "e0", {"done": True})
+    assert finished.target_state is module.State.Q
+    assert finished.all_actions == (
+        "out_a",
+        "t0",
+        "in_f",
+        "out_f",
+        "out_p",
+        "t1",
+        "in_q",
+    )
+    # The guard declines: the step rests in the final child.
+    rests = machine.process("a", "e0", {"done": False})
+    assert rests.target_state is module.State.F
+    assert rests.all_actions == ("out_a", "t0", "in_f")
 
 
 # -- hostile names and typing ---------------------------------------------------------
