@@ -163,15 +163,14 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
-    eventless = (a for s in spec.states for a in s.always)
-    for transition in (*spec.transitions, *eventless):
-        for item in transition.guard_items:
+    written = [(t.guard_items, t.pos) for t in spec.transitions]
+    written += [(a.guard_items, a.pos) for s in spec.states for a in s.always]
+    for items, where in written:
+        for item in items:
             if isinstance(item, ExpressionGuard) and reads_state(item.expr):
                 # Guards see the context only: the decider would have to
                 # pass the current state or configuration.
-                return _not_yet(
-                    item.pos or transition.pos, "in_state() in a guard expression"
-                )
+                return _not_yet(item.pos or where, "in_state() in a guard expression")
     if spec.error_policy.default_fallback is not None:
         # The executor proposes a flat move (exit the state, enter the
         # fallback), not a statechart step.

@@ -23,6 +23,7 @@ from gubernator_runtime import (
 from statechart_charts import Arrow, Node, chart_spec
 from statechart_modules import generate, load, module_ready
 
+from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.frontend import read_spec_text
 from gubernator_gen.model import MachineSpec
 
@@ -176,3 +177,46 @@ def test_a_continued_step_keeps_the_deadlines_and_updates_of_the_whole_call() ->
     kept = machine.process(inside.target_state, "end", {"rounds": 4})
     assert kept.target_state is module.State.FIN and not kept.context_updates
     assert isinstance(kept, TransitionResult)
+
+
+_REVIEW = """\
+states:
+  - name: idle
+    type: initial
+  - name: checking
+    always:
+      - {dest: approved, guards: [is_valid]}
+      - {dest: rejected, guards: [is_broken]}
+  - name: approved
+    type: terminal
+  - name: rejected
+    always:
+      - {dest: idle, guards: [may_retry]}
+transitions:
+  - {trigger: submit, source: idle, dest: checking}
+  - {trigger: review, source: checking, dest: checking}
+"""
+
+
+def test_sql_edges_follow_the_decisions_inside_a_step() -> None:
+    result = read_spec_text(_REVIEW, path="review.yaml")
+    assert result.spec is not None
+    edges = {(e.source, e.trigger, e.dest) for e in legal_edges(result.spec)}
+    # submit may rest in checking, go on to approved or rejected, and from
+    # rejected back to idle; any event of the machine lets checking's and
+    # rejected's guards decide.
+    assert edges == {
+        ("idle", "submit", "checking"),
+        ("idle", "submit", "approved"),
+        ("idle", "submit", "rejected"),
+        ("idle", "submit", "idle"),
+        ("checking", "review", "checking"),
+        ("checking", "review", "approved"),
+        ("checking", "review", "rejected"),
+        ("checking", "review", "idle"),
+        ("checking", "submit", "approved"),
+        ("checking", "submit", "rejected"),
+        ("checking", "submit", "idle"),
+        ("rejected", "submit", "idle"),
+        ("rejected", "review", "idle"),
+    }
