@@ -461,9 +461,53 @@ def test_hostile_names_in_a_chart_are_literals() -> None:
     assert module.ancestors(_HOSTILE[3]) == (_HOSTILE[1], _HOSTILE[0])
 
 
+def _resuming_regions_chart() -> MachineSpec:
+    """Both regions of a parallel state decide guarded eventless
+    transitions inside the step (a ``Regions`` resume cell)."""
+    regions = [
+        Node("r1", children=[Node("x1", always=[("x2", ("g0",), False)]), Node("x2")]),
+        Node("r2", children=[Node("y1", always=[("y2", ("g1",), False)]), Node("y2")]),
+    ]
+    top = [Node("q"), Node("par", regions, parallel=True)]
+    return module_ready(chart_spec(top, [Arrow("e0", "q", "par")]))
+
+
+def test_a_regions_resume_cell_decides_each_region() -> None:
+    source, diagnostics = generate(_resuming_regions_chart())
+    assert source is not None, [d.format() for d in diagnostics]
+    assert "_runtime.Regions(" in source.split("_RESUMES")[1]
+    module = load(source)
+    answers = {"g0": False, "g1": True}
+    machine = module.Machine(guards={g: (lambda ctx, g=g: answers[g]) for g in answers})
+    result = machine.process(machine.start().configuration, "e0")
+    assert result.configuration.active == ("x1", "y2")
+    assert result.all_actions == (
+        "out_q",
+        "t0",
+        "in_par",
+        "in_r1",
+        "in_x1",
+        "in_r2",
+        "in_y1",
+        "out_y1",
+        "always_y1_0",
+        "in_y2",
+    )
+
+
 def test_chart_modules_pass_mypy_strict_and_ruff(tmp_path: Path) -> None:
     paths = []
-    for index, spec in enumerate((_ticket(), _hostile_chart(), _history_chart())):
+    resuming = _with_state(
+        _ticket(), "active", always=(EventlessTransition("idle", ("g",)),)
+    )
+    charts = (
+        _ticket(),
+        _hostile_chart(),
+        _history_chart(),
+        resuming,
+        _resuming_regions_chart(),
+    )
+    for index, spec in enumerate(charts):
         source, _ = generate(spec)
         assert source is not None
         path = tmp_path / f"chart_{index}.py"
