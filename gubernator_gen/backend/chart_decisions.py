@@ -20,19 +20,27 @@ order. ``target_state`` is the atomic state the step rests in.
 each active entry with its cell, which ``check_timeout`` consults; every
 result carries the deadlines its step starts.
 
+A step that ends at a guarded decision inside the macrostep (a guarded
+``always:`` or ``done.state`` transition) names the resume cell that
+continues it (:mod:`.chart_keys`); :mod:`.chart_resumes` emits those cells.
+
 What is not compiled yet is refused here with one located error (see
-:func:`compile_for_module`): timeouts of statechart states, guarded
-eventless transitions and guarded transitions on ``done.state`` events,
-which would need run-time decisions inside a step.
+:func:`compile_for_module`). The module is longer than most because the
+decision table, the ``after:`` table and the refusals share its helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend import decisions
+from gubernator_gen.backend.chart_keys import (
+    resume_key,
+    resume_keys,
+    transition_of,
+)
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import ChartProblem, compile_chart
 from gubernator_gen.backend.statechart.chart import Delay, Origin, TransitionRef
@@ -187,26 +195,6 @@ def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     return None
 
 
-def transition_of(spec: MachineSpec, ref: TransitionRef) -> Transition:
-    """The transition ``ref`` names; an ``always:`` entry seen as one (its
-    guards, actions and description; it has no ``assign``)."""
-    if ref.origin is Origin.EVENT:
-        return spec.transitions[ref.index]
-    always = spec.state(ref.source).always[ref.index]
-    return Transition(
-        index=-1,
-        trigger=decisions.EVENTLESS_TRIGGER,
-        sources=(ref.source,),
-        dest=always.dest,
-        guards=always.guards,
-        actions=always.actions,
-        description=always.description,
-        metadata={},
-        pos=always.pos,
-        guard_items=always.guard_items,
-    )
-
-
 def _position(spec: MachineSpec, ref: TransitionRef) -> SourcePos:
     """Where the statechart transition ``ref`` is written."""
     if ref.origin is Origin.EVENT:
@@ -215,39 +203,6 @@ def _position(spec: MachineSpec, ref: TransitionRef) -> SourcePos:
     if ref.origin is Origin.ALWAYS:
         return state.always[ref.index].pos
     return state.after_entries[ref.index].pos
-
-
-def _steps(tables: ConfigurationTables) -> Iterator[Step]:
-    yield tables.start
-    for row in tables.cells.values():
-        for cell in row.values():
-            yield from cell.steps.values()
-    for cell in tables.resumes.values():
-        yield from cell.steps.values()
-        if cell.otherwise is not None:
-            yield cell.otherwise
-
-
-#: The resume key of a step whose ``done.state`` events never stop (the
-#: runtime's ``OVERFLOW``: no resume cell has it).
-OVERFLOW = -1
-
-
-def resume_keys(tables: ConfigurationTables) -> Mapping[Resume, int] | None:
-    """Each resume cell's key in the module, in the order the tables list
-    them; ``None`` when every step settles at build time (guarded eventless
-    decisions or endless ``done.state`` events make a module follow them)."""
-    guarded = any(
-        candidate.guarded
-        for cell in tables.resumes.values()
-        for offer in cell.offers
-        for candidate in offer.candidates
-    )
-    if not guarded and not any(
-        step.resume is not None or step.overflow for step in _steps(tables)
-    ):
-        return None
-    return {resume: number for number, resume in enumerate(tables.resumes)}
 
 
 def _run_time_decision(
@@ -343,18 +298,9 @@ def _outcome(
         configuration=index.get(step.target),
         deadlines=_deadlines(step),
         timed=timed,
-        resume=_resume_key(step, resumes),
+        resume=resume_key(step, resumes),
         cancelled=step.cancelled if continued else (),
     )
-
-
-def _resume_key(step: Step, resumes: Mapping[Resume, int] | None) -> int | None:
-    """The module's key of the resume cell continuing ``step``, if any."""
-    if resumes is None:
-        return None
-    if step.overflow:
-        return OVERFLOW
-    return None if step.resume is None else resumes[step.resume]
 
 
 def decision_table(
@@ -447,7 +393,7 @@ def start(module: ChartModule) -> decisions.Start:
         tuple(a.name for a in step.actions),
         configurations.index(step.target) if configurations else None,
         _deadlines(step),
-        _resume_key(step, module.resume_keys),
+        resume_key(step, module.resume_keys),
     )
 
 

@@ -31,12 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import decisions
-from gubernator_gen.backend.chart_decisions import (
-    ChartModule,
-    _outcome,
-    _settled,
-    transition_of,
-)
+from gubernator_gen.backend.chart_decisions import ChartModule, _outcome, _settled
+from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart.tables import (
     Cell,
