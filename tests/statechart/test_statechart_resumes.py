@@ -137,6 +137,7 @@ states:
     after: [{seconds: 5, dest: idle}]
     always:
       - {dest: c, guards: [leave]}
+      - {dest: c, guards: [{expr: "rounds >= 10"}]}
   - name: c
     after: [{seconds: 9, dest: idle}]
   - name: box
@@ -146,6 +147,7 @@ states:
         type: terminal
 transitions:
   - {trigger: go, source: idle, dest: a}
+  - {trigger: bump, source: idle, dest: a, assign: {rounds: "rounds + 10"}}
   - {trigger: pack, source: idle, dest: box}
   - {trigger: end, source: inner, dest: fin}
   - trigger: done.state.box
@@ -177,6 +179,11 @@ def test_a_continued_step_keeps_the_deadlines_and_updates_of_the_whole_call() ->
     kept = machine.process(inside.target_state, "end", {"rounds": 4})
     assert kept.target_state is module.State.FIN and not kept.context_updates
     assert isinstance(kept, TransitionResult)
+    # The event's assign runs before the eventless guards, which see it.
+    bumped = machine.process("idle", "bump", {"rounds": 0})
+    assert bumped.target_state is module.State.C
+    assert dict(bumped.context_updates) == {"rounds": 10}
+    assert machine.process("idle", "bump", {"rounds": -1}).target_state == "a"
 
 
 _REVIEW = """\
