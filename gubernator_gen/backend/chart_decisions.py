@@ -34,15 +34,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gubernator_gen.backend import chart_factored, decisions
 from gubernator_gen.backend import codes as backend_codes
-from gubernator_gen.backend import decisions
 from gubernator_gen.backend.chart_keys import (
     resume_key,
     resume_keys,
     transition_of,
 )
 from gubernator_gen.backend.compiled import CompiledFunctions
-from gubernator_gen.backend.statechart import ChartProblem, compile_chart
+from gubernator_gen.backend.statechart import ChartProblem, Limits, compile_chart
 from gubernator_gen.backend.statechart.chart import Delay, Origin, TransitionRef
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import (
@@ -99,21 +99,27 @@ class ChartModule:
 class ChartCompilation:
     """The result of :func:`compile_for_module`: a module or one error."""
 
-    module: ChartModule | None
+    module: ChartModule | chart_factored.FactoredModule | None
     diagnostics: tuple[Diagnostic, ...]
 
 
-def compile_for_module(spec: MachineSpec) -> ChartCompilation:
+def compile_for_module(
+    spec: MachineSpec, limits: Limits | None = None
+) -> ChartCompilation:
     """Compile ``spec``'s statechart for a generated module, or refuse it.
 
     At most one diagnostic: the first construct (in document order) that
     is not compiled yet, or the unguarded eventless loop the chart has.
+    ``limits`` (tests only) replace the table rule's limits; past them the
+    module is factored (:mod:`gubernator_gen.backend.chart_factored`).
     """
     refusal = _first_unsupported(spec)
     if refusal is not None:
         return ChartCompilation(None, (refusal,))
     try:
-        tables = compile_chart(spec)
+        tables = compile_chart(spec, limits)
+        if not isinstance(tables, ConfigurationTables):
+            return ChartCompilation(chart_factored.factored_module(spec, tables), ())
     except ChartProblem as problem:
         refs = problem.problem.transitions
         # An always: transition of the loop, rather than the event that led
@@ -126,17 +132,6 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
         )
         return ChartCompilation(
             None, (error(backend_codes.EVENTLESS_LOOP, message, pos),)
-        )
-    if not isinstance(tables, ConfigurationTables):
-        return ChartCompilation(
-            None,
-            (
-                _not_yet(
-                    spec.pos,
-                    "a statechart with more reachable configurations than one "
-                    "table holds (the factored mode)",
-                ),
-            ),
         )
     late = _run_time_decision(spec, tables)
     if late is not None:

@@ -21,6 +21,10 @@ expression) and the form of the result (prebuilt, or computed with the
 transition's ``assign`` updates). Cells of one shape share one emitted
 decider factory; what differs between them (which guard, which argument
 values, which ``assign`` function) is data of the cell.
+
+The module is a little over 400 lines: the table's data classes and the
+flat rules that fill them are read together (the statechart's rules in
+:mod:`gubernator_gen.backend.chart_decisions` fill the same classes).
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Identifiers for free-form state, trigger and machine names are derived by
 :mod:`gubernator_gen.backend.derive`; two names that derive the same one are
 a diagnostic naming both. Its diagnostics (``GG401`` to ``GG406``) are
 listed with their meaning in :mod:`gubernator_gen.backend.codes`.
+
+The module is a little over 400 lines on purpose: splitting the names
+across modules would lose the one place where collisions are visible.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ START = "_START"
 DELAYS = "_DELAYS"
 #: The resume cells of a statechart whose steps continue at run time (API 2.5).
 RESUMES = "_RESUMES"
+#: The factored tables of a statechart past the table limits (API 2.6).
+FACTORED = "_FACTORED"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 #: Prefixes of the functions compiled from guard expressions and ``assign``.
@@ -273,6 +278,7 @@ def build_names(spec: MachineSpec) -> NamingResult:
                 CONFIGURATIONS,
                 DELAYS,
                 RESUMES,
+                FACTORED,
             )
         )
     aliases: list[tuple[str, str]] = []

@@ -52,6 +52,8 @@ from gubernator_runtime.executor import (
     ActionResult,
     ExecutionResult,
 )
+from gubernator_runtime.factored import FactoredChart
+from gubernator_runtime.factored_machine import FactoredMachineBase
 from gubernator_runtime.guards import (
     Guard,
     all_of,
@@ -122,8 +124,10 @@ from gubernator_runtime.tree import StateTree
 #: ``entry_times``. API 2.5 adds guarded eventless decisions inside a
 #: step: ``Resumes`` (``MachineBase.resumes``), ``EVENTLESS_TRIGGER``, the
 #: ``resume`` and ``cancelled`` of ``success`` (``resume`` of
-#: ``started``), ``OVERFLOW`` and ``EndlessMacrostepError``.
-API_VERSION: tuple[int, int] = (2, 5)
+#: ``started``), ``OVERFLOW`` and ``EndlessMacrostepError``. API 2.6 adds
+#: statecharts past the table limits (the factored mode): ``FactoredChart``
+#: and ``FactoredMachineBase``.
+API_VERSION: tuple[int, int] = (2, 6)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -183,6 +187,8 @@ __all__ = [
     "Event",
     "ExecutionResult",
     "FSMError",
+    "FactoredChart",
+    "FactoredMachineBase",
     "Guard",
     "GuardCall",
     "GuardCallable",

@@ -7,18 +7,20 @@ generator, see :mod:`gubernator_runtime.cells`). Creating the class builds
 its lookups once (:mod:`gubernator_runtime.tables`); an instance binds the
 guarded cells to its guards once. ``process`` is then a lookup, a class
 check and, for a guarded cell, one call (docs/runtime.md#the-generated-module,
-docs/language.md#processing). It is one class on purpose: its hot paths
-(``process`` and its failure paths) must stay in one place to stay fast,
-and the rest (queries, timeouts, actions) is short delegation.
+docs/language.md#processing). Its hot paths (``process`` and its failure
+paths) stay in this one class to stay fast; the queries and descriptive
+properties come from :class:`~gubernator_runtime.machine_queries.MachineQueries`
+and the timeouts from
+:class:`~gubernator_runtime.machine_timeouts.MachineTimeouts`, its bases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
-from gubernator_runtime._base import EMPTY_MAPPING, S, T
+from gubernator_runtime._base import EMPTY_MAPPING, C, S, T
 from gubernator_runtime.binding import GuardCallable, bind_guards
 from gubernator_runtime.cells import (
     DecisionTable,
@@ -26,7 +28,7 @@ from gubernator_runtime.cells import (
     bound_table,
     unbound_table,
 )
-from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
+from gubernator_runtime.definition import MachineDefinition
 from gubernator_runtime.errors import (
     InvalidTransitionError,
     TerminalStateError,
@@ -34,23 +36,12 @@ from gubernator_runtime.errors import (
 )
 from gubernator_runtime.events import Event
 from gubernator_runtime.executor import ActionExecutor
+from gubernator_runtime.machine_queries import MachineQueries
+from gubernator_runtime.machine_timeouts import MachineTimeouts
 from gubernator_runtime.results import TransitionResult, failure, stay
 from gubernator_runtime.resumes import Follower, ResumePlan, Resumes, follower
 from gubernator_runtime.resumes import resumed_table as _resumed_table
 from gubernator_runtime.tables import MachineTables, build_tables
-from gubernator_runtime.timeouts import (
-    TimeoutInfo,
-    due_entries,
-    is_expired,
-    next_due,
-    utc_now,
-)
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-#: The machine's context type (a ``TypedDict`` or ``Mapping[str, Any]``).
-C = TypeVar("C")
 
 #: The trigger of results proposed by ``ExecutionResult.fallback``.
 FALLBACK_TRIGGER = "_fallback"
@@ -63,7 +54,7 @@ _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
 _INVALID_TRANSITION = MappingProxyType({"reason": "invalid_transition"})
 
 
-class MachineBase(Generic[S, T, C]):
+class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C]):
     """Base of generated machines: stateless, thread-safe, typed.
 
     A subclass sets ``definition`` (a ``MachineDefinition``) and
@@ -325,140 +316,6 @@ class MachineBase(Generic[S, T, C]):
         result = self.process(state, trigger, context)
         return result.success and not result.metadata.get("no_op", False)
 
-    # -- queries ------------------------------------------------------------
-
-    def available_transitions(self, state: S | str) -> tuple[TransitionInfo, ...]:
-        """Transitions leaving ``state`` in spec order, whatever their guards."""
-        tables = self._tables
-        return tables.available(tables.lookup_state(state))
-
-    def available_triggers(self, state: S | str) -> tuple[T, ...]:
-        """Distinct triggers of :meth:`available_transitions`, in order."""
-        leaving = self.available_transitions(state)
-        triggers = self._tables.trigger_of
-        return tuple(dict.fromkeys(triggers[t.trigger] for t in leaving))
-
-    def get_state(self, name: S | str) -> StateInfo:
-        """The ``StateInfo`` of ``name``; ``UndefinedStateError`` if unknown."""
-        tables = self._tables
-        return tables.state_info[tables.lookup_state(name)]
-
-    def validate_state(self, name: S | str) -> S:
-        """``name`` as a ``State`` member; ``UndefinedStateError`` if unknown."""
-        return self._tables.lookup_state(name)  # type: ignore[no-any-return]
-
-    def is_terminal(self, state: S | str) -> bool:
-        """True when ``state`` is terminal; ``UndefinedStateError`` if unknown."""
-        tables = self._tables
-        return tables.lookup_state(state) in tables.terminal
-
-    # -- timeouts -----------------------------------------------------------
-
-    def check_timeout(
-        self,
-        state: S | str,
-        entered_at: datetime | Mapping[str, datetime],
-        now: datetime | None = None,
-        context: C | None = None,
-    ) -> TransitionResult[S] | None:
-        """The result of a due timeout or ``after:`` entry, else None
-        (docs/runtime.md#timeouts).
-
-        A flat machine: ``entered_at`` is when ``state`` was entered, and
-        its timeout is due when ``now - entered_at >= seconds`` (naive
-        datetimes are UTC; ``now`` defaults to the current time). A
-        statechart with ``after:`` entries: ``state`` is the stored state or
-        configuration and ``entered_at`` maps each state to the moment it
-        was last entered (the states of ``result.deadlines``); the due
-        entries of the active states are tried earliest deadline first (SCXML
-        priority on a tie), their guards asked with ``context``, and the
-        first that fires gives the result.
-        """
-        delays = self._delays
-        if delays is not None:
-            return self._check_delays(delays, state, entered_at, now, context)
-        tables = self._tables
-        member = tables.lookup_state(state)
-        if member in tables.compound:
-            raise tables.compound_error(member)
-        if isinstance(entered_at, Mapping):
-            if tables.definition.parents:  # a statechart with no after: entry
-                self._delay_row({}, state)  # checks the state or configuration
-                return None
-            raise TypeError("entered_at must be a datetime: this machine is flat")
-        result = tables.timeout_results.get(member)
-        if result is None:
-            return None
-        if is_expired(entered_at, result.metadata["timeout_seconds"], now):
-            return result
-        return None
-
-    def _delay_row(self, delays: HotTable, state: object) -> dict[Any, Any]:
-        """The ``after:`` cells of ``state`` (a state or configuration)."""
-        try:
-            row = delays.get(state)
-        except TypeError:
-            row = None
-        if row is not None:
-            return row
-        tables = self._tables
-        member = tables.lookup_state(state)  # raises for an unknown value
-        if member in tables.compound:
-            raise tables.compound_error(member)
-        if tables.configured and state not in tables.configurations:
-            raise tables.configuration_needed(state)
-        return {}
-
-    def _check_delays(
-        self,
-        delays: HotTable,
-        state: object,
-        entered_at: object,
-        now: datetime | None,
-        context: Any,
-    ) -> TransitionResult[S] | None:
-        """``check_timeout`` of a statechart: the first due entry that fires."""
-        row = self._delay_row(delays, state)
-        if not row:
-            return None
-        if not isinstance(entered_at, Mapping):
-            raise TypeError(
-                "entered_at must map state names to the moments they were "
-                "entered (a statechart with after: entries), not "
-                f"{type(entered_at).__name__}"
-            )
-        for cell in due_entries(row, entered_at, utc_now() if now is None else now):
-            result = cell if cell.__class__ is TransitionResult else cell(context)
-            if result.success:
-                return result
-        return None
-
-    def next_deadline(
-        self,
-        state: S | str,
-        entered_at: Mapping[str, datetime],
-        after: datetime | None = None,
-    ) -> datetime | None:
-        """When the next ``after:`` entry of ``state`` falls due (UTC), for
-        a timeout sweep to schedule; only moments later than ``after`` when
-        given (entries already tried). None when nothing is pending; always
-        None for a machine without ``after:`` entries."""
-        delays = self._delays
-        if delays is None:
-            return None
-        return next_due(self._delay_row(delays, state), entered_at, after)
-
-    def timeout_info(
-        self, state: S | str, entered_at: datetime | None = None
-    ) -> TimeoutInfo[S]:
-        """``state``'s timeout as a ``TimeoutInfo`` (``has_timeout`` False if none)."""
-        tables = self._tables
-        result = tables.timeout_results.get(tables.lookup_state(state))
-        if result is None:
-            return TimeoutInfo(None, None, entered_at)
-        seconds = result.metadata["timeout_seconds"]
-        return TimeoutInfo(seconds, result.target_state, entered_at)
-
     # -- actions (docs/runtime.md#action-executor)
     # --------------------------------------------------
 
@@ -518,78 +375,3 @@ class MachineBase(Generic[S, T, C]):
             None,
             {"reason": "action_failed", "failed_actions": list(failed)},
         )
-
-    # -- description --------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        """The machine's name."""
-        return self._tables.name
-
-    @property
-    def version(self) -> str:
-        """The definition's version."""
-        return self._tables.definition.version
-
-    @property
-    def strict_mode(self) -> bool:
-        """Strict processing (docs/language.md#processing)."""
-        return self._tables.strict
-
-    @property
-    def description(self) -> str:
-        """The spec's description."""
-        return self._tables.definition.description
-
-    @property
-    def spec_sha256(self) -> str:
-        """SHA-256 of the spec the module was generated from."""
-        return self._tables.definition.spec_sha256
-
-    @property
-    def initial_state(self) -> S:
-        """The initial state."""
-        return self._tables.definition.initial_state  # type: ignore[no-any-return]
-
-    @property
-    def states(self) -> tuple[StateInfo, ...]:
-        """Every state in declaration order."""
-        return self._tables.definition.states
-
-    @property
-    def transitions(self) -> tuple[TransitionInfo, ...]:
-        """Every transition in spec order."""
-        return self._tables.definition.transitions
-
-    @property
-    def state_names(self) -> tuple[S, ...]:
-        """Every state, as ``State`` members in declaration order."""
-        return self._tables.state_names
-
-    @property
-    def trigger_names(self) -> tuple[T, ...]:
-        """Every trigger, in order of first appearance."""
-        return self._tables.trigger_names
-
-    @property
-    def terminal_states(self) -> tuple[S, ...]:
-        """Terminal states in declaration order."""
-        return self._tables.terminal_states
-
-    @property
-    def guard_names(self) -> tuple[str, ...]:
-        """Every guard the spec uses."""
-        return self._tables.guard_names
-
-    @property
-    def action_names(self) -> tuple[str, ...]:
-        """Every action the spec uses."""
-        return self._tables.action_names
-
-    @property
-    def guards(self) -> Mapping[str, GuardCallable] | None:
-        """The bound guards by name (read-only), or None if built without."""
-        return self._guards
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} machine {self.name!r} version {self.version!r}>"

@@ -146,6 +146,14 @@ class MachineTables:
         self._guard_names = tuple(guards)
         self._action_names = tuple(actions)
 
+    def add_extra_names(
+        self, guards: tuple[str, ...], actions: tuple[str, ...]
+    ) -> None:
+        """Count these guards and actions too (a factored statechart's
+        eventless and ``after:`` transitions, which no transition lists)."""
+        self._guard_names = tuple(dict.fromkeys((*self.guard_names, *guards)))
+        self._action_names = tuple(dict.fromkeys((*self.action_names, *actions)))
+
     def hot(self) -> tuple[HotTable, list[GuardedCell]]:
         """The table of an instance without guards, and the guarded cells."""
         hot = self._hot

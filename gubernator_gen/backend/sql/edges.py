@@ -102,7 +102,9 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
     the generated module decides them. Only for a chart that
     :func:`stored_states` accepts (keyed by state)."""
     compiled = chart_decisions.compile_for_module(spec)
-    assert compiled.module is not None, "generate_sql refuses it first"
+    assert isinstance(compiled.module, chart_decisions.ChartModule), (
+        "generate_sql refuses it first (a factored chart stores configurations)"
+    )
     functions = CompiledFunctions.of(spec)
     rows = chart_decisions.decision_table(spec, compiled.module, functions)
     table = chart_resumes.resume_table(spec, compiled.module, functions)
