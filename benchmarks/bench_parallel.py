@@ -37,16 +37,15 @@ Run: ``python benchmarks/bench_parallel.py`` (``--quick`` for a smoke run).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import platform
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_statechart import _POS, _fresh, _load, _measure, _spec, _transition
+from chart_support import POS, fresh, measure, report, settings, spec, transition
+from generated import load
 
 from gubernator_gen.model import (
     EMPTY_METADATA,
@@ -106,7 +105,7 @@ def chart_spec() -> MachineSpec:
             on_exit=() if history else (f"out_{name}",),
             timeout=None,
             metadata=EMPTY_METADATA,
-            pos=_POS,
+            pos=POS,
             parent=parent,
             children=children,
             initial=children[0] if children and not parallel else None,
@@ -116,10 +115,10 @@ def chart_spec() -> MachineSpec:
         for name, parent, kind, children, parallel, history in TREE
     ]
     transitions = [
-        _transition(i, trigger, source, dest, guards, (f"do_{i}",))
+        transition(i, trigger, source, dest, guards, (f"do_{i}",))
         for i, (trigger, source, dest, guards) in enumerate(ARROWS)
     ]
-    return _spec("deploy", states, transitions)
+    return spec("deploy", states, transitions)
 
 
 def flat_spec(chart: Any) -> tuple[MachineSpec, dict[str, str]]:
@@ -137,7 +136,7 @@ def flat_spec(chart: Any) -> tuple[MachineSpec, dict[str, str]]:
         # The same guard calls: retry asks each region's guard.
         guards = {"tests_ok": ("green",), "retry": ("flaky", "flaky")}.get(trigger, ())
         transitions.append(
-            _transition(
+            transition(
                 len(transitions), trigger, source, target, guards, result.all_actions
             )
         )
@@ -150,11 +149,11 @@ def flat_spec(chart: Any) -> tuple[MachineSpec, dict[str, str]]:
             on_exit=(),
             timeout=None,
             metadata=EMPTY_METADATA,
-            pos=_POS,
+            pos=POS,
         )
         for name in named.values()
     ]
-    return _spec("deploy_flat", states, transitions), named
+    return spec("deploy_flat", states, transitions), named
 
 
 class Guards:
@@ -235,8 +234,8 @@ def _statements(names: dict[str, Any], flat_states: dict[str, str]) -> Any:
         SCENARIOS.items()
     ):
         s, f, t, c = f"s{number}", f"f{number}", f"t{number}", f"c{number}"
-        names[s], names[f] = _fresh(config), _fresh(flat_states[config])
-        names[t], names[c] = _fresh(trigger), context
+        names[s], names[f] = fresh(config), fresh(flat_states[config])
+        names[t], names[c] = fresh(trigger), context
         active = [sm.states_map[p] for p in ("checks", "lint", "tests", *peer)]
         names[f"conf{number}"] = active
         table[scenario] = {
@@ -277,38 +276,18 @@ def _check(names: dict[str, Any], flat_states: dict[str, str]) -> None:
 COLUMNS = ("chart", "flat", "statemachine")
 
 
-def _report(best: dict[str, dict[str, float]]) -> bool:
-    print(f"{'scenario':<26}" + "".join(f"{c:>14}" for c in COLUMNS) + "  chart/flat")
-    ok = True
-    for scenario, row in best.items():
-        cells = "".join(f"{row[c]:14.0f}" for c in COLUMNS)
-        ratio = row["chart"] / row["flat"]
-        verdict = ratio <= 1.3 and row["chart"] < row["statemachine"]
-        ok &= verdict
-        print(f"{scenario:<26}{cells}  {ratio:9.2f}x {'ok' if verdict else 'MISS'}")
-    print("targets: chart within 1.3x of flat, faster than the peer (ns per call)")
-    return ok
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    args = parser.parse_args(argv)
-    chart_module = _load(chart_spec())
+    number, rounds = settings(argv, __doc__)
+    chart_module = load(chart_spec())
     flat, flat_states = flat_spec(chart_module)
     names: dict[str, Any] = {
         "chart": chart_module.Machine(guards=Guards()),
-        "flat": _load(flat).Machine(guards=Guards()),
+        "flat": load(flat).Machine(guards=Guards()),
         "sm": _statemachine_peer(),
     }
     _check(names, flat_states)
-    number, rounds = (2_000, 2) if args.quick else (200_000, 7)
-    print(
-        f"Python {platform.python_version()} on {platform.machine()}, ns per call, "
-        f"best of {rounds} interleaved rounds ({number} calls; peers fewer)\n"
-    )
-    best = _measure(_statements(names, flat_states), names, number, rounds)
-    return 0 if _report(best) else 1
+    best = measure(_statements(names, flat_states), names, number, rounds)
+    return 0 if report(best, COLUMNS, 26) else 1
 
 
 if __name__ == "__main__":

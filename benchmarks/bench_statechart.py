@@ -42,27 +42,17 @@ Run: ``python benchmarks/bench_statechart.py`` (``--quick`` for a smoke run).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import hashlib
-import platform
 import sys
-import timeit
-import types
+from pathlib import Path
 from typing import Any
 
-from gubernator_gen import backend
-from gubernator_gen.diagnostics import SourcePos
-from gubernator_gen.model import (
-    EMPTY_METADATA,
-    ErrorPolicy,
-    MachineSpec,
-    State,
-    StateKind,
-    Transition,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-_POS = SourcePos("ticket.yaml", 1, 1)
+from chart_support import POS, fresh, measure, report, settings, spec, transition
+from generated import load
+
+from gubernator_gen.model import EMPTY_METADATA, MachineSpec, State, StateKind
 
 #: (name, parent, kind, children, initial child)
 TREE = (
@@ -103,41 +93,6 @@ SCENARIOS: dict[str, tuple[str, str, Any, tuple[str, ...]]] = {
 }
 
 
-def _spec(name: str, states: list[State], transitions: list[Transition]) -> MachineSpec:
-    digest = hashlib.sha256(repr((states, transitions)).encode()).hexdigest()
-    return MachineSpec(
-        source_name=f"{name}.yaml",
-        name=name,
-        version="1.0.0",
-        strict_mode=True,
-        description="",
-        class_name=None,
-        context=None,
-        states=tuple(states),
-        transitions=tuple(transitions),
-        error_policy=ErrorPolicy(),
-        spec_sha256=digest,
-        pos=_POS,
-        name_pos=_POS,
-    )
-
-
-def _transition(
-    index: int, trigger: str, source: str, dest: str, guards: Any, actions: Any
-) -> Transition:
-    return Transition(
-        index=index,
-        trigger=trigger,
-        sources=(source,),
-        dest=dest,
-        guards=tuple(guards),
-        actions=tuple(actions),
-        description="",
-        metadata=EMPTY_METADATA,
-        pos=_POS,
-    )
-
-
 def chart_spec() -> MachineSpec:
     """The ticket as a statechart."""
     states = [
@@ -149,7 +104,7 @@ def chart_spec() -> MachineSpec:
             on_exit=(f"out_{name}",),
             timeout=None,
             metadata=EMPTY_METADATA,
-            pos=_POS,
+            pos=POS,
             parent=parent,
             children=children,
             initial=initial,
@@ -157,10 +112,10 @@ def chart_spec() -> MachineSpec:
         for name, parent, kind, children, initial in TREE
     ]
     transitions = [
-        _transition(i, trigger, source, dest, guards, (f"do_{i}",))
+        transition(i, trigger, source, dest, guards, (f"do_{i}",))
         for i, (trigger, source, dest, guards) in enumerate(ARROWS)
     ]
-    return _spec("ticket", states, transitions)
+    return spec("ticket", states, transitions)
 
 
 def flat_spec(chart: Any) -> MachineSpec:
@@ -176,7 +131,7 @@ def flat_spec(chart: Any) -> MachineSpec:
             on_exit=(),
             timeout=None,
             metadata=EMPTY_METADATA,
-            pos=_POS,
+            pos=POS,
         )
         for name in atomic
     ]
@@ -187,7 +142,7 @@ def flat_spec(chart: Any) -> MachineSpec:
         result = machine.process(source, trigger, {"pass": True})
         guards = ("tests_pass",) if trigger == "submit" else ()
         transitions.append(
-            _transition(
+            transition(
                 len(transitions),
                 trigger,
                 source,
@@ -196,16 +151,7 @@ def flat_spec(chart: Any) -> MachineSpec:
                 result.all_actions,
             )
         )
-    return _spec("ticket_flat", states, transitions)
-
-
-def _load(spec: MachineSpec) -> types.ModuleType:
-    result = backend.generate_module(spec)
-    if result.source is None:
-        raise SystemExit([d.format() for d in result.diagnostics])
-    module = types.ModuleType(spec.name)
-    exec(compile(result.source, f"{spec.name}.py", "exec"), module.__dict__)
-    return module
+    return spec("ticket_flat", states, transitions)
 
 
 class Guards:
@@ -327,11 +273,6 @@ def _statemachine_peer() -> Any:
     return Ticket()
 
 
-def _fresh(text: str) -> str:
-    """``text`` as a new, non-interned string, like one read from storage."""
-    return "".join(list(text))
-
-
 def _statements(names: dict[str, Any]) -> dict[str, dict[str, str | None]]:
     from statemachine.orderedset import OrderedSet
 
@@ -341,7 +282,7 @@ def _statements(names: dict[str, Any]) -> dict[str, dict[str, str | None]]:
         SCENARIOS.items()
     ):
         s, t, c = f"s{number}", f"t{number}", f"c{number}"
-        names[s], names[t], names[c] = _fresh(state), _fresh(trigger), context
+        names[s], names[t], names[c] = fresh(state), fresh(trigger), context
         names[f"path{number}"] = "_".join(path)
         names[f"conf{number}"] = [sm.states_map[p] for p in path]
         names["OrderedSet"] = OrderedSet
@@ -390,56 +331,13 @@ def _check(names: dict[str, Any]) -> None:
                 raise SystemExit(f"transitions ends elsewhere on {scenario}")
 
 
-def _measure(
-    statements: dict[str, dict[str, str | None]],
-    names: dict[str, Any],
-    number: int,
-    rounds: int,
-) -> dict[str, dict[str, float]]:
-    timers = {}
-    for scenario, row in statements.items():
-        for contender, statement in row.items():
-            if statement is None:
-                continue
-            count = number if contender in ("chart", "flat") else max(number // 40, 50)
-            timer = timeit.Timer(statement, globals=names)
-            timer.timeit(1)
-            timers[(scenario, contender)] = (timer, count)
-    best: dict[str, dict[str, float]] = {s: {} for s in statements}
-    for _ in range(rounds):  # interleaved: load on the machine hits all alike
-        for (scenario, contender), (timer, count) in timers.items():
-            ns = timer.timeit(count) / count * 1e9
-            best[scenario][contender] = min(
-                best[scenario].get(contender, float("inf")), ns
-            )
-    return best
-
-
 COLUMNS = ("chart", "flat", "transitions", "statemachine")
 
 
-def _report(best: dict[str, dict[str, float]]) -> bool:
-    print(f"{'scenario':<22}" + "".join(f"{c:>14}" for c in COLUMNS) + "  chart/flat")
-    ok = True
-    for scenario, row in best.items():
-        cells = "".join(
-            f"{row[c]:14.0f}" if c in row else f"{'-':>14}" for c in COLUMNS
-        )
-        ratio = row["chart"] / row["flat"]
-        peers = [row[c] for c in COLUMNS[2:] if c in row]
-        verdict = ratio <= 1.3 and all(row["chart"] < p for p in peers)
-        ok &= verdict
-        print(f"{scenario:<22}{cells}  {ratio:9.2f}x {'ok' if verdict else 'MISS'}")
-    print("targets: chart within 1.3x of flat, faster than every peer (ns per call)")
-    return ok
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    args = parser.parse_args(argv)
-    chart_module = _load(chart_spec())
-    flat_module = _load(flat_spec(chart_module))
+    number, rounds = settings(argv, __doc__)
+    chart_module = load(chart_spec())
+    flat_module = load(flat_spec(chart_module))
     names: dict[str, Any] = {
         "chart": chart_module.Machine(guards=Guards()),
         "flat": flat_module.Machine(guards=Guards()),
@@ -447,13 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         "sm": _statemachine_peer(),
     }
     _check(names)
-    number, rounds = (2_000, 2) if args.quick else (200_000, 7)
-    print(
-        f"Python {platform.python_version()} on {platform.machine()}, ns per call, "
-        f"best of {rounds} interleaved rounds ({number} calls; peers fewer)\n"
-    )
-    best = _measure(_statements(names), names, number, rounds)
-    return 0 if _report(best) else 1
+    best = measure(_statements(names), names, number, rounds)
+    return 0 if report(best, COLUMNS, 22) else 1
 
 
 if __name__ == "__main__":

@@ -1,16 +1,32 @@
-"""Generate a module from spec text and import it: what each benchmark starts with."""
+"""Generate a module and import it: what each benchmark starts with.
+
+From spec text (:func:`generate_and_import`, the whole pipeline) or from a
+model (:func:`load`, the back end alone); both import through
+:func:`import_source`.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
+import types
 from pathlib import Path
-from types import ModuleType
 
+from gubernator_gen import backend
 from gubernator_gen.compiler import compile_path
+from gubernator_gen.model import MachineSpec
 
 
-def generate_and_import(workdir: Path, name: str, spec_text: str) -> ModuleType:
+def import_source(name: str, source: str, filename: str) -> types.ModuleType:
+    """Run generated ``source`` as the new module ``name``, registered in
+    ``sys.modules`` (so what it defines knows its module)."""
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    sys.modules[name] = module
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module
+
+
+def generate_and_import(workdir: Path, name: str, spec_text: str) -> types.ModuleType:
     """Write ``spec_text`` as ``workdir/<name>.yaml``, generate ``<name>.py``
     beside it and import it as the module ``name``.
 
@@ -24,9 +40,13 @@ def generate_and_import(workdir: Path, name: str, spec_text: str) -> ModuleType:
         raise SystemExit(f"{name} did not compile:\n{problems}")
     target = workdir / f"{name}.py"
     target.write_text(result.source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location(name, target)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_source(name, result.source, str(target))
+
+
+def load(spec: MachineSpec) -> types.ModuleType:
+    """Generate the module of a model (as the front end would build it) and
+    import it as ``spec.name``; a refused model stops the benchmark."""
+    result = backend.generate_module(spec)
+    if result.source is None:
+        raise SystemExit([d.format() for d in result.diagnostics])
+    return import_source(spec.name, result.source, f"{spec.name}.py")

@@ -15,6 +15,7 @@ for _folder in (
     _EXAMPLES / "document_review",
     _EXAMPLES / "postgres_orders",
     _EXAMPLES / "support_ticket",
+    _EXAMPLES / "deployment_pipeline",
 ):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))

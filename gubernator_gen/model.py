@@ -170,22 +170,32 @@ class HistoryDepth(str, enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class EventlessTransition:
+class _EntryDetails:
+    """What an ``always:`` and an ``after:`` entry carry besides their route.
+
+    Keyword-only, so each entry keeps its own positional fields first
+    (``EventlessTransition(dest, ...)``, ``DelayedTransition(seconds, dest, ...)``).
+    """
+
+    description: str = field(default="", kw_only=True)
+    pos: SourcePos = field(default=_NO_POS, kw_only=True)
+    #: Every guard item in order (docs/language.md#guards); ``guards`` holds
+    #: the names of the guard methods they call.
+    guard_items: tuple[GuardItem, ...] = field(default=(), kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class EventlessTransition(_EntryDetails):
     """An ``always:`` transition: taken with no event once its guards pass."""
 
     dest: str
     guards: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     internal: bool = False
-    description: str = ""
-    pos: SourcePos = _NO_POS
-    #: Every guard item in order (docs/language.md#guards); ``guards`` holds
-    #: the names of the guard methods they call.
-    guard_items: tuple[GuardItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class DelayedTransition:
+class DelayedTransition(_EntryDetails):
     """An ``after:`` transition: proposed ``seconds`` after its state was entered."""
 
     seconds: int | float
@@ -193,11 +203,6 @@ class DelayedTransition:
     guards: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
     internal: bool = False
-    description: str = ""
-    pos: SourcePos = _NO_POS
-    #: Every guard item in order (docs/language.md#guards); ``guards`` holds
-    #: the names of the guard methods they call.
-    guard_items: tuple[GuardItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

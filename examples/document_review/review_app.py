@@ -7,7 +7,13 @@ machine with three differences worth seeing:
   no-op that stays put and runs nothing; this application then writes
   nothing (``Status.NO_OP``);
 - a review left alone for a week times out into ``STALLED``, a state of type
-  ``error`` that an editor resolves (``escalate``, ``reject``...);
+  ``error`` that an editor resolves (``escalate``, ``reject``...). Each row
+  keeps ``wake_at``, its state's deadline from ``machine.timeout_info``,
+  so the sweep reads only the rows that are due; the machine's
+  ``check_timeout`` decides. (The machine stays flat, with ``timeout``
+  rather than ``after:``: a statechart does not compile a
+  ``default_fallback`` yet, GG480. The order and deployment examples show
+  ``after:`` with ``next_deadline``);
 - its ``error_policy`` names ``STALLED`` as ``default_fallback``: when an
   action still fails after its retry, the executor proposes the move there,
   and this application stores it like any other transition.
@@ -42,7 +48,6 @@ from gubernator_runtime import (
     to_json,
 )
 from review_fsm import (
-    TIMEOUTS,
     Actions,
     Context,
     DocumentReview,
@@ -57,6 +62,7 @@ CREATE TABLE IF NOT EXISTS documents (
     state              TEXT NOT NULL,
     version            INTEGER NOT NULL,  -- +1 on every transition: the CAS token
     entered_at         TEXT NOT NULL,     -- ISO 8601 UTC, fixed width
+    wake_at            TEXT,              -- the state's timeout deadline, if any
     body               TEXT NOT NULL,
     required_approvals INTEGER NOT NULL,
     approvals          INTEGER NOT NULL,  -- approvals in the current round
@@ -69,6 +75,8 @@ CREATE TABLE IF NOT EXISTS review_audit (
     entry       TEXT NOT NULL,  -- the runtime's audit_entry() as JSON
     UNIQUE (document_id, version)
 );
+CREATE INDEX IF NOT EXISTS documents_wake_at ON documents (wake_at)
+    WHERE wake_at IS NOT NULL;
 """
 
 
@@ -135,6 +143,10 @@ def _timestamp(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="microseconds")
 
 
+def _optional_timestamp(moment: datetime | None) -> str | None:
+    return None if moment is None else _timestamp(moment)
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One row of the ``documents`` table."""
@@ -147,10 +159,12 @@ class Document:
     required_approvals: int
     approvals: int
     open_comments: int
+    wake_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Document:
         """Build a document from a ``SELECT * FROM documents`` row."""
+        wake = row["wake_at"]
         return cls(
             row["id"],
             State(row["state"]),
@@ -160,6 +174,7 @@ class Document:
             row["required_approvals"],
             row["approvals"],
             row["open_comments"],
+            None if wake is None else datetime.fromisoformat(wake),
         )
 
     def context(self) -> Context:
@@ -261,24 +276,29 @@ class ReviewService:
 
         ``DatabaseBusyError`` if the database stayed locked (nothing inserted).
         """
+        state = self._machine.initial_state
         document = Document(
             doc_id,
-            self._machine.initial_state,
+            state,
             1,
             as_utc(now),
             body,
             required_approvals,
             0,
             open_comments,
+            self._deadline(state, now),
         )
         with write_transaction(self._conn) as conn:
             conn.execute(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents (id, state, version, entered_at, wake_at,"
+                " body, required_approvals, approvals, open_comments)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     document.id,
                     document.state.value,
                     document.version,
                     _timestamp(document.entered_at),
+                    _optional_timestamp(document.wake_at),
                     body,
                     required_approvals,
                     0,
@@ -323,13 +343,15 @@ class ReviewService:
     def sweep_timeouts(self, now: datetime) -> list[Outcome]:
         """Move every document whose state's timeout has expired at ``now``.
 
-        Stops at the first ``Status.BUSY`` outcome (the last in the list).
+        The query reads only the rows whose ``wake_at`` has come; the
+        machine's ``check_timeout`` decides. A row it finds nothing due for
+        (a ``wake_at`` written under an older spec, say) gets its state's
+        real deadline instead. Stops at the first ``Status.BUSY`` outcome
+        (the last in the list).
         """
-        timed = [state.value for state in TIMEOUTS]
         rows = self._conn.execute(
-            "SELECT * FROM documents WHERE state IN"
-            f" ({', '.join('?' * len(timed))}) ORDER BY entered_at, id",
-            timed,
+            "SELECT * FROM documents WHERE wake_at <= ? ORDER BY wake_at, id",
+            (_timestamp(now),),
         ).fetchall()
         outcomes: list[Outcome] = []
         for document in map(Document.from_row, rows):
@@ -337,12 +359,29 @@ class ReviewService:
                 document.state, document.entered_at, now
             )
             if result is None:
+                self._reschedule(document)
                 continue
             outcome = self._commit_and_act(document, result, now, None)
             outcomes.append(outcome)
             if outcome.status is Status.BUSY:
                 break
         return outcomes
+
+    def _deadline(self, state: State, entered_at: datetime) -> datetime | None:
+        """When ``state``'s timeout expires if entered at ``entered_at``."""
+        return self._machine.timeout_info(state, entered_at).expires_at
+
+    def _reschedule(self, document: Document) -> None:
+        """Store the real deadline of ``document``'s state as its ``wake_at``."""
+        wake = self._deadline(document.state, document.entered_at)
+        try:
+            with write_transaction(self._conn) as conn:
+                conn.execute(
+                    "UPDATE documents SET wake_at = ? WHERE id = ? AND version = ?",
+                    (_optional_timestamp(wake), document.id, document.version),
+                )
+        except DatabaseBusyError:
+            pass  # the next sweep looks at the row again
 
     def audit_trail(self, doc_id: str) -> list[dict[str, Any]]:
         """The document's audit entries, oldest first."""
@@ -398,17 +437,20 @@ class ReviewService:
             loaded.required_approvals,
             approvals,
             loaded.open_comments,
+            self._deadline(result.target_state, now),
         )
         extra = None if event is None else {"payload": event.payload}
         entry = audit_entry(result, loaded.id, timestamp=now, event=event, extra=extra)
         with write_transaction(self._conn) as conn:
             cursor = conn.execute(
                 "UPDATE documents SET state = ?, version = ?, entered_at = ?,"
-                " approvals = ? WHERE id = ? AND state = ? AND version = ?",
+                " wake_at = ?, approvals = ?"
+                " WHERE id = ? AND state = ? AND version = ?",
                 (
                     document.state.value,
                     document.version,
                     _timestamp(document.entered_at),
+                    _optional_timestamp(document.wake_at),
                     approvals,
                     loaded.id,
                     loaded.state.value,

@@ -19,9 +19,16 @@ Every event for an order goes through the same four steps:
    stored. If the executor proposes a fallback, it is stored and acted on
    the same way.
 
-``sweep_timeouts`` moves every order whose state has expired through the
-same commit-and-act path. Every function takes an explicit ``now`` so that
-tests control the clock.
+Delays: an unpaid order is reminded after an hour (``after:`` on
+``PENDING``) and cancelled a day after the reminder (``after:`` on
+``REMINDED``); a paid order that is not shipped within two days is refunded
+(``timeout`` on ``PAID``, one more such delay). The machine has no clock:
+each row keeps when its state was entered (``entered_at``) and ``wake_at``,
+the moment its next delay falls due, which ``machine.next_deadline`` gives
+when the row is written. ``sweep_timeouts`` reads only the rows whose
+``wake_at`` has come, lets ``machine.check_timeout`` decide, and stores
+what fires through the same commit-and-act path. Every function takes an
+explicit ``now`` so that tests control the clock.
 
 The database runs in WAL mode, so readers (a report holding a transaction
 open for minutes, say) never block the commit and the commit never blocks
@@ -57,7 +64,6 @@ from gubernator_runtime import (
     to_json,
 )
 from order_fsm import (
-    TIMEOUTS,
     Actions,
     Context,
     Guards,
@@ -72,6 +78,7 @@ CREATE TABLE IF NOT EXISTS orders (
     state          TEXT NOT NULL,
     version        INTEGER NOT NULL,  -- +1 on every transition: the CAS token
     entered_at     TEXT NOT NULL,     -- ISO 8601 UTC, fixed width: sorts as text
+    wake_at        TEXT,              -- when the next delay is due; NULL if none
     amount         TEXT NOT NULL,     -- Decimal as text: SQLite has no exact decimal
     paid_amount    TEXT,
     captured_amount TEXT,             -- set by pay's assign, with the state
@@ -86,6 +93,7 @@ CREATE TABLE IF NOT EXISTS order_audit (
     execution TEXT,              -- the actions' run as JSON; NULL until it is stored
     UNIQUE (order_id, version)
 );
+CREATE INDEX IF NOT EXISTS orders_wake_at ON orders (wake_at) WHERE wake_at IS NOT NULL;
 """
 
 
@@ -126,6 +134,10 @@ def _timestamp(moment: datetime) -> str:
     return as_utc(moment).isoformat(timespec="microseconds")
 
 
+def _optional_timestamp(moment: datetime | None) -> str | None:
+    return None if moment is None else _timestamp(moment)
+
+
 class OrderFacts(TypedDict, total=False):
     """Facts an event may bring; they are stored when the event is accepted."""
 
@@ -147,12 +159,14 @@ class Order:
     captured_amount: Decimal | None = None
     items_in_stock: bool = True
     carrier: str | None = None
+    wake_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Order:
         """Build an order from a ``SELECT * FROM orders`` row."""
         paid = row["paid_amount"]
         captured = row["captured_amount"]
+        wake = row["wake_at"]
         return cls(
             id=row["id"],
             state=State(row["state"]),
@@ -163,6 +177,7 @@ class Order:
             captured_amount=None if captured is None else Decimal(captured),
             items_in_stock=bool(row["items_in_stock"]),
             carrier=row["carrier"],
+            wake_at=None if wake is None else datetime.fromisoformat(wake),
         )
 
     def context(self) -> Context:
@@ -179,6 +194,17 @@ class Order:
         if self.carrier is not None:
             ctx["carrier"] = self.carrier
         return ctx
+
+    def entry_times(self) -> dict[str, datetime]:
+        """When each active state was entered, as ``check_timeout`` and
+        ``next_deadline`` take it.
+
+        The order machine has no nested or parallel states, so its one
+        active state is the stored one, entered when the row last changed
+        state. (A statechart with regions keeps one time per state: see
+        examples/deployment_pipeline.)
+        """
+        return {self.state.value: self.entered_at}
 
     def with_facts(self, facts: OrderFacts) -> Order:
         """This order with an accepted event's facts applied."""
@@ -237,6 +263,10 @@ class OrderEffects:
     def audit_exit(self, ctx: Context) -> None:
         """Note that the order left PENDING."""
         self._log(f"audit_exit: order {ctx['order_id']} left PENDING")
+
+    def send_payment_reminder(self, ctx: Context) -> None:
+        """Remind the customer that the order is still unpaid."""
+        self._log(f"send_payment_reminder: order {ctx['order_id']} is unpaid")
 
     def capture_payment(self, ctx: Context) -> None:
         """Capture the customer's payment."""
@@ -370,23 +400,26 @@ class OrderService:
         """
         started = self._machine.start()
         assert started.target_state is not None  # start() always enters a state
-        order = Order(
-            id=order_id,
-            state=started.target_state,
-            version=1,
-            entered_at=as_utc(now),
-            amount=amount,
-            items_in_stock=items_in_stock,
+        order = self._scheduled(
+            Order(
+                id=order_id,
+                state=started.target_state,
+                version=1,
+                entered_at=as_utc(now),
+                amount=amount,
+                items_in_stock=items_in_stock,
+            )
         )
         with write_transaction(self._conn) as conn:
             conn.execute(
-                "INSERT INTO orders (id, state, version, entered_at, amount,"
-                " items_in_stock) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO orders (id, state, version, entered_at, wake_at,"
+                " amount, items_in_stock) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     order.id,
                     order.state.value,
                     order.version,
                     _timestamp(order.entered_at),
+                    _optional_timestamp(order.wake_at),
                     str(order.amount),
                     order.items_in_stock,
                 ),
@@ -433,29 +466,31 @@ class OrderService:
         )
 
     def sweep_timeouts(self, now: datetime) -> list[Outcome]:
-        """Move every order whose state's timeout has expired at ``now``.
+        """Move every order whose state's delay has come due at ``now``.
 
-        The query only narrows the rows down by deadline; the machine's
-        ``check_timeout`` makes the decision, exactly as for events. The
-        sweep stops at the first ``Status.BUSY`` outcome (the last in the
-        list): the next sweep takes up the orders left.
+        The query only narrows the rows down by ``wake_at``; the machine's
+        ``check_timeout`` makes the decision, exactly as for events. A row
+        it finds nothing due for (a stale ``wake_at``) gets its next
+        deadline instead. The sweep stops at the first ``Status.BUSY``
+        outcome (the last in the list): the next sweep takes up the orders
+        left.
         """
+        rows = self._conn.execute(
+            "SELECT * FROM orders WHERE wake_at <= ? ORDER BY wake_at, id",
+            (_timestamp(now),),
+        ).fetchall()
         outcomes: list[Outcome] = []
-        for state, timeout in TIMEOUTS.items():
-            deadline = as_utc(now) - timedelta(seconds=timeout.seconds)
-            rows = self._conn.execute(
-                "SELECT * FROM orders WHERE state = ? AND entered_at <= ?"
-                " ORDER BY entered_at, id",
-                (state.value, _timestamp(deadline)),
-            ).fetchall()
-            for order in map(Order.from_row, rows):
-                result = self._machine.check_timeout(order.state, order.entered_at, now)
-                if result is None:
-                    continue
-                outcome = self._commit_and_act(order, order, result, now, None)
-                outcomes.append(outcome)
-                if outcome.status is Status.BUSY:
-                    return outcomes
+        for order in map(Order.from_row, rows):
+            result = self._machine.check_timeout(
+                order.state, order.entry_times(), now, order.context()
+            )
+            if result is None:
+                self._reschedule(order, now)
+                continue
+            outcome = self._commit_and_act(order, order, result, now, None)
+            outcomes.append(outcome)
+            if outcome.status is Status.BUSY:
+                break
         return outcomes
 
     def audit_trail(self, order_id: str) -> list[dict[str, Any]]:
@@ -497,6 +532,23 @@ class OrderService:
             fallback = self._commit_and_act(order, order, run.fallback, now, None)
         return Outcome(Status.APPLIED, result, order, run, fallback, run_stored)
 
+    def _scheduled(self, order: Order) -> Order:
+        """``order`` with ``wake_at`` set to its state's next deadline."""
+        wake = self._machine.next_deadline(order.state, order.entry_times())
+        return replace(order, wake_at=wake)
+
+    def _reschedule(self, order: Order, now: datetime) -> None:
+        """Move ``wake_at`` past the delays already tried at ``now``."""
+        wake = self._machine.next_deadline(order.state, order.entry_times(), after=now)
+        try:
+            with write_transaction(self._conn) as conn:
+                conn.execute(
+                    "UPDATE orders SET wake_at = ? WHERE id = ? AND version = ?",
+                    (_optional_timestamp(wake), order.id, order.version),
+                )
+        except DatabaseBusyError:
+            pass  # the next sweep looks at the row again
+
     def _store_run(self, audit_id: int, run: ExecutionResult[State]) -> bool:
         """Record the actions' report in their audit row; False if locked out.
 
@@ -533,23 +585,27 @@ class OrderService:
         target = result.target_state
         if target is None:
             raise ValueError("only a successful result can be stored")
-        order = replace(
-            updated.with_updates(result.context_updates),
-            state=target,
-            version=loaded.version + 1,
-            entered_at=as_utc(now),
+        order = self._scheduled(
+            replace(
+                updated.with_updates(result.context_updates),
+                state=target,
+                version=loaded.version + 1,
+                entered_at=as_utc(now),
+            )
         )
         payload = None if event is None else {"payload": event.payload}
         entry = audit_entry(result, order.id, timestamp=now, event=event, extra=payload)
         with write_transaction(self._conn) as conn:
             cursor = conn.execute(
                 "UPDATE orders SET state = ?, version = ?, entered_at = ?,"
-                " paid_amount = ?, captured_amount = ?, items_in_stock = ?,"
-                " carrier = ? WHERE id = ? AND state = ? AND version = ?",
+                " wake_at = ?, paid_amount = ?, captured_amount = ?,"
+                " items_in_stock = ?, carrier = ?"
+                " WHERE id = ? AND state = ? AND version = ?",
                 (
                     order.state.value,
                     order.version,
                     _timestamp(order.entered_at),
+                    _optional_timestamp(order.wake_at),
                     None if order.paid_amount is None else str(order.paid_amount),
                     (
                         None
@@ -620,10 +676,11 @@ def demo(database: Path, out: Callable[[str], object] = print) -> None:
     for trigger, facts, after in steps:
         show(service.handle_event("A-100", trigger, facts, now=start + after))
 
-    later = start + timedelta(days=1, hours=1)
-    out(f"timeout sweep at {later:%Y-%m-%d %H:%M} UTC:")
-    for outcome in service.sweep_timeouts(later):
-        show(outcome)
+    # B-200 is never paid: reminded after an hour, cancelled a day later.
+    for later in (start + timedelta(hours=1), start + timedelta(days=1, hours=1)):
+        out(f"timeout sweep at {later:%Y-%m-%d %H:%M} UTC:")
+        for outcome in service.sweep_timeouts(later):
+            show(outcome)
     for order_id in ("A-100", "B-200"):
         trail = [
             f"{e['from_state']}->{e['to_state']}" for e in service.audit_trail(order_id)

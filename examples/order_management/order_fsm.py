@@ -25,9 +25,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 2):
+if _runtime.API_VERSION < (2, 4):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.2 or newer "
+        "this module needs gubernator-runtime API 2.4 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
@@ -37,17 +37,40 @@ class State(str, _enum.Enum):
     """The states of the order_management machine."""
 
     PENDING = "PENDING"
-    """Order placed, waiting for payment."""
+    """Path: PENDING.
+
+    Order placed, waiting for payment.
+    """
+    REMINDED = "REMINDED"
+    """Path: REMINDED.
+
+    Reminded to pay; cancelled if a day passes without payment.
+    """
     PAID = "PAID"
-    """Payment captured, waiting for fulfilment."""
+    """Path: PAID.
+
+    Payment captured, waiting for fulfilment.
+    """
     SHIPPED = "SHIPPED"
-    """Handed to the carrier."""
+    """Path: SHIPPED.
+
+    Handed to the carrier.
+    """
     DELIVERED = "DELIVERED"
-    """Delivered to the customer."""
+    """Path: DELIVERED.
+
+    Delivered to the customer.
+    """
     CANCELLED = "CANCELLED"
-    """Cancelled before payment."""
+    """Path: CANCELLED.
+
+    Cancelled before payment.
+    """
     REFUNDED = "REFUNDED"
-    """Payment returned to the customer."""
+    """Path: REFUNDED.
+
+    Payment returned to the customer.
+    """
 
     def __str__(self) -> str:
         """The plain value, as stored in a database or printed in an f-string."""
@@ -58,9 +81,9 @@ class Trigger(str, _enum.Enum):
     """The triggers of the order_management machine."""
 
     PAY = "pay"
-    """PENDING -> PAID: Customer pays the full amount."""
+    """PENDING, REMINDED -> PAID: Customer pays the full amount."""
     CANCEL = "cancel"
-    """PENDING -> CANCELLED: Customer or operator cancels an unpaid order."""
+    """PENDING, REMINDED -> CANCELLED: Customer or operator cancels an unpaid order."""
     SHIP = "ship"
     """PAID -> SHIPPED: Warehouse ships the order."""
     REFUND = "refund"
@@ -104,7 +127,7 @@ class Guards(_Protocol):
     """
 
     def payment_covers_amount(self, ctx: Context) -> bool:
-        """Guard of pay: PENDING -> PAID."""
+        """Guard of pay: PENDING, REMINDED -> PAID."""
 
     def items_in_stock(self, ctx: Context) -> bool:
         """Guard of ship: PAID -> SHIPPED."""
@@ -135,13 +158,16 @@ class Actions(_Protocol):
         """
 
     def capture_payment(self, ctx: Context) -> object:
-        """Runs on pay: PENDING -> PAID."""
+        """Runs on pay: PENDING, REMINDED -> PAID."""
 
     def book_carrier(self, ctx: Context) -> object:
         """Runs on ship: PAID -> SHIPPED."""
 
     def refund_payment(self, ctx: Context) -> object:
         """Runs on refund: PAID, SHIPPED -> REFUNDED."""
+
+    def send_payment_reminder(self, ctx: Context) -> object:
+        """Runs on:"""
 
 
 MACHINE_NAME: _Final = "order_management"
@@ -152,14 +178,9 @@ TERMINAL_STATES: _Final[frozenset[State]] = frozenset(
     {State.DELIVERED, State.CANCELLED, State.REFUNDED}
 )
 TIMEOUTS: _Final[_Mapping[State, _runtime.StateTimeout]] = _MappingProxyType(
-    {
-        State.PENDING: _runtime.StateTimeout(
-            seconds=86400, destination=State.CANCELLED
-        ),
-        State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED),
-    }
+    {State.PAID: _runtime.StateTimeout(seconds=172800, destination=State.REFUNDED)}
 )
-SPEC_SHA256: _Final = "62737432b361f61b20327230686783a35db38aabd53af4ed474e3402b9ac23fa"
+SPEC_SHA256: _Final = "d01f7c661e78684dba9715bd8359f403f16e892583409212919062cf77600140"
 
 _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefinition(
     name=MACHINE_NAME,
@@ -176,7 +197,11 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
             description="Order placed, waiting for payment.",
             on_enter=("confirm_order",),
             on_exit=("audit_exit",),
-            timeout=_runtime.StateTimeout(seconds=86400, destination=State.CANCELLED),
+        ),
+        _runtime.StateInfo(
+            name=State.REMINDED,
+            type=_runtime.StateType.STABLE,
+            description="Reminded to pay; cancelled if a day passes without payment.",
         ),
         _runtime.StateInfo(
             name=State.PAID,
@@ -213,7 +238,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
         _runtime.TransitionInfo(
             index=0,
             trigger=Trigger.PAY,
-            sources=(State.PENDING,),
+            sources=(State.PENDING, State.REMINDED),
             dest=State.PAID,
             guards=("payment_covers_amount",),
             actions=("capture_payment",),
@@ -222,7 +247,7 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
         _runtime.TransitionInfo(
             index=1,
             trigger=Trigger.CANCEL,
-            sources=(State.PENDING,),
+            sources=(State.PENDING, State.REMINDED),
             dest=State.CANCELLED,
             description="Customer or operator cancels an unpaid order.",
         ),
@@ -252,11 +277,34 @@ _DEFINITION: _runtime.MachineDefinition[State, Trigger] = _runtime.MachineDefini
         ),
     ),
     leaving=_MappingProxyType(
-        {State.PENDING: (0, 1), State.PAID: (2, 3), State.SHIPPED: (3, 4)}
+        {
+            State.PENDING: (0, 1),
+            State.REMINDED: (0, 1),
+            State.PAID: (2, 3),
+            State.SHIPPED: (3, 4),
+        }
     ),
     error_policy=_runtime.ErrorPolicy(default_fallback=None, retry_attempts=2),
     spec_sha256=SPEC_SHA256,
 )
+
+
+_TREE: _runtime.StateTree[State] = _runtime.StateTree(_DEFINITION)
+
+
+def is_in(state: State | str, ancestor: State | str) -> bool:
+    """True when ``state`` is ``ancestor`` or lies inside it, at any depth."""
+    return _TREE.is_in(state, ancestor)
+
+
+def ancestors(state: State | str) -> tuple[State, ...]:
+    """The compound states containing ``state``, innermost first."""
+    return _TREE.ancestors(state)
+
+
+def leaves(state: State | str) -> tuple[State, ...]:
+    """The atomic states inside ``state`` in document order (itself if atomic)."""
+    return _TREE.leaves(state)
 
 
 def _assign_0(ctx: Context) -> dict[str, object]:
@@ -325,6 +373,32 @@ _METADATA: tuple[_Mapping[str, object], ...] = (
     _MappingProxyType({"transition_description": "Warehouse ships the order."}),
     _MappingProxyType({"transition_description": "Money goes back to the customer."}),
     _MappingProxyType({"transition_description": "Carrier confirms delivery."}),
+    _MappingProxyType(
+        {
+            "reason": "timeout",
+            "timeout_state": "PENDING",
+            "timeout_index": 0,
+            "timeout_seconds": 3600,
+            "transition_description": "Still unpaid an hour later; remind the customer.",
+        }
+    ),
+    _MappingProxyType(
+        {
+            "reason": "timeout",
+            "timeout_state": "REMINDED",
+            "timeout_index": 0,
+            "timeout_seconds": 86400,
+            "transition_description": "No payment a day after the reminder.",
+        }
+    ),
+    _MappingProxyType(
+        {
+            "reason": "timeout",
+            "timeout_state": "PAID",
+            "timeout_index": 0,
+            "timeout_seconds": 172800,
+        }
+    ),
 )
 
 _DECISIONS: _runtime.DecisionTable = {
@@ -342,6 +416,7 @@ _DECISIONS: _runtime.DecisionTable = {
                         ("audit_exit",),
                         ("send_receipt",),
                         _METADATA[0],
+                        deadlines=_MappingProxyType({"PAID": 172800}),
                     ),
                 ),
             ),
@@ -355,6 +430,30 @@ _DECISIONS: _runtime.DecisionTable = {
             ("audit_exit",),
             (),
             _METADATA[1],
+        ),
+    },
+    "REMINDED": {
+        "pay": _runtime.Guarded(
+            _decide_ca,
+            (
+                (
+                    ("payment_covers_amount",),
+                    _runtime.success(
+                        State.REMINDED,
+                        State.PAID,
+                        Trigger.PAY,
+                        ("capture_payment",),
+                        (),
+                        ("send_receipt",),
+                        _METADATA[0],
+                        deadlines=_MappingProxyType({"PAID": 172800}),
+                    ),
+                ),
+            ),
+            effects=(_assign_0,),
+        ),
+        "cancel": _runtime.success(
+            State.REMINDED, State.CANCELLED, Trigger.CANCEL, (), (), (), _METADATA[1]
         ),
     },
     "PAID": {
@@ -405,8 +504,46 @@ _DECISIONS: _runtime.DecisionTable = {
 }
 
 _START: _runtime.TransitionResult[State] = _runtime.started(
-    State.PENDING, ("confirm_order",)
+    State.PENDING, ("confirm_order",), deadlines=_MappingProxyType({"PENDING": 3600})
 )
+
+
+_DELAYS: _runtime.DecisionTable = {
+    "PENDING": {
+        (State.PENDING, 0, 3600): _runtime.success(
+            State.PENDING,
+            State.REMINDED,
+            _runtime.TIMEOUT_TRIGGER,
+            ("send_payment_reminder",),
+            ("audit_exit",),
+            (),
+            _METADATA[5],
+            deadlines=_MappingProxyType({"REMINDED": 86400}),
+        ),
+    },
+    "REMINDED": {
+        (State.REMINDED, 0, 86400): _runtime.success(
+            State.REMINDED,
+            State.CANCELLED,
+            _runtime.TIMEOUT_TRIGGER,
+            (),
+            (),
+            (),
+            _METADATA[6],
+        ),
+    },
+    "PAID": {
+        (State.PAID, 0, 172800): _runtime.success(
+            State.PAID,
+            State.REFUNDED,
+            _runtime.TIMEOUT_TRIGGER,
+            (),
+            (),
+            ("notify_customer",),
+            _METADATA[7],
+        ),
+    },
+}
 
 
 class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
@@ -422,6 +559,7 @@ class OrderManagement(_runtime.MachineBase[State, Trigger, Context]):
     definition = _DEFINITION
     decisions = _DECISIONS
     start_result = _START
+    delays = _DELAYS
 
     def __init__(
         self,
@@ -459,4 +597,7 @@ __all__ = [
     "OrderManagement",
     "State",
     "Trigger",
+    "ancestors",
+    "is_in",
+    "leaves",
 ]

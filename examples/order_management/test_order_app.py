@@ -31,8 +31,10 @@ from order_app import (
 from order_fsm import TIMEOUTS, Context, State, Trigger
 
 START = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
-PENDING_TIMEOUT = timedelta(seconds=TIMEOUTS[State.PENDING].seconds)
+REMIND_AFTER = timedelta(hours=1)  # after: on PENDING
+CANCEL_AFTER = timedelta(days=1)  # after: on REMINDED
 PAID_TIMEOUT = timedelta(seconds=TIMEOUTS[State.PAID].seconds)
+TICK = timedelta(microseconds=1)
 
 
 class Recorder(OrderEffects):
@@ -458,28 +460,55 @@ def test_missing_action_is_reported_when_the_service_is_built(
 @pytest.mark.parametrize(
     ("elapsed", "expired"),
     [
-        (PENDING_TIMEOUT, True),  # exactly at the deadline
-        (PENDING_TIMEOUT - timedelta(microseconds=1), False),
-        (PENDING_TIMEOUT + timedelta(days=30), True),
+        (REMIND_AFTER, True),  # exactly at the deadline
+        (REMIND_AFTER - TICK, False),
+        (REMIND_AFTER + timedelta(days=30), True),
     ],
 )
-def test_timeout_sweep_cancels_unpaid_orders_at_the_deadline(
+def test_timeout_sweep_reminds_unpaid_orders_at_the_deadline(
     service: OrderService, effects: Recorder, elapsed: timedelta, expired: bool
 ) -> None:
-    service.place_order("A-1", Decimal("1"), now=START)
+    placed = service.place_order("A-1", Decimal("1"), now=START)
+    assert placed.wake_at == START + REMIND_AFTER
     outcomes = service.sweep_timeouts(START + elapsed)
     order = service.get_order("A-1")
     if expired:
         assert [o.status for o in outcomes] == [Status.APPLIED]
-        assert order.state is State.CANCELLED
+        assert order.state is State.REMINDED
         assert order.entered_at == START + elapsed
+        # One delay per sweep: the day before cancelling starts now.
+        assert order.wake_at == START + elapsed + CANCEL_AFTER
         (entry,) = service.audit_trail("A-1")
         assert entry["trigger"] == "_timeout"
-        assert effects.names == ["confirm_order", "audit_exit"]
+        assert entry["metadata"]["timeout_state"] == "PENDING"
+        assert effects.names == ["confirm_order", "audit_exit", "send_payment_reminder"]
     else:
         assert outcomes == []
-        assert order.state is State.PENDING
+        assert order == placed
         assert service.audit_trail("A-1") == []
+
+
+def test_a_reminded_order_is_cancelled_a_day_after_the_reminder(
+    service: OrderService, effects: Recorder
+) -> None:
+    service.place_order("A-1", Decimal("1"), now=START)
+    service.place_order("B-2", Decimal("1"), now=START)
+    reminded_at = START + REMIND_AFTER
+    assert len(service.sweep_timeouts(reminded_at)) == 2
+    # A reminded order can still be paid.
+    paid = service.handle_event(
+        "B-2", Trigger.PAY, {"paid_amount": Decimal("1")}, now=reminded_at
+    )
+    assert paid.status is Status.APPLIED and paid.order.state is State.PAID
+    assert service.sweep_timeouts(reminded_at + CANCEL_AFTER - TICK) == []
+    effects.log.clear()
+    (cancelled,) = service.sweep_timeouts(reminded_at + CANCEL_AFTER)
+    assert (cancelled.order.id, cancelled.order.state) == ("A-1", State.CANCELLED)
+    assert cancelled.order.wake_at is None  # a terminal state has no delays
+    assert effects.names == []  # REMINDED and CANCELLED have no actions
+    assert cancelled.result.metadata["transition_description"] == (
+        "No payment a day after the reminder."
+    )
 
 
 def test_timeout_counts_from_entering_the_current_state(
@@ -487,11 +516,13 @@ def test_timeout_counts_from_entering_the_current_state(
 ) -> None:
     service.place_order("A-1", Decimal("1"), now=START)
     service.place_order("B-2", Decimal("1"), now=START)
-    paid_at = START + PENDING_TIMEOUT - timedelta(hours=1)
+    paid_at = START + REMIND_AFTER - timedelta(minutes=1)
     service.handle_event("A-1", Trigger.PAY, {"paid_amount": Decimal("1")}, now=paid_at)
 
     # A-1 left PENDING in time; only B-2 is past its PENDING deadline.
-    outcomes = service.sweep_timeouts(START + PENDING_TIMEOUT)
+    outcomes = service.sweep_timeouts(START + REMIND_AFTER)
+    assert [(o.order.id, o.order.state) for o in outcomes] == [("B-2", State.REMINDED)]
+    outcomes = service.sweep_timeouts(START + REMIND_AFTER + CANCEL_AFTER)
     assert [(o.order.id, o.order.state) for o in outcomes] == [("B-2", State.CANCELLED)]
     assert service.sweep_timeouts(paid_at + PAID_TIMEOUT - timedelta(seconds=1)) == []
 
@@ -502,7 +533,23 @@ def test_timeout_counts_from_entering_the_current_state(
     assert service.sweep_timeouts(paid_at + PAID_TIMEOUT * 10) == []  # terminal now
 
 
-SWEEP_AT = START + PENDING_TIMEOUT + timedelta(hours=1)
+def test_a_stale_wake_up_is_moved_on_without_firing(
+    service: OrderService, conn: sqlite3.Connection
+) -> None:
+    service.place_order("A-1", Decimal("1"), now=START)
+    # A wake-up earlier than any delay (written under an older spec, say):
+    # check_timeout finds nothing due and the sweep stores the real one.
+    conn.execute("UPDATE orders SET wake_at = ?", ("2024-05-01T09:01:00.000000+00:00",))
+    assert service.sweep_timeouts(START + timedelta(minutes=2)) == []
+    order = service.get_order("A-1")
+    assert (order.state, order.version, order.wake_at) == (
+        State.PENDING,
+        1,
+        START + REMIND_AFTER,
+    )
+
+
+SWEEP_AT = START + REMIND_AFTER + timedelta(hours=1)
 
 
 class PayOnExit(Recorder):
@@ -551,6 +598,7 @@ def test_orders_survive_reopening_the_database(db_path: Path) -> None:
         version=1,
         entered_at=START,
         amount=Decimal("12.345"),
+        wake_at=START + REMIND_AFTER,
     )
 
 
@@ -558,8 +606,9 @@ def test_demo_prints_a_short_log(tmp_path: Path) -> None:
     lines: list[str] = []
     demo(tmp_path / "demo.sqlite3", lines.append)
     assert "A-100 pay: PENDING -> PAID" in lines
-    assert "B-200 _timeout: PENDING -> CANCELLED" in lines
+    assert "B-200 _timeout: PENDING -> REMINDED" in lines
+    assert "B-200 _timeout: REMINDED -> CANCELLED" in lines
     assert lines[-2:] == [
         "audit trail of A-100: PENDING->PAID, PAID->SHIPPED, SHIPPED->DELIVERED",
-        "audit trail of B-200: PENDING->CANCELLED",
+        "audit trail of B-200: PENDING->REMINDED, REMINDED->CANCELLED",
     ]

@@ -1,15 +1,20 @@
-"""The module's data, as expressions for the emitter.
+"""The decision tables, as expressions for the emitter.
 
-* :func:`definition` — ``_DEFINITION``: what the machine is (states,
-  transitions, which transitions leave each state, the error policy), what
-  its queries answer from;
-* :func:`decisions` — ``_DECISIONS``: what it does, the decision table of
-  :mod:`gubernator_gen.backend.decisions` with every result complete;
-* :func:`constants` — the public constants.
+* :func:`decisions` — ``_DECISIONS``: what the machine does, the decision
+  table of :mod:`gubernator_gen.backend.decisions` with every result
+  complete;
+* :func:`delays` — ``_DELAYS``: a statechart's ``after:`` entries;
+* :func:`start` and :func:`configurations` — ``_START`` and a statechart's
+  ``_CONFIGURATIONS``;
+* :class:`Metadata` — ``_METADATA``, the results' shared metadata.
 
-Every piece of spec text becomes a literal through
-:mod:`gubernator_gen.backend.literals`; every name comes from
-:mod:`gubernator_gen.backend.naming`. Nothing here decides a line break.
+The definition and the public constants are in
+:mod:`gubernator_gen.backend.machine_definition`; both build on the nodes of
+:mod:`gubernator_gen.backend.atoms` (imported here under short private
+names, used on almost every line). Every piece of spec text becomes a
+literal through :mod:`gubernator_gen.backend.literals`; every name comes
+from :mod:`gubernator_gen.backend.naming`. Nothing here decides a line
+break.
 
 The decision table is keyed by the states' and triggers' plain values
 (exact ``str``): a string read from a database takes CPython's fastest dict
@@ -19,12 +24,17 @@ same entries (the README's Performance section has the figures).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 
 from gubernator_gen.backend import literals, naming
+from gubernator_gen.backend.atoms import data
+from gubernator_gen.backend.atoms import seconds as _seconds
+from gubernator_gen.backend.atoms import string as _string
+from gubernator_gen.backend.atoms import strings as _names
 from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
+from gubernator_gen.backend.chart_resumes import ResumeTable
 from gubernator_gen.backend.decisions import (
+    EVENTLESS_TRIGGER,
     Cell,
     CellShape,
     Outcome,
@@ -34,211 +44,9 @@ from gubernator_gen.backend.decisions import (
     shape_names,
     shapes,
 )
-from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, SetOf, TupleOf
+from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, TupleOf
 from gubernator_gen.backend.naming import ModuleNames
-from gubernator_gen.model import MachineSpec, PlainData, State, StateKind, Transition
-
-_STATE_TYPES: Mapping[StateKind, str] = {
-    StateKind.INITIAL: naming.runtime("StateType.INITIAL"),
-    StateKind.STABLE: naming.runtime("StateType.STABLE"),
-    StateKind.TERMINAL: naming.runtime("StateType.TERMINAL"),
-    StateKind.ERROR: naming.runtime("StateType.ERROR"),
-}
-
-
-@functools.lru_cache(maxsize=4096)
-def _string(text: str) -> Atom:
-    # The same few trigger and state names are keys of thousands of cells.
-    return Atom(literals.string_literal(text))
-
-
-@functools.lru_cache(maxsize=4096)
-def _names(values: tuple[str, ...]) -> TupleOf:
-    # A few distinct action lists recur in thousands of results: one node
-    # each, so the emitter also lays each out once.
-    return TupleOf(tuple(_string(value) for value in values))
-
-
-def data(value: PlainData) -> Expr:
-    """Plain data, read-only: mappings in the module's mapping proxy."""
-    proxy = naming.MAPPING_PROXY.alias
-    if isinstance(value, Mapping):
-        entries = tuple((_string(k), data(v)) for k, v in value.items())
-        return Call(proxy, ((None, DictOf(entries)),))
-    if isinstance(value, tuple):
-        return TupleOf(tuple(data(item) for item in value))
-    return Atom(literals.data_literal(value, mapping_type=proxy))
-
-
-def _seconds(value: int | float) -> Atom:
-    if isinstance(value, int):
-        return Atom(literals.int_literal(value))
-    return Atom(literals.float_literal(value))
-
-
-def _timeout(state: State, names: ModuleNames) -> Call:
-    timeout = state.timeout
-    assert timeout is not None  # callers filter on it
-    return Call(
-        naming.runtime("StateTimeout"),
-        (
-            ("seconds", _seconds(timeout.seconds)),
-            ("destination", Atom(names.state(timeout.destination))),
-        ),
-    )
-
-
-def constants(
-    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None = None
-) -> tuple[tuple[str, Expr], ...]:
-    """``(target with annotation, value)`` of each public constant.
-
-    For a statechart (``chart``), ``INITIAL_STATE`` is the atomic state
-    ``start()`` rests in and ``TERMINAL_STATES`` the top-level terminal
-    states (a nested one is a final child, not the machine's end).
-    """
-    final = naming.FINAL.alias
-    proxy = naming.MAPPING_PROXY.alias
-    if chart is None:
-        initial = spec.initial_state.name
-        terminal_names = tuple(s.name for s in spec.terminal_states)
-    else:
-        initial, terminal_names = chart.initial, chart.terminal
-    terminal = tuple(Atom(names.state(name)) for name in terminal_names)
-    timeouts = tuple(
-        (Atom(names.state(s.name)), _timeout(s, names))
-        for s in spec.states
-        if s.timeout is not None
-    )
-    timeouts_type = (
-        f"{final}[{naming.MAPPING.alias}[{naming.STATE}, "
-        f"{naming.runtime('StateTimeout')}]]"
-    )
-    return (
-        (f"{naming.MACHINE_NAME}: {final}", _string(spec.name)),
-        (f"{naming.VERSION}: {final}", _string(spec.version)),
-        (f"{naming.STRICT_MODE}: {final}", Atom(repr(bool(spec.strict_mode)))),
-        (f"{naming.INITIAL_STATE}: {final}", Atom(names.state(initial))),
-        (
-            f"{naming.TERMINAL_STATES}: {final}[frozenset[{naming.STATE}]]",
-            Call("frozenset", ((None, SetOf(terminal)),) if terminal else ()),
-        ),
-        (
-            f"{naming.TIMEOUTS}: {timeouts_type}",
-            Call(proxy, ((None, DictOf(timeouts)),)),
-        ),
-        (f"{naming.SPEC_SHA256}: {final}", _string(spec.spec_sha256)),
-    )
-
-
-def _state_info(state: State, names: ModuleNames) -> Call:
-    # Arguments equal to the runtime's defaults are left out: an empty
-    # description, action list or metadata, and no timeout.
-    args: list[tuple[str | None, Expr]] = [
-        ("name", Atom(names.state(state.name))),
-        ("type", Atom(_STATE_TYPES[state.kind])),
-    ]
-    if state.description:
-        args.append(("description", _string(state.description)))
-    if state.on_enter:
-        args.append(("on_enter", _names(state.on_enter)))
-    if state.on_exit:
-        args.append(("on_exit", _names(state.on_exit)))
-    if state.timeout is not None:
-        args.append(("timeout", _timeout(state, names)))
-    if state.metadata:
-        args.append(("metadata", data(state.metadata)))
-    return Call(naming.runtime("StateInfo"), tuple(args))
-
-
-def _transition_info(transition: Transition, names: ModuleNames) -> Call:
-    args: list[tuple[str | None, Expr]] = [
-        ("index", Atom(str(transition.index))),
-        ("trigger", Atom(names.trigger(transition.trigger))),
-        ("sources", TupleOf(tuple(Atom(names.state(s)) for s in transition.sources))),
-        ("dest", Atom(names.state(transition.dest))),
-    ]
-    if transition.guards:
-        args.append(("guards", _names(transition.guards)))
-    if transition.actions:
-        args.append(("actions", _names(transition.actions)))
-    if transition.description:
-        args.append(("description", _string(transition.description)))
-    if transition.metadata:
-        args.append(("metadata", data(transition.metadata)))
-    return Call(naming.runtime("TransitionInfo"), tuple(args))
-
-
-def definition(
-    spec: MachineSpec,
-    names: ModuleNames,
-    rows: tuple[Row, ...],
-    parents: tuple[tuple[str, str], ...] = (),
-) -> Call:
-    """The ``MachineDefinition`` of ``spec``; ``parents`` (each nested
-    state with its parent) only for a statechart."""
-    policy = spec.error_policy
-    fallback = policy.default_fallback
-    # A machine on configurations has several rows per state: their union.
-    by_state: dict[str, set[int]] = {}
-    for row in rows:
-        if row.leaving:
-            by_state.setdefault(row.state, set()).update(row.leaving)
-    leaving = tuple(
-        (
-            Atom(names.state(state)),
-            TupleOf(tuple(Atom(str(i)) for i in sorted(indices))),
-        )
-        for state, indices in by_state.items()
-    )
-    return Call(
-        naming.runtime("MachineDefinition"),
-        (
-            ("name", Atom(naming.MACHINE_NAME)),
-            ("version", Atom(naming.VERSION)),
-            ("strict_mode", Atom(naming.STRICT_MODE)),
-            ("description", _string(spec.description)),
-            ("state_type", Atom(naming.STATE)),
-            ("trigger_type", Atom(naming.TRIGGER)),
-            ("initial_state", Atom(naming.INITIAL_STATE)),
-            ("states", TupleOf(tuple(_state_info(s, names) for s in spec.states))),
-            (
-                "transitions",
-                TupleOf(tuple(_transition_info(t, names) for t in spec.transitions)),
-            ),
-            ("leaving", Call(naming.MAPPING_PROXY.alias, ((None, DictOf(leaving)),))),
-            (
-                "error_policy",
-                Call(
-                    naming.runtime("ErrorPolicy"),
-                    (
-                        (
-                            "default_fallback",
-                            Atom("None" if fallback is None else names.state(fallback)),
-                        ),
-                        (
-                            "retry_attempts",
-                            Atom(literals.int_literal(policy.retry_attempts)),
-                        ),
-                    ),
-                ),
-            ),
-            ("spec_sha256", Atom(naming.SPEC_SHA256)),
-            *_parents(parents, names),
-        ),
-    )
-
-
-def _parents(
-    parents: tuple[tuple[str, str], ...], names: ModuleNames
-) -> tuple[tuple[str | None, Expr], ...]:
-    if not parents:
-        return ()
-    entries = tuple(
-        (Atom(names.state(child)), Atom(names.state(parent)))
-        for child, parent in parents
-    )
-    return (("parents", Call(naming.MAPPING_PROXY.alias, ((None, DictOf(entries)),))),)
+from gubernator_gen.model import PlainData
 
 
 class Metadata:
@@ -283,13 +91,7 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     args: tuple[Expr, ...] = (
         Atom(names.state(outcome.source)),
         Atom(names.state(outcome.target)),
-        Atom(
-            naming.runtime("TIMEOUT_TRIGGER")
-            if outcome.timed
-            else naming.runtime("FALLBACK_TRIGGER")
-            if outcome.fallback
-            else names.trigger(outcome.trigger)
-        ),
+        Atom(_trigger(outcome, names)),
         _names(outcome.actions),
         _names(outcome.on_exit),
         _names(outcome.on_enter),
@@ -300,7 +102,23 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
         arguments += (("configuration", _configuration(outcome.configuration)),)
     if outcome.deadlines:
         arguments += (("deadlines", _deadlines(outcome.deadlines)),)
+    if outcome.resume is not None:
+        arguments += (("resume", Atom(literals.int_literal(outcome.resume))),)
+    if outcome.cancelled:
+        arguments += (("cancelled", TupleOf(tuple(map(_string, outcome.cancelled)))),)
     return Call(naming.runtime("success"), arguments)
+
+
+def _trigger(outcome: Outcome, names: ModuleNames) -> str:
+    """A result's trigger: a ``Trigger`` member, or the runtime's trigger of
+    timeouts, fallback moves or eventless steps."""
+    if outcome.timed:
+        return naming.runtime("TIMEOUT_TRIGGER")
+    if outcome.fallback:
+        return naming.runtime("FALLBACK_TRIGGER")
+    if outcome.trigger == EVENTLESS_TRIGGER:
+        return naming.runtime("EVENTLESS_TRIGGER")
+    return names.trigger(outcome.trigger)
 
 
 def _deadlines(deadlines: tuple[tuple[str, int | float], ...]) -> Call:
@@ -534,7 +352,36 @@ def start(decided: Start, names: ModuleNames) -> Call:
         args += (("configuration", _configuration(decided.configuration)),)
     if decided.deadlines:
         args += (("deadlines", _deadlines(decided.deadlines)),)
+    if decided.resume is not None:
+        args += (("resume", Atom(literals.int_literal(decided.resume))),)
     return Call(naming.runtime("started"), args)
+
+
+def resumes(
+    table: ResumeTable,
+    names: ModuleNames,
+    deciders: Mapping[CellShape, str],
+    metadata: Metadata,
+) -> Call:
+    """``_RESUMES`` (API 2.5): ``Resumes({key: cell}, idle={row key: key},
+    bound=n)``, the cells in the decision table's forms."""
+    cells = DictOf(
+        tuple(
+            (Atom(literals.int_literal(number)), _cell(cell, names, metadata, deciders))
+            for number, cell in table.cells
+        )
+    )
+    arguments: tuple[tuple[str | None, Expr], ...] = ((None, cells),)
+    if table.idle:
+        idle = DictOf(
+            tuple(
+                (_row_key(state, configuration), Atom(literals.int_literal(number)))
+                for state, configuration, number in table.idle
+            )
+        )
+        arguments += (("idle", idle),)
+    arguments += (("bound", Atom(literals.int_literal(table.bound))),)
+    return Call(naming.runtime("Resumes"), arguments)
 
 
 def delays(

@@ -20,43 +20,64 @@ order. ``target_state`` is the atomic state the step rests in.
 each active entry with its cell, which ``check_timeout`` consults; every
 result carries the deadlines its step starts.
 
+A step that ends at a guarded decision inside the macrostep (a guarded
+``always:`` or ``done.state`` transition) names the resume cell that
+continues it (:mod:`.chart_keys`); :mod:`.chart_resumes` emits those cells.
+
 ``in_state`` tests are decided per key before anything reads the tables
-(:mod:`.chart_folding`). What is not compiled yet is refused here with one
-located error (see :func:`compile_for_module`): guarded eventless
-transitions and guarded transitions on ``done.state`` events, which would
-need run-time decisions inside a step, and the rest docs/statecharts.md
-lists.
+(:mod:`.chart_folding`); several regions answering one event make a
+``Regions`` cell (:mod:`.chart_regions`); ``error_policy.default_fallback``
+is one more table of prebuilt moves (:mod:`.chart_fallback`).
+
+What is not compiled yet is refused here with one located error (see
+:func:`compile_for_module`). The module is longer than most because the
+decision table, the ``after:`` table and the refusals share its helpers.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import (
+    chart_factored,
     chart_fallback,
     chart_folding,
     chart_regions,
     decisions,
 )
 from gubernator_gen.backend import codes as backend_codes
+from gubernator_gen.backend.chart_keys import (
+    resume_key,
+    resume_keys,
+    transition_of,
+)
 from gubernator_gen.backend.compiled import CompiledFunctions
-from gubernator_gen.backend.statechart import ChartProblem, compile_chart
+from gubernator_gen.backend.statechart import (
+    ChartProblem,
+    FactoredTables,
+    Limits,
+    compile_chart,
+)
 from gubernator_gen.backend.statechart.chart import Delay, Origin, TransitionRef
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import (
     Candidate,
     Cell,
     Configuration,
+    Offer,
     Phase,
+    Resume,
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
+from gubernator_gen.expressions.nodes import reads_state
 from gubernator_gen.model import (
     Assignment,
     ExpressionGuard,
     MachineSpec,
+    NamedGuard,
     PlainData,
     Transition,
 )
@@ -82,6 +103,9 @@ class ChartModule:
     parents: tuple[tuple[str, str], ...]
     history: tuple[str, ...] = ()
     configurations: tuple[Configuration, ...] = ()
+    #: Each resume cell's key in the module (``_RESUMES``); ``None`` when no
+    #: step continues at run time (see :mod:`.chart_resumes`).
+    resume_keys: Mapping[Resume, int] | None = None
     #: The fallback move of each key not inside ``default_fallback``.
     fallbacks: tuple[tuple[Configuration, Step], ...] = ()
 
@@ -95,15 +119,19 @@ class ChartModule:
 class ChartCompilation:
     """The result of :func:`compile_for_module`: a module or one error."""
 
-    module: ChartModule | None
+    module: ChartModule | chart_factored.FactoredModule | None
     diagnostics: tuple[Diagnostic, ...]
 
 
-def compile_for_module(spec: MachineSpec) -> ChartCompilation:
+def compile_for_module(
+    spec: MachineSpec, limits: Limits | None = None
+) -> ChartCompilation:
     """Compile ``spec``'s statechart for a generated module, or refuse it.
 
     At most one diagnostic: the first construct (in document order) that
     is not compiled yet, or the unguarded eventless loop the chart has.
+    ``limits`` (tests only) replace the table rule's limits; past them the
+    module is factored (:mod:`gubernator_gen.backend.chart_factored`).
     """
     refusal = _first_unsupported(spec)
     if refusal is not None:
@@ -111,7 +139,9 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
     # The fallback move is one more (pseudo) transition of the tables.
     charted = chart_fallback.extended(spec)
     try:
-        tables = compile_chart(charted)
+        tables = compile_chart(charted, limits)
+        if not isinstance(tables, ConfigurationTables):
+            return _factored(spec, tables)
     except ChartProblem as problem:
         refs = problem.problem.transitions
         # An always: transition of the loop, rather than the event that led
@@ -125,25 +155,27 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
         return ChartCompilation(
             None, (error(backend_codes.EVENTLESS_LOOP, message, pos),)
         )
-    if not isinstance(tables, ConfigurationTables):
+    late = _run_time_decision(charted, tables)
+    if late is not None:
+        return ChartCompilation(None, (late,))
+    tables, fallbacks = chart_fallback.split(spec, tables)
+    if any(step.resume is not None or step.overflow for _, step in fallbacks):
+        # The executor proposes a prebuilt move; it follows no resume cell.
         return ChartCompilation(
             None,
             (
                 _not_yet(
                     spec.pos,
-                    "a statechart with more reachable configurations than one "
-                    "table holds (the factored mode)",
+                    "an error_policy.default_fallback whose move goes on with "
+                    "guarded eventless or done.state transitions",
                 ),
             ),
         )
-    late = _run_time_decision(charted, tables)
-    if late is not None:
-        return ChartCompilation(None, (late,))
-    tables, fallbacks = chart_fallback.split(spec, tables)
     if chart_folding.reads_states(spec):
         tables = chart_folding.fold_tables(spec, tables)
     tree = spec.tree
     module = ChartModule(
+        resume_keys=resume_keys(tables),
         tables=tables,
         initial=tables.start.target.atomic[0],
         history=tuple(s.name for s in spec.states if s.is_history),
@@ -161,6 +193,29 @@ def compile_for_module(spec: MachineSpec) -> ChartCompilation:
     return ChartCompilation(module, ())
 
 
+def _factored(spec: MachineSpec, tables: FactoredTables) -> ChartCompilation:
+    """The factored module of a chart past the table limits, or the
+    refusal of what its runtime cannot decide per event yet."""
+    if chart_folding.reads_states(spec):
+        # Cells are not keyed by configuration: no key to decide it for.
+        return ChartCompilation(
+            None,
+            (_not_yet(spec.pos, "in_state() in a chart past the table limits"),),
+        )
+    if spec.error_policy.default_fallback is not None:
+        return ChartCompilation(
+            None,
+            (
+                _not_yet(
+                    spec.pos,
+                    "error_policy.default_fallback in a chart past the table "
+                    "limits",
+                ),
+            ),
+        )
+    return ChartCompilation(chart_factored.factored_module(spec, tables), ())
+
+
 def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
     return error(
         backend_codes.STATECHART_NOT_COMPILED,
@@ -173,12 +228,14 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
     for state in spec.states:
-        name = repr(state.name)
         for always in state.always:
-            if always.guards or always.guard_items:
-                return _not_yet(
-                    always.pos, f"guarded always: transitions (state {name})"
-                )
+            for item in always.guard_items:
+                if isinstance(item, ExpressionGuard) and reads_state(item.expr):
+                    # Asked inside a step, in a resume cell: those cells are
+                    # not decided per key (chart_folding folds event cells).
+                    return _not_yet(
+                        item.pos or always.pos, "in_state() in an always: guard"
+                    )
     return None
 
 
@@ -192,32 +249,55 @@ def _position(spec: MachineSpec, ref: TransitionRef) -> SourcePos:
     return state.after_entries[ref.index].pos
 
 
-def _steps(tables: ConfigurationTables) -> Iterator[Step]:
-    yield tables.start
-    for row in tables.cells.values():
-        for cell in row.values():
-            yield from cell.steps.values()
-
-
 def _run_time_decision(
     spec: MachineSpec, tables: ConfigurationTables
 ) -> Diagnostic | None:
-    """A guard that must be asked inside a step: not compiled yet."""
-    for resume in tables.resumes.values():
-        for offer in resume.offers:
+    """A guard asked inside a step, in a resume cell, that modules cannot
+    ask there yet: ``in_state()`` (resume cells are not decided per key),
+    or guard items or ``assign`` where several regions decide at once."""
+    for cell in tables.resumes.values():
+        for offer in cell.offers:
             for candidate in offer.candidates:
-                if candidate.guarded:
+                transition = transition_of(spec, candidate.transition)
+                if any(
+                    isinstance(item, ExpressionGuard) and reads_state(item.expr)
+                    for item in transition.guard_items
+                ):
                     return _not_yet(
                         _position(spec, candidate.transition),
-                        "a guarded transition taken on a done.state event raised "
-                        "inside a step",
+                        "in_state() in a guard asked inside a step (a "
+                        "transition taken on a done.state event)",
                     )
-    for step in _steps(tables):
-        if step.overflow:
-            return _not_yet(
-                spec.pos, "done.state events raised without end in one step"
-            )
+        if len(cell.offers) < 2 or _settled(spec, cell):
+            continue
+        for offer in cell.offers:
+            for candidate in offer.candidates:
+                if not _plain(transition_of(spec, candidate.transition)):
+                    return _not_yet(
+                        _position(spec, candidate.transition),
+                        "guard items or assign on a transition that several "
+                        "parallel regions may take inside a step",
+                    )
     return None
+
+
+def _guarded_or_assigns(spec: MachineSpec, offer: Offer) -> bool:
+    first = offer.candidates[0]
+    return first.guarded or bool(transition_of(spec, first.transition).assign)
+
+
+def _plain(transition: Transition) -> bool:
+    """Plain guard calls and no ``assign``: what a ``Regions`` cell runs."""
+    items = transition.guard_items
+    return not transition.assign and all(
+        isinstance(item, NamedGuard) and not item.negated and not item.params
+        for item in items
+    )
+
+
+def _settled(spec: MachineSpec, cell: Cell) -> bool:
+    """Several regions answer: one step when no region's choice is open."""
+    return not any(_guarded_or_assigns(spec, offer) for offer in cell.offers)
 
 
 # -- the decision table ---------------------------------------------------------
@@ -242,22 +322,31 @@ def _outcome(
     metadata: Mapping[str, PlainData],
     index: Mapping[Configuration, int],
     timed: bool = False,
+    resumes: Mapping[Resume, int] | None = None,
+    continued: bool = False,
 ) -> decisions.Outcome:
-    first, *rest = step.microsteps
+    """A step's result. ``resumes`` numbers the resume cells when the module
+    follows them: the result then names its step's continuation. A resume
+    cell's step (``continued``) may have no microstep, and carries the
+    deadlines it cancels."""
+    first, *rest = step.microsteps or (None,)
+    actions = () if first is None else first.actions
     return decisions.Outcome(
         source=source,
         target=step.target.atomic[0],
         trigger=trigger,
-        actions=tuple(a.name for a in first.actions if a.phase is Phase.TRANSITION),
-        on_exit=tuple(a.name for a in first.actions if a.phase is Phase.EXIT),
+        actions=tuple(a.name for a in actions if a.phase is Phase.TRANSITION),
+        on_exit=tuple(a.name for a in actions if a.phase is Phase.EXIT),
         on_enter=(
-            *(a.name for a in first.actions if a.phase is Phase.ENTER),
-            *(a.name for micro in rest for a in micro.actions),
+            *(a.name for a in actions if a.phase is Phase.ENTER),
+            *(a.name for micro in rest if micro is not None for a in micro.actions),
         ),
         metadata=metadata,
         configuration=index.get(step.target),
         deadlines=_deadlines(step),
         timed=timed,
+        resume=resume_key(step, resumes),
+        cancelled=step.cancelled if continued else (),
     )
 
 
@@ -269,6 +358,7 @@ def decision_table(
     module's order. Cells keep the flat table's form."""
     order = {trigger: i for i, trigger in enumerate(spec.triggers)}
     index = {key: i for i, key in enumerate(module.configurations)}
+    resumes = module.resume_keys
     folding = chart_folding.reads_states(spec)
     active: frozenset[str] = frozenset()
     guarding: dict[int, decisions.Candidate] = {}
@@ -287,8 +377,10 @@ def decision_table(
             for offer in row[trigger].offers:
                 leaving.update(c.transition.index for c in offer.candidates)
             if len(row[trigger].offers) > 1:
-                regions = _Regions(spec, compiled, active if folding else None)
-                cells.append(regions.cell(atomic, trigger, row[trigger], index))
+                regions = _Regions(
+                    spec, compiled, active if folding else None, index, resumes
+                )
+                cells.append(regions.cell(atomic, trigger, row[trigger]))
                 continue
             for candidate, step in _choices(row[trigger]):
                 ref = candidate.transition.index
@@ -301,7 +393,9 @@ def decision_table(
                     )
                     guarding[ref] = decisions.guarding(seen, compiled)
                 described = {decisions.DESCRIPTION_KEY: transition.description}
-                outcome = _outcome(atomic, trigger, step, described, index)
+                outcome = _outcome(
+                    atomic, trigger, step, described, index, False, resumes
+                )
                 candidates.append(decisions.with_outcome(guarding[ref], outcome))
             cells.append(decisions.Cell(trigger, tuple(candidates)))
         rows.append(
@@ -316,32 +410,37 @@ def decision_table(
 @dataclass(frozen=True, slots=True)
 class _Regions:
     """Cells several regions answer (see :mod:`.chart_regions`), seen from
-    one key (``active``: its states, when ``in_state`` is decided)."""
+    one key (``active``: its states, when ``in_state`` is decided);
+    ``index`` numbers the configurations and ``resumes`` the resume cells."""
 
     spec: MachineSpec
     compiled: CompiledFunctions
     active: frozenset[str] | None
+    index: Mapping[Configuration, int]
+    resumes: Mapping[Resume, int] | None
 
     def _effect(self, step: Step) -> str | None:
         assign = chart_regions.combined_assign(self.spec, step, self.active)
         return self.compiled.effect_name(assign) if assign else None
 
-    def _described(self, step: Step) -> dict[str, PlainData]:
+    def _outcome(self, atomic: str, trigger: str, step: Step) -> decisions.Outcome:
         first = self.spec.transitions[step.microsteps[0].transitions[0].index]
-        return {decisions.DESCRIPTION_KEY: first.description}
+        described = {decisions.DESCRIPTION_KEY: first.description}
+        return _outcome(
+            atomic, trigger, step, described, self.index, False, self.resumes
+        )
 
     def cell(
-        self, atomic: str, trigger: str, cell: Cell, index: Mapping[Configuration, int]
+        self, atomic: str, trigger: str, cell: Cell
     ) -> decisions.Cell | decisions.RegionsCell:
         """One candidate when no region's choice is open, else a
         ``Regions`` cell with every combination's outcome."""
         if chart_regions.settled(cell):
             step = cell.steps[(0,) * len(cell.offers)]
             effect = self._effect(step)
-            outcome = _outcome(atomic, trigger, step, self._described(step), index)
             candidate = decisions.Candidate(
                 (),
-                outcome,
+                self._outcome(atomic, trigger, step),
                 (),
                 decisions.ResultForm.COMPUTED
                 if effect
@@ -352,8 +451,7 @@ class _Regions:
         steps = []
         effects = []
         for choice, step in cell.steps.items():
-            described = self._described(step)
-            steps.append((choice, _outcome(atomic, trigger, step, described, index)))
+            steps.append((choice, self._outcome(atomic, trigger, step)))
             effect = self._effect(step)
             if effect is not None:
                 effects.append((choice, effect))
@@ -398,6 +496,7 @@ def start(module: ChartModule) -> decisions.Start:
         tuple(a.name for a in step.actions),
         configurations.index(step.target) if configurations else None,
         _deadlines(step),
+        resume_key(step, module.resume_keys),
     )
 
 
@@ -451,6 +550,7 @@ def _delay_cell(
     cell: Cell,
     compiled: CompiledFunctions,
     index: Mapping[Configuration, int],
+    resumes: Mapping[Resume, int] | None = None,
 ) -> DelayCell:
     after = spec.state(delay.state).after_entries[delay.index]
     # Only the state's own entry answers its delay: every offer (one per
@@ -479,7 +579,13 @@ def _delay_cell(
     if after.description:
         metadata[decisions.DESCRIPTION_KEY] = after.description
     outcome = _outcome(
-        key.atomic[0], decisions.TIMEOUT_TRIGGER, step, metadata, index, timed=True
+        key.atomic[0],
+        decisions.TIMEOUT_TRIGGER,
+        step,
+        metadata,
+        index,
+        timed=True,
+        resumes=resumes,
     )
     candidate = decisions.with_outcome(decisions.guarding(seen_as, compiled), outcome)
     return DelayCell(
@@ -506,7 +612,11 @@ def delay_table(
                 delay = Delay(state, number)
                 cell = row.get(delay)
                 if cell is not None and cell.offers:
-                    entries.append(_delay_cell(spec, key, delay, cell, compiled, index))
+                    entries.append(
+                        _delay_cell(
+                            spec, key, delay, cell, compiled, index, module.resume_keys
+                        )
+                    )
         if entries:
             rows.append(DelayRow(key.atomic[0], index.get(key), tuple(entries)))
     if module.configured:
@@ -523,7 +633,7 @@ def fallback_table(
 ) -> tuple[tuple[str, int | None, decisions.Outcome], ...]:
     """Each key's fallback result (:mod:`.chart_fallback`), keyed as the
     decision table is; its metadata says why (the runtime adds the failed
-    actions)."""
+    actions). No fallback step continues at run time (refused before)."""
     index = {key: i for i, key in enumerate(module.configurations)}
     metadata: dict[str, PlainData] = {"reason": "action_failed"}
     found = []

@@ -5,7 +5,7 @@ each region's offer takes its first candidate whose guards pass, on its
 own, and the combination of choices selects a step decided in full at build
 time. A cell is *settled* when no region's choice is open (each offer's
 first candidate is unguarded): it is one candidate. Otherwise it is the
-runtime's ``Regions`` cell (API 2.3; 2.5 for anything beyond plain named
+runtime's ``Regions`` cell (API 2.3; 2.7 for anything beyond plain named
 guards), which asks each guard in the form a ``Guarded`` cell would
 (:func:`guard_data`).
 

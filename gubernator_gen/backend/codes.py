@@ -47,7 +47,7 @@ CODES: Mapping[str, str] = MappingProxyType(
         "does not compile into modules yet (after:, timeouts of statechart "
         "states, guarded always: transitions, guarded choices made inside a "
         "step, guard items or assign taken by several parallel regions at "
-        "once, the factored mode)",
+        "once)",
         EVENTLESS_LOOP: "unguarded always: or done.state transitions loop "
         "forever: the step would never end",
         INTERNAL_ERROR: "internal error: the generated source did not parse (a "

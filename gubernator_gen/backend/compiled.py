@@ -43,11 +43,12 @@ class CompiledFunctions:
         spec: MachineSpec,
         decided: Iterable[ExpressionGuard | tuple[Assignment, ...]] = (),
     ) -> CompiledFunctions:
-        """The functions ``spec`` needs: its transitions' and ``after:``
-        entries' in spec order, then those of ``decided``, the expressions
-        and ``assign`` lists a statechart's cells call once their
-        ``in_state`` tests are decided (see :mod:`.chart_folding`). An
-        expression that uses ``in_state`` is never compiled as written."""
+        """The functions ``spec`` needs: its transitions', ``after:``
+        entries' and ``always:`` entries' in spec order, then those of
+        ``decided``, the expressions and ``assign`` lists a statechart's
+        cells call once their ``in_state`` tests are decided (see
+        :mod:`.chart_folding`). An expression that uses ``in_state`` is never
+        compiled as written."""
         guards: dict[ExpressionGuard, str] = {}
         effects: dict[tuple[Assignment, ...], str] = {}
         for transition in spec.transitions:
@@ -57,6 +58,12 @@ class CompiledFunctions:
         for state in spec.states:
             for after in state.after_entries:
                 for item in after.guard_items:
+                    _name_guard(guards, item)
+        # A statechart's always: entries, decided at run time (after the
+        # transitions and after: entries, so earlier numbering never changes).
+        for state in spec.states:
+            for always in state.always:
+                for item in always.guard_items:
                     _name_guard(guards, item)
         before = set(guards)
         for found in decided:

@@ -21,6 +21,10 @@ expression) and the form of the result (prebuilt, or computed with the
 transition's ``assign`` updates). Cells of one shape share one emitted
 decider factory; what differs between them (which guard, which argument
 values, which ``assign`` function) is data of the cell.
+
+The module is a little over 400 lines: the table's data classes and the
+flat rules that fill them are read together (the statechart's rules in
+:mod:`gubernator_gen.backend.chart_decisions` fill the same classes).
 """
 
 from __future__ import annotations
@@ -100,6 +104,10 @@ class Called:
 TIMEOUT_TRIGGER = "_timeout"
 #: The trigger of a fallback's result (the runtime's ``FALLBACK_TRIGGER``).
 FALLBACK_TRIGGER = "_fallback"
+#: The trigger of a resume cell's results of eventless transitions (the
+#: runtime's ``EVENTLESS_TRIGGER``; the result ``process`` returns keeps
+#: the event's).
+EVENTLESS_TRIGGER = "_eventless"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +131,13 @@ class Outcome:
     timed: bool = False
     #: A statechart's fallback move: its trigger is ``FALLBACK_TRIGGER``.
     fallback: bool = False
+    #: A statechart's step that continues at run time: the key of the
+    #: resume cell that decides what follows (the runtime's ``OVERFLOW``
+    #: for a step whose ``done.state`` events never stop).
+    resume: int | None = None
+    #: A resume cell's step: the states with ``after:`` entries it exits
+    #: (their deadlines end).
+    cancelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +261,7 @@ class RegionsCell:
     trigger: str
     offers: tuple[tuple[tuple[str, ...], ...], ...]
     steps: tuple[tuple[tuple[int, ...], Outcome], ...]
-    #: What each guard calls, in the order ``offers`` lists them (API 2.5;
+    #: What each guard calls, in the order ``offers`` lists them (API 2.7;
     #: empty: the ``Guards`` methods the labels name).
     calls: tuple[Called, ...] = ()
     #: Each guard's fixed keyword arguments, as (keyword, value) pairs.
@@ -413,6 +428,8 @@ class Start:
     configuration: int | None = None
     #: The ``after:`` deadlines the start sets (see :class:`Outcome`).
     deadlines: tuple[tuple[str, int | float], ...] = ()
+    #: The resume cell that continues the start (see :class:`Outcome`).
+    resume: int | None = None
 
 
 def start(spec: MachineSpec) -> Start:

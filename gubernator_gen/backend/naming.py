@@ -9,6 +9,9 @@ Identifiers for free-form state, trigger and machine names are derived by
 :mod:`gubernator_gen.backend.derive`; two names that derive the same one are
 a diagnostic naming both. Its diagnostics (``GG401`` to ``GG406``) are
 listed with their meaning in :mod:`gubernator_gen.backend.codes`.
+
+The module is a little over 400 lines on purpose: splitting the names
+across modules would lose the one place where collisions are visible.
 """
 
 from __future__ import annotations
@@ -71,8 +74,12 @@ METADATA = "_METADATA"
 START = "_START"
 #: The ``after:`` entries of a statechart, per key (API 2.4).
 DELAYS = "_DELAYS"
+#: The resume cells of a statechart whose steps continue at run time (API 2.5).
+RESUMES = "_RESUMES"
+#: The factored tables of a statechart past the table limits (API 2.6).
+FACTORED = "_FACTORED"
 #: The fallback result of each key of a statechart with a
-#: ``default_fallback`` (API 2.5).
+#: ``default_fallback`` (API 2.7).
 FALLBACKS = "_FALLBACKS"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
@@ -273,6 +280,8 @@ def build_names(spec: MachineSpec) -> NamingResult:
                 CONFIGURATION_CLASS,
                 CONFIGURATIONS,
                 DELAYS,
+                RESUMES,
+                FACTORED,
                 FALLBACKS,
             )
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from gubernator_gen import collector
 from gubernator_gen.backend import chart_decisions, formatting, naming, plan, render
 from gubernator_gen.backend import codes as backend_codes
+from gubernator_gen.backend.statechart import Limits
 from gubernator_gen.diagnostics import Diagnostic, error
 from gubernator_gen.model import MachineSpec
 
@@ -23,19 +24,24 @@ class BackendResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def generate_module(spec: MachineSpec, *, format: bool = True) -> BackendResult:
-    """Generate the module for ``spec``; ``format=False`` skips black."""
+def generate_module(
+    spec: MachineSpec, *, format: bool = True, limits: Limits | None = None
+) -> BackendResult:
+    """Generate the module for ``spec``; ``format=False`` skips black.
+    ``limits`` (tests only) replace the statechart table rule's limits."""
     with collector.paused():
-        return _generate(spec, format=format)
+        return _generate(spec, format=format, limits=limits)
 
 
-def _generate(spec: MachineSpec, *, format: bool) -> BackendResult:
+def _generate(
+    spec: MachineSpec, *, format: bool, limits: Limits | None = None
+) -> BackendResult:
     named = naming.build_names(spec)
     if named.names is None:
         return BackendResult(None, named.diagnostics)
     chart = None
     if spec.is_statechart:
-        compiled = chart_decisions.compile_for_module(spec)
+        compiled = chart_decisions.compile_for_module(spec, limits)
         if compiled.module is None:
             return BackendResult(None, (*named.diagnostics, *compiled.diagnostics))
         chart = compiled.module

@@ -9,31 +9,41 @@ decisions beyond loops and the presence of optional parts.
 Code structures are handed to :mod:`gubernator_gen.backend.emit`, which
 alone decides their layout; the decision table comes from
 :mod:`gubernator_gen.backend.decisions`, the protocols and context from
-:mod:`gubernator_gen.backend.protocols`.
+:mod:`gubernator_gen.backend.protocols`, the enums' members from
+:mod:`gubernator_gen.backend.members`. The module is a little over 400
+lines: the plan's classes and the small functions that fill each of their
+fields are read together.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import (
     bulk,
     chart_decisions,
+    chart_factored,
+    chart_resumes,
     context_types,
     deciders,
     decisions,
     emit,
     functions,
     literals,
+    machine_definition,
+    members,
     naming,
     protocols,
 )
 from gubernator_gen.backend.chart_decisions import ChartModule
+from gubernator_gen.backend.chart_factored import FactoredModule
 from gubernator_gen.backend.compiled import CompiledFunctions
+from gubernator_gen.backend.members import Member
 from gubernator_gen.backend.naming import Import, ModuleNames
 from gubernator_gen.backend.protocols import ContextPlan, ProtocolPlan
-from gubernator_gen.model import MachineSpec, State, by_precedence
+from gubernator_gen.model import MachineSpec
 
 #: The runtime API the generated modules are written against: the runtime's
 #: ``API_VERSION`` must have this major and be at least this
@@ -48,10 +58,13 @@ RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
 #: The API a statechart with ``after:`` entries needs: ``MachineBase.delays``
 #: and the ``deadlines`` of results.
 RUNTIME_API_DELAYS: tuple[int, int] = (2, 4)
+#: The API a statechart whose steps continue at run time needs (guarded
+#: eventless decisions): ``MachineBase.resumes`` and the ``resume`` of results.
+RUNTIME_API_RESUMES: tuple[int, int] = (2, 5)
 #: The API a module needs when a ``Regions`` cell asks guards in other
 #: forms than plain calls, or computes ``assign`` updates, and a
 #: statechart's with a default fallback (``MachineBase.fallbacks``).
-RUNTIME_API_REGIONS: tuple[int, int] = (2, 5)
+RUNTIME_API_REGIONS: tuple[int, int] = (2, 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +77,14 @@ class Identifiers:
     decisions: str = naming.DECISIONS
     start: str = naming.START
     delays: str = naming.DELAYS
+    resumes: str = naming.RESUMES
+    factored: str = naming.FACTORED
     fallbacks: str = naming.FALLBACKS
     tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
     typed_dict: str = naming.TYPED_DICT.alias
     protocol: str = naming.PROTOCOL.alias
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """An enum member: ``name = value`` and an optional docstring literal."""
-
-    name: str
-    value: str
-    doc: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,17 +127,25 @@ class ModulePlan:
     definition: str
     functions: tuple[str, ...]
     deciders: tuple[str, ...]
-    metadata: str
-    decisions: str
-    start: str
+    #: ``_METADATA``, ``_DECISIONS`` and ``_START``; ``None`` for a
+    #: factored statechart, whose module has ``factored`` instead.
+    metadata: str | None
+    decisions: str | None
+    start: str | None
+    #: The ``_FACTORED`` statement of a statechart past the table limits.
+    factored: str | None
     #: The ``_DELAYS`` statement of a statechart with ``after:`` entries.
     delays: str | None
+    #: The ``_RESUMES`` statement of a statechart whose steps continue.
+    resumes: str | None
     #: The ``_FALLBACKS`` statement of a statechart with a default fallback.
     fallbacks: str | None
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
     #: The ``_TREE`` statement of a statechart's module.
     tree: str | None
+    #: The machine stores configurations: the module has ``Configuration``.
+    configured: bool
     #: The ``_CONFIGURATIONS`` statement of a machine on configurations.
     configurations: str | None
     class_name: str
@@ -145,51 +159,18 @@ class ModulePlan:
 
 
 def build_plan(
-    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None = None
+    spec: MachineSpec,
+    names: ModuleNames,
+    chart: ChartModule | FactoredModule | None = None,
 ) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``;
     ``chart`` is its compiled statechart (``None`` for a flat machine)."""
     compiled = (
-        CompiledFunctions.of(spec)
-        if chart is None
-        else chart_decisions.compiled_functions(spec, chart)
+        chart_decisions.compiled_functions(spec, chart)
+        if isinstance(chart, ChartModule)
+        else CompiledFunctions.of(spec)
     )
-    delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
-    if chart is None:
-        rows = decisions.decision_table(spec, compiled)
-        start = decisions.start(spec)
-    else:
-        rows = chart_decisions.decision_table(spec, chart, compiled)
-        start = chart_decisions.start(chart)
-        delay_rows = chart_decisions.delay_table(spec, chart, compiled)
-    shapes = decisions.shapes((*rows, *(row.row for row in delay_rows)))
-    decider_names = decisions.shape_names(shapes)
-    shared = bulk.Metadata()
-    table, _ = bulk.decisions(rows, names, decider_names, shared)
-    delays = (
-        emit.assignment(
-            f"{naming.DELAYS}: {naming.runtime('DecisionTable')}",
-            bulk.delays(delay_rows, names, decider_names, shared),
-        )
-        if delay_rows
-        else None
-    )
-    fallback_rows = () if chart is None else chart_decisions.fallback_table(chart)
-    fallbacks = (
-        emit.assignment(
-            f"{naming.FALLBACKS}: {naming.MAPPING.alias}[object, "
-            f"{naming.runtime('TransitionResult')}[{naming.STATE}]]",
-            bulk.fallbacks(fallback_rows, names, shared),
-        )
-        if chart is not None and spec.error_policy.default_fallback is not None
-        else None
-    )
-    table_metadata = shared.table()
-    context = protocols.context_plan(spec, names)
-    imports = _imports(spec)
-    declarative = not compiled.empty or not all(
-        cell.plain for row in rows for cell in row.cells
-    )
+    tables = _tables(spec, names, chart, compiled)
     return ModulePlan(
         ids=Identifiers(),
         header=(
@@ -197,94 +178,264 @@ def build_plan(
             f"{literals.comment_text(spec.source_name)}. DO NOT EDIT."
         ),
         docstring=literals.docstring_literal(_module_doc(spec), ""),
-        stdlib_imports=tuple(_import_line(i) for i in imports),
+        stdlib_imports=tuple(_import_line(i) for i in _imports(spec)),
         runtime_import=_import_line(naming.RUNTIME_IMPORT),
         runtime=naming.RUNTIME,
-        api=_api_check(
-            RUNTIME_API_REGIONS
-            if _general_regions(rows) or fallbacks is not None
-            else RUNTIME_API_DELAYS
-            if delay_rows
-            else _required_api(declarative, chart is not None)
-        ),
+        api=_api_check(tables.api),
         state_doc=protocols.class_doc(f"The states of {protocols.machine_text(spec)}."),
-        states=_state_members(spec, names, chart),
+        states=members.state_members(spec, names, chart),
         trigger_doc=protocols.class_doc(
             f"The triggers of {protocols.machine_text(spec)}."
         ),
-        triggers=_trigger_members(spec, names),
-        context=context,
+        triggers=members.trigger_members(spec, names),
+        context=protocols.context_plan(spec, names),
         aliases=names.aliases,
         guards=protocols.guards_plan(spec, names),
         actions=protocols.actions_plan(spec, names),
         constants=tuple(
             emit.assignment(target, value)
-            for target, value in bulk.constants(spec, names, chart)
+            for target, value in machine_definition.constants(spec, names, chart)
         ),
         definition=emit.assignment(
             f"{naming.DEFINITION}: {naming.runtime('MachineDefinition')}"
             f"[{naming.STATE}, {naming.TRIGGER}]",
-            bulk.definition(spec, names, rows, () if chart is None else chart.parents),
+            machine_definition.definition(
+                spec, names, tables.rows, () if chart is None else chart.parents
+            ),
         ),
         functions=functions.sources(spec, names, compiled),
-        deciders=tuple(
-            deciders.decider_factory(shape, decider_names[shape]) for shape in shapes
+        deciders=tables.deciders,
+        metadata=tables.metadata,
+        decisions=tables.decisions,
+        start=tables.start,
+        factored=_factored(spec, chart, compiled),
+        delays=tables.delays,
+        resumes=tables.resumes,
+        fallbacks=tables.fallbacks,
+        chart=chart is not None,
+        tree=None if chart is None else _tree(chart, names),
+        configured=chart is not None and chart.configured,
+        configurations=_configurations(chart, names),
+        class_name=names.class_name,
+        class_base=_FACTORED_BASE if isinstance(chart, FactoredModule) else _CLASS_BASE,
+        class_doc=literals.docstring_literal(_machine_class_doc(spec), "    "),
+        guards_param=(
+            f"{naming.GUARDS} | {naming.MAPPING.alias}[str, "
+            f"{naming.CALLABLE.alias}[{_guard_arguments(spec)}, bool]] | None"
+        ),
+        actions_param=_ACTIONS_PARAM,
+        executor_type=f"{naming.runtime('ActionExecutor')}[{naming.STATE}]",
+        machine_alias=naming.MACHINE_ALIAS,
+        all_names=_all_names(names, chart),
+    )
+
+
+#: The generated class's base: the runtime's machine on the module's types.
+_CLASS_BASE = (
+    f"{naming.runtime('MachineBase')}"
+    f"[{naming.STATE}, {naming.TRIGGER}, {naming.CONTEXT}]"
+)
+#: The base of a factored statechart's class: it combines tables per event.
+_FACTORED_BASE = (
+    f"{naming.runtime('FactoredMachineBase')}"
+    f"[{naming.STATE}, {naming.TRIGGER}, {naming.CONTEXT}]"
+)
+#: The type of the generated constructor's ``actions`` parameter.
+_ACTIONS_PARAM = (
+    f"{naming.ACTIONS} | {naming.MAPPING.alias}[str, "
+    f"{naming.CALLABLE.alias}[[{naming.CONTEXT}], object]]"
+)
+
+
+# -- the decision tables -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """The module's decisions, laid out: the rows (which the definition's
+    ``leaving`` lists come from), the statements and the API they need."""
+
+    rows: tuple[decisions.Row, ...]
+    decisions: str | None
+    metadata: str | None
+    start: str | None
+    delays: str | None
+    resumes: str | None
+    fallbacks: str | None
+    deciders: tuple[str, ...]
+    api: tuple[int, int]
+
+
+def _tables(
+    spec: MachineSpec,
+    names: ModuleNames,
+    chart: ChartModule | FactoredModule | None,
+    compiled: CompiledFunctions,
+) -> _Tables:
+    """Decide the tables (flat or statechart rules) and write their statements.
+
+    The decision table and the delay table share one metadata table and one
+    set of decider factories, so the delay table is written after the other.
+    A factored statechart has none of these tables (see :func:`_factored`).
+    """
+    if isinstance(chart, FactoredModule):
+        return _Tables(
+            rows=tuple(decisions.Row(s, (), leaving) for s, leaving in chart.leaving),
+            decisions=None,
+            metadata=None,
+            start=None,
+            delays=None,
+            resumes=None,
+            fallbacks=None,
+            deciders=(),
+            api=chart_factored.RUNTIME_API_FACTORED,
+        )
+    delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
+    resume_table: chart_resumes.ResumeTable | None = None
+    if chart is None:
+        rows = decisions.decision_table(spec, compiled)
+        start = decisions.start(spec)
+    else:
+        rows = chart_decisions.decision_table(spec, chart, compiled)
+        start = chart_decisions.start(chart)
+        delay_rows = chart_decisions.delay_table(spec, chart, compiled)
+        resume_table = chart_resumes.resume_table(spec, chart, compiled)
+    shapes = decisions.shapes(
+        (
+            *rows,
+            *(row.row for row in delay_rows),
+            *(() if resume_table is None else (resume_table.row,)),
+        )
+    )
+    decider_names = decisions.shape_names(shapes)
+    shared = bulk.Metadata()
+    table, _ = bulk.decisions(rows, names, decider_names, shared)
+    delays = _delays(delay_rows, names, decider_names, shared)
+    resumes = _resumes(resume_table, names, decider_names, shared)
+    fallbacks = _fallbacks(spec, chart, names, shared)
+    declarative = not compiled.empty or not all(
+        cell.plain for row in rows for cell in row.cells
+    )
+    return _Tables(
+        rows=rows,
+        decisions=emit.assignment(
+            f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}", table
         ),
         metadata=emit.assignment(
             f"{naming.METADATA}: tuple[{naming.MAPPING.alias}[str, object], ...]",
-            table_metadata,
-        ),
-        decisions=emit.assignment(
-            f"{naming.DECISIONS}: {naming.runtime('DecisionTable')}", table
+            shared.table(),
         ),
         start=emit.assignment(
             f"{naming.START}: {naming.runtime('TransitionResult')}[{naming.STATE}]",
             bulk.start(start, names),
         ),
         delays=delays,
+        resumes=resumes,
         fallbacks=fallbacks,
-        chart=chart is not None,
-        tree=None if chart is None else _tree(chart, names),
-        configurations=(
-            None
-            if chart is None or not chart.configured
-            else emit.assignment(
-                f"{naming.CONFIGURATIONS}: tuple[{naming.CONFIGURATION_CLASS}, ...]",
-                bulk.configurations(chart, names),
-            )
+        deciders=tuple(
+            deciders.decider_factory(shape, decider_names[shape]) for shape in shapes
         ),
-        class_name=names.class_name,
-        class_base=(
-            f"{naming.runtime('MachineBase')}"
-            f"[{naming.STATE}, {naming.TRIGGER}, {naming.CONTEXT}]"
+        api=max(
+            _required_api(declarative, chart is not None),
+            RUNTIME_API_DELAYS if delay_rows else (2, 0),
+            RUNTIME_API_RESUMES if resumes else (2, 0),
+            RUNTIME_API_REGIONS
+            if _general_regions(rows) or fallbacks is not None
+            else (2, 0),
         ),
-        class_doc=literals.docstring_literal(_machine_class_doc(spec), "    "),
-        guards_param=(
-            f"{naming.GUARDS} | {naming.MAPPING.alias}[str, "
-            f"{naming.CALLABLE.alias}[{_guard_arguments(spec)}, bool]] | None"
-        ),
-        actions_param=(
-            f"{naming.ACTIONS} | {naming.MAPPING.alias}[str, "
-            f"{naming.CALLABLE.alias}[[{naming.CONTEXT}], object]]"
-        ),
-        executor_type=f"{naming.runtime('ActionExecutor')}[{naming.STATE}]",
-        machine_alias=naming.MACHINE_ALIAS,
-        all_names=tuple(
-            literals.string_literal(name)
-            for name in sorted(
-                (
-                    *naming.PUBLIC_NAMES,
-                    *(naming.CHART_FUNCTIONS if chart is not None else ()),
-                    *(
-                        (naming.CONFIGURATION_CLASS,)
-                        if chart is not None and chart.configured
-                        else ()
-                    ),
-                    names.class_name,
-                ),
-                key=naming.all_sort_key,
-            )
-        ),
+    )
+
+
+# -- a statechart's statements and the export list ---------------------------
+
+
+def _delays(
+    rows: tuple[chart_decisions.DelayRow, ...],
+    names: ModuleNames,
+    decider_names: Mapping[decisions.CellShape, str],
+    shared: bulk.Metadata,
+) -> str | None:
+    """The ``_DELAYS`` statement, for a statechart with ``after:`` entries."""
+    if not rows:
+        return None
+    return emit.assignment(
+        f"{naming.DELAYS}: {naming.runtime('DecisionTable')}",
+        bulk.delays(rows, names, decider_names, shared),
+    )
+
+
+def _fallbacks(
+    spec: MachineSpec,
+    chart: ChartModule | None,
+    names: ModuleNames,
+    shared: bulk.Metadata,
+) -> str | None:
+    """The ``_FALLBACKS`` statement, for a statechart with a default fallback."""
+    if chart is None or spec.error_policy.default_fallback is None:
+        return None
+    return emit.assignment(
+        f"{naming.FALLBACKS}: {naming.MAPPING.alias}[object, "
+        f"{naming.runtime('TransitionResult')}[{naming.STATE}]]",
+        bulk.fallbacks(chart_decisions.fallback_table(chart), names, shared),
+    )
+
+
+def _resumes(
+    table: chart_resumes.ResumeTable | None,
+    names: ModuleNames,
+    decider_names: Mapping[decisions.CellShape, str],
+    shared: bulk.Metadata,
+) -> str | None:
+    """The ``_RESUMES`` statement, for a statechart whose steps continue."""
+    if table is None:
+        return None
+    return emit.assignment(
+        f"{naming.RESUMES}: {naming.runtime('Resumes')}",
+        bulk.resumes(table, names, decider_names, shared),
+    )
+
+
+def _factored(
+    spec: MachineSpec,
+    chart: ChartModule | FactoredModule | None,
+    compiled: CompiledFunctions,
+) -> str | None:
+    """The ``_FACTORED`` statement of a factored statechart."""
+    if not isinstance(chart, FactoredModule):
+        return None
+    data = chart_factored.chart_data(spec, chart.tables, compiled)
+    return emit.assignment(
+        f"{naming.FACTORED}: {naming.runtime('FactoredChart')}",
+        chart_factored.expression(data),
+    )
+
+
+def _configurations(
+    chart: ChartModule | FactoredModule | None, names: ModuleNames
+) -> str | None:
+    """The ``_CONFIGURATIONS`` statement, for a statechart on configurations."""
+    if not isinstance(chart, ChartModule) or not chart.configured:
+        return None
+    return emit.assignment(
+        f"{naming.CONFIGURATIONS}: tuple[{naming.CONFIGURATION_CLASS}, ...]",
+        bulk.configurations(chart, names),
+    )
+
+
+def _all_names(
+    names: ModuleNames, chart: ChartModule | FactoredModule | None
+) -> tuple[str, ...]:
+    """``__all__``: the public names, a statechart's functions and class too."""
+    public = list(naming.PUBLIC_NAMES)
+    if chart is not None:
+        public.extend(naming.CHART_FUNCTIONS)
+        if chart.configured:
+            public.append(naming.CONFIGURATION_CLASS)
+    # Last, as ever: the order of names whose sort keys tie is kept.
+    public.append(names.class_name)
+    return tuple(
+        literals.string_literal(name)
+        for name in sorted(public, key=naming.all_sort_key)
     )
 
 
@@ -371,7 +522,7 @@ def _api_check(required: tuple[int, int]) -> ApiCheck:
     )
 
 
-def _tree(chart: ChartModule, names: ModuleNames) -> str:
+def _tree(chart: ChartModule | FactoredModule, names: ModuleNames) -> str:
     args: list[tuple[str | None, emit.Expr]] = [(None, emit.Atom(naming.DEFINITION))]
     if chart.history:
         history = tuple(emit.Atom(names.state(h)) for h in chart.history)
@@ -383,7 +534,7 @@ def _tree(chart: ChartModule, names: ModuleNames) -> str:
 
 
 def _general_regions(rows: tuple[decisions.Row, ...]) -> bool:
-    """True when a ``Regions`` cell needs API 2.5."""
+    """True when a ``Regions`` cell asks other guard forms or assigns."""
     return any(
         isinstance(cell, decisions.RegionsCell) and not cell.plain
         for row in rows
@@ -395,85 +546,3 @@ def _required_api(declarative: bool, chart: bool) -> tuple[int, int]:
     if chart:
         return RUNTIME_API_CHARTS
     return RUNTIME_API_DECLARATIVE if declarative else RUNTIME_API
-
-
-def _state_members(
-    spec: MachineSpec, names: ModuleNames, chart: ChartModule | None
-) -> tuple[Member, ...]:
-    paths = None if chart is None else _state_paths(spec)
-    return tuple(_state_member(state, names, paths) for state in spec.states)
-
-
-def _state_member(
-    state: State, names: ModuleNames, paths: dict[str, str] | None
-) -> Member:
-    doc = state.description if state.description.strip() else None
-    if paths is not None:
-        doc = paths[state.name] + ("" if doc is None else f"\n\n{doc}")
-    return Member(
-        name=names.state_members[state.name],
-        value=literals.string_literal(state.name),
-        doc=None if doc is None else literals.docstring_literal(doc, "    "),
-    )
-
-
-def _state_paths(spec: MachineSpec) -> dict[str, str]:
-    """Each statechart state's first docstring line: its path, and for a
-    compound state the atomic states inside it (what is stored instead)."""
-    tree = spec.tree
-    inside: dict[str, list[str]] = {}
-    for state in spec.states:
-        if not state.children and not state.is_history:
-            for ancestor in tree.ancestors(state.name):
-                inside.setdefault(ancestor, []).append(state.name)
-    paths = {}
-    for state in spec.states:
-        path = " / ".join((*reversed(tree.ancestors(state.name)), state.name))
-        leaves = inside.get(state.name)
-        if state.is_history:
-            paths[state.name] = f"Path: {path} (history of {state.parent})."
-            continue
-        if leaves is None:
-            paths[state.name] = f"Path: {path}."
-            continue
-        shown = ", ".join(leaves[:_LEAVES_SHOWN])
-        if len(leaves) > _LEAVES_SHOWN:
-            shown += f" and {len(leaves) - _LEAVES_SHOWN} more"
-        paths[state.name] = (
-            f"Path: {path} (compound, never stored: its atomic states are {shown})."
-        )
-    return paths
-
-
-#: How many of a compound state's atomic states its docstring names.
-_LEAVES_SHOWN = 8
-
-
-def _trigger_members(spec: MachineSpec, names: ModuleNames) -> tuple[Member, ...]:
-    # Grouped in one pass: a machine may have thousands of triggers.
-    routes: dict[str, list[str]] = {trigger: [] for trigger in spec.triggers}
-    # Wildcard routes last: a named source is tried before them.
-    for transition in by_precedence(spec.transitions, lambda t: t.wildcard):
-        route = protocols.route(transition)
-        if transition.description.strip():
-            route += f": {transition.description.rstrip()}"
-        routes[transition.trigger].append(route)
-    return tuple(
-        _trigger_member(trigger, trigger_routes, names)
-        for trigger, trigger_routes in routes.items()
-    )
-
-
-def _trigger_member(trigger: str, routes: list[str], names: ModuleNames) -> Member:
-    if len(routes) == 1:
-        text = routes[0]
-    else:
-        text = (
-            "From the current state, the first of these whose guards pass:\n\n"
-            + "\n".join(f"- {route}" for route in routes)
-        )
-    return Member(
-        name=names.trigger_members[trigger],
-        value=literals.string_literal(trigger),
-        doc=literals.docstring_literal(text, "    "),
-    )

@@ -88,8 +88,10 @@ def environment() -> jinja2.Environment:
 #: The statements the template captures with ``{% set %}`` and replaces by
 #: placeholders, in the order they appear.
 TEMPLATE_SECTIONS = ("state_enum", "trigger_enum", "protocols")
-#: The statements the emitter printed, in the order they appear.
-PLAN_SECTIONS = ("constants", "definition", "metadata", "decisions")
+#: The statements the emitter printed, in the order they appear (those a
+#: module does not have are ``None`` in the plan: a factored statechart has
+#: ``factored`` instead of ``metadata`` and ``decisions``).
+PLAN_SECTIONS = ("constants", "definition", "metadata", "decisions", "factored")
 
 
 def render_module(plan: ModulePlan) -> RenderedModule:
@@ -109,7 +111,9 @@ def render_module(plan: ModulePlan) -> RenderedModule:
         Section(name, str(getattr(module, name))) for name in TEMPLATE_SECTIONS
     )
     emitted = tuple(
-        Section(name, _statements(getattr(plan, name))) for name in PLAN_SECTIONS
+        Section(name, _statements(getattr(plan, name)))
+        for name in PLAN_SECTIONS
+        if getattr(plan, name) is not None
     )
     return RenderedModule(str(module), captured + emitted)
 

@@ -20,6 +20,8 @@ from typing import Any, ClassVar, TypeVar
 S = TypeVar("S", bound=str)
 #: A machine's ``Trigger`` enum.
 T = TypeVar("T", bound=str)
+#: A machine's context type (a ``TypedDict`` or ``Mapping[str, Any]``).
+C = TypeVar("C")
 
 #: The shared read-only empty mapping (default metadata, empty context).
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})

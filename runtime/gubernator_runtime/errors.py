@@ -2,7 +2,9 @@
 
 Every error carries its facts in ``context`` (plain strings, numbers and
 lists, so it is JSON-ready) besides the human-readable ``message``, and
-``to_dict()``/``FSMError.from_dict()`` round-trip it::
+``to_dict()``/``FSMError.from_dict()`` round-trip it. The module is the
+whole catalogue in one place, past 400 lines on purpose: an application
+reads it to learn what ``process`` and the executor can raise::
 
     FSMError
     ├── InvalidTransitionError          no transition for this state and trigger
@@ -14,6 +16,7 @@ lists, so it is JSON-ready) besides the human-readable ``message``, and
     │   └── UnknownConfigurationError   not one of a machine's configurations
     ├── GuardError                      a guard raised (chained to its exception)
     ├── AssignError                     an assign expression raised (chained)
+    ├── EndlessMacrostepError           eventless or done.state steps never settle
     ├── ConfigurationError              bad binding or definition
     │   └── ActionNotFoundError         actions without an implementation
     └── TimeoutExpiredError             a state's timeout has passed
@@ -128,7 +131,24 @@ def _rebuild(
     return error
 
 
-class InvalidTransitionError(FSMError):
+class _Processing:
+    """The ``state`` and ``trigger`` of an error about one step of ``process``
+    (a plain mixin, so it is no error type of its own)."""
+
+    context: dict[str, Any]
+
+    @property
+    def state(self) -> str:
+        """The state the step was decided in."""
+        return str(self.context.get("state", ""))
+
+    @property
+    def trigger(self) -> str:
+        """The trigger of the step."""
+        return str(self.context.get("trigger", ""))
+
+
+class InvalidTransitionError(_Processing, FSMError):
     """No transition leaves ``state`` on ``trigger``."""
 
     def __init__(
@@ -140,16 +160,6 @@ class InvalidTransitionError(FSMError):
                 f"no transition from state {state_text!r} on trigger {trigger_text!r}"
             )
         super().__init__(message, state=state_text, trigger=trigger_text, **context)
-
-    @property
-    def state(self) -> str:
-        """The state the transition was attempted from."""
-        return str(self.context.get("state", ""))
-
-    @property
-    def trigger(self) -> str:
-        """The trigger that was attempted."""
-        return str(self.context.get("trigger", ""))
 
 
 class GuardRejectedError(InvalidTransitionError):
@@ -271,7 +281,7 @@ def _cause_parts(cause: BaseException | None) -> tuple[str, str, str]:
     return cause_type, cause_message, f"raised {cause_type}: {cause_message}"
 
 
-class GuardError(FSMError):
+class GuardError(_Processing, FSMError):
     """A guard raised instead of answering; raised chained to that exception."""
 
     def __init__(
@@ -297,18 +307,8 @@ class GuardError(FSMError):
         """The guard that raised."""
         return str(self.context.get("guard", ""))
 
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
 
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
-
-
-class AssignError(FSMError):
+class AssignError(_Processing, FSMError):
     """Computing a transition's ``assign`` updates raised; chained to the exception.
 
     Raised by ``process`` once the guards passed, instead of a result whose
@@ -329,15 +329,51 @@ class AssignError(FSMError):
             cause_message=cause_message,
         )
 
-    @property
-    def state(self) -> str:
-        """The state being left."""
-        return str(self.context.get("state", ""))
 
-    @property
-    def trigger(self) -> str:
-        """The trigger being processed."""
-        return str(self.context.get("trigger", ""))
+class EndlessMacrostepError(_Processing, FSMError):
+    """One call of a statechart whose eventless or ``done.state``
+    transitions never settle: with guards that are pure functions of the
+    context, the macrostep would go on for ever (API 2.5).
+
+    A tabled module raises it when a call visits more than ``bound``
+    resume cells (``bound`` 0: the ``done.state`` events themselves pile up
+    without end); a factored one (API 2.6) when a macrostep comes back to a
+    configuration it was already in, or its internal events pile up
+    (:meth:`looping`, whose context names the machine instead).
+    """
+
+    def __init__(self, state: str | None, trigger: str, bound: int) -> None:
+        # ``state`` is None for the start (an entity created from no state).
+        state_text = "" if state is None else plain_str(state)
+        trigger_text = plain_str(trigger)
+        what = (
+            f"visited more than {bound} guarded eventless decisions"
+            if bound
+            else "raised done.state events without end"
+        )
+        where = f"from state {state_text!r}" if state_text else "at the start"
+        super().__init__(
+            f"trigger {trigger_text!r} {where} {what}: eventless or "
+            "done.state transitions loop while their guards stay true",
+            state=state_text,
+            trigger=trigger_text,
+            bound=bound,
+        )
+
+    @classmethod
+    def looping(cls, machine: str, where: str) -> EndlessMacrostepError:
+        """The factored mode's error: the macrostep of ``machine`` never
+        ends, as ``where`` says (the configuration it came back to, or the
+        internal events piling up)."""
+        error = cls.__new__(cls)
+        FSMError.__init__(
+            error,
+            f"machine {machine!r}: the macrostep never ends ({where}); an "
+            "eventless or done.state transition on the loop needs another "
+            "guard or target",
+            machine=machine,
+        )
+        return error
 
 
 class ConfigurationError(FSMError):

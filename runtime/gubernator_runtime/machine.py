@@ -7,18 +7,20 @@ generator, see :mod:`gubernator_runtime.cells`). Creating the class builds
 its lookups once (:mod:`gubernator_runtime.tables`); an instance binds the
 guarded cells to its guards once. ``process`` is then a lookup, a class
 check and, for a guarded cell, one call (docs/runtime.md#the-generated-module,
-docs/language.md#processing). It is one class on purpose: its hot paths
-(``process`` and its failure paths) must stay in one place to stay fast,
-and the rest (queries, timeouts, actions) is short delegation.
+docs/language.md#processing). Its hot paths (``process`` and its failure
+paths) stay in this one class to stay fast; the queries and descriptive
+properties come from :class:`~gubernator_runtime.machine_queries.MachineQueries`
+and the timeouts from
+:class:`~gubernator_runtime.machine_timeouts.MachineTimeouts`, its bases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
-from gubernator_runtime._base import EMPTY_MAPPING, S, T, plain_str
+from gubernator_runtime._base import EMPTY_MAPPING, C, S, T, plain_str
 from gubernator_runtime.binding import GuardCallable, bind_guards
 from gubernator_runtime.cells import (
     DecisionTable,
@@ -26,7 +28,7 @@ from gubernator_runtime.cells import (
     bound_table,
     unbound_table,
 )
-from gubernator_runtime.definition import MachineDefinition, StateInfo, TransitionInfo
+from gubernator_runtime.definition import MachineDefinition
 from gubernator_runtime.errors import (
     InvalidTransitionError,
     TerminalStateError,
@@ -34,24 +36,16 @@ from gubernator_runtime.errors import (
 )
 from gubernator_runtime.events import Event
 from gubernator_runtime.executor import ActionExecutor
-from gubernator_runtime.results import TransitionResult, failure, stay
-from gubernator_runtime.tables import MachineTables, build_tables
-from gubernator_runtime.timeouts import (
-    TimeoutInfo,
-    due_entries,
-    is_expired,
-    next_due,
-    utc_now,
+from gubernator_runtime.fallbacks import (
+    charted_fallback,
+    flat_fallback,
 )
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-#: The machine's context type (a ``TypedDict`` or ``Mapping[str, Any]``).
-C = TypeVar("C")
-
-#: The trigger of results proposed by ``ExecutionResult.fallback``.
-FALLBACK_TRIGGER = "_fallback"
+from gubernator_runtime.machine_queries import MachineQueries
+from gubernator_runtime.machine_timeouts import MachineTimeouts
+from gubernator_runtime.results import TransitionResult, failure, stay
+from gubernator_runtime.resumes import Follower, ResumePlan, Resumes, follower
+from gubernator_runtime.resumes import resumed_table as _resumed_table
+from gubernator_runtime.tables import MachineTables, build_tables
 
 _new = object.__new__
 #: How many (state, undefined trigger) results a machine class keeps.
@@ -61,7 +55,7 @@ _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
 _INVALID_TRANSITION = MappingProxyType({"reason": "invalid_transition"})
 
 
-class MachineBase(Generic[S, T, C]):
+class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C]):
     """Base of generated machines: stateless, thread-safe, typed.
 
     A subclass sets ``definition`` (a ``MachineDefinition``) and
@@ -74,7 +68,7 @@ class MachineBase(Generic[S, T, C]):
     guards pass in non-strict mode.
     """
 
-    __slots__ = ("_cells", "_delays", "_guards", "_known_tables")
+    __slots__ = ("_cells", "_delays", "_follower", "_guards", "_known_tables")
 
     definition: ClassVar[MachineDefinition[Any, Any]]
     decisions: ClassVar[DecisionTable]
@@ -83,11 +77,15 @@ class MachineBase(Generic[S, T, C]):
     #: A statechart with ``after:`` entries (API 2.4): key → ``(state,
     #: index, seconds)`` → cell, each row in SCXML priority order.
     delays: ClassVar[DecisionTable | None] = None
-    #: A statechart with a default fallback (API 2.5): key → the fallback
+    #: A statechart with guarded eventless decisions inside a step (API
+    #: 2.5): its resume cells (:mod:`gubernator_runtime.resumes`).
+    resumes: ClassVar[Resumes | None] = None
+    #: A statechart with a default fallback (API 2.7): key → the fallback
     #: move from it (keys inside the fallback state have none).
     fallbacks: ClassVar[Mapping[Any, TransitionResult[Any]] | None] = None
     _tables: ClassVar[MachineTables]
     _delay_table: ClassVar[tuple[HotTable, list[Any]] | None] = None
+    _resume_plan: ClassVar[ResumePlan | None] = None
     _fallback_table: ClassVar[dict[str, TransitionResult[Any]] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -114,6 +112,11 @@ class MachineBase(Generic[S, T, C]):
                 delays, definition.strict_mode, definition.name
             )
             cls._tables.add_names(delays)
+        resumes = cls.__dict__.get("resumes")
+        cls._resume_plan = None
+        if resumes is not None:
+            cls._resume_plan = ResumePlan(resumes, decisions, delays)
+            cls._tables.add_names(resumes.table())
         fallbacks = cls.__dict__.get("fallbacks")
         # Keyed by exact text, as results' states and configurations read.
         cls._fallback_table = (
@@ -144,6 +147,30 @@ class MachineBase(Generic[S, T, C]):
             self._cells = bound_table(unbound, guarded, bound)
             if delays is not None:
                 self._delays = bound_table(delays[0], delays[1], bound)
+        self._follower: Follower | None = None
+        plan = type(self)._resume_plan
+        if plan is not None:
+            self._resume(plan)
+
+    def _resume(self, plan: ResumePlan) -> None:
+        """Follow the resume cells from the cells whose steps continue
+        (:mod:`gubernator_runtime.resumes`); only those cells change."""
+        tables = self._tables
+        follow = self._follower = follower(
+            plan.resumes, tables.strict, tables.name, self._guards
+        )
+        self._cells = _resumed_table(
+            self._cells,
+            plan.continuing,
+            plan.idle,
+            follow.run,
+            self._no_cell,
+            tables.trigger_names,
+        )
+        if self._delays is not None and plan.delays is not None:
+            self._delays = _resumed_table(
+                self._delays, plan.delays, plan.idle, follow.run
+            )
 
     # -- processing (docs/language.md#processing)
     # ----------------------------------------------
@@ -277,8 +304,9 @@ class MachineBase(Generic[S, T, C]):
         ``on_enter_actions`` every ``on_enter`` on the way into the initial
         state. Persist ``target_state`` with the new entity, then run the
         actions (``machine.executor(...).execute(result, context)``), as for
-        any other result. ``context`` is accepted for symmetry with
-        ``process``; creating an entity consults no guard.
+        any other result. ``context`` is what the guards of a statechart's
+        eventless transitions taken right at the start see; otherwise
+        creating an entity consults no guard.
         """
         result = getattr(type(self), "start_result", None)
         if result is None:
@@ -286,6 +314,11 @@ class MachineBase(Generic[S, T, C]):
                 f"{type(self).__name__} was generated before start() existed: "
                 "regenerate its module with a newer gubernator-gen"
             )
+        follow = self._follower
+        if follow is not None:
+            key = getattr(result, "_resume", None)
+            if key is not None:  # a guarded eventless decision at the start
+                return follow.run(result, context, key, False)
         return result  # type: ignore[no-any-return]
 
     def can_transition(
@@ -294,140 +327,6 @@ class MachineBase(Generic[S, T, C]):
         """True when ``process`` would fire a transition (no-ops do not count)."""
         result = self.process(state, trigger, context)
         return result.success and not result.metadata.get("no_op", False)
-
-    # -- queries ------------------------------------------------------------
-
-    def available_transitions(self, state: S | str) -> tuple[TransitionInfo, ...]:
-        """Transitions leaving ``state`` in spec order, whatever their guards."""
-        tables = self._tables
-        return tables.available(tables.lookup_state(state))
-
-    def available_triggers(self, state: S | str) -> tuple[T, ...]:
-        """Distinct triggers of :meth:`available_transitions`, in order."""
-        leaving = self.available_transitions(state)
-        triggers = self._tables.trigger_of
-        return tuple(dict.fromkeys(triggers[t.trigger] for t in leaving))
-
-    def get_state(self, name: S | str) -> StateInfo:
-        """The ``StateInfo`` of ``name``; ``UndefinedStateError`` if unknown."""
-        tables = self._tables
-        return tables.state_info[tables.lookup_state(name)]
-
-    def validate_state(self, name: S | str) -> S:
-        """``name`` as a ``State`` member; ``UndefinedStateError`` if unknown."""
-        return self._tables.lookup_state(name)  # type: ignore[no-any-return]
-
-    def is_terminal(self, state: S | str) -> bool:
-        """True when ``state`` is terminal; ``UndefinedStateError`` if unknown."""
-        tables = self._tables
-        return tables.lookup_state(state) in tables.terminal
-
-    # -- timeouts -----------------------------------------------------------
-
-    def check_timeout(
-        self,
-        state: S | str,
-        entered_at: datetime | Mapping[str, datetime],
-        now: datetime | None = None,
-        context: C | None = None,
-    ) -> TransitionResult[S] | None:
-        """The result of a due timeout or ``after:`` entry, else None
-        (docs/runtime.md#timeouts).
-
-        A flat machine: ``entered_at`` is when ``state`` was entered, and
-        its timeout is due when ``now - entered_at >= seconds`` (naive
-        datetimes are UTC; ``now`` defaults to the current time). A
-        statechart with ``after:`` entries: ``state`` is the stored state or
-        configuration and ``entered_at`` maps each state to the moment it
-        was last entered (the states of ``result.deadlines``); the due
-        entries of the active states are tried earliest deadline first (SCXML
-        priority on a tie), their guards asked with ``context``, and the
-        first that fires gives the result.
-        """
-        delays = self._delays
-        if delays is not None:
-            return self._check_delays(delays, state, entered_at, now, context)
-        tables = self._tables
-        member = tables.lookup_state(state)
-        if member in tables.compound:
-            raise tables.compound_error(member)
-        if isinstance(entered_at, Mapping):
-            if tables.definition.parents:  # a statechart with no after: entry
-                self._delay_row({}, state)  # checks the state or configuration
-                return None
-            raise TypeError("entered_at must be a datetime: this machine is flat")
-        result = tables.timeout_results.get(member)
-        if result is None:
-            return None
-        if is_expired(entered_at, result.metadata["timeout_seconds"], now):
-            return result
-        return None
-
-    def _delay_row(self, delays: HotTable, state: object) -> dict[Any, Any]:
-        """The ``after:`` cells of ``state`` (a state or configuration)."""
-        try:
-            row = delays.get(state)
-        except TypeError:
-            row = None
-        if row is not None:
-            return row
-        tables = self._tables
-        member = tables.lookup_state(state)  # raises for an unknown value
-        if member in tables.compound:
-            raise tables.compound_error(member)
-        if tables.configured and state not in tables.configurations:
-            raise tables.configuration_needed(state)
-        return {}
-
-    def _check_delays(
-        self,
-        delays: HotTable,
-        state: object,
-        entered_at: object,
-        now: datetime | None,
-        context: Any,
-    ) -> TransitionResult[S] | None:
-        """``check_timeout`` of a statechart: the first due entry that fires."""
-        row = self._delay_row(delays, state)
-        if not row:
-            return None
-        if not isinstance(entered_at, Mapping):
-            raise TypeError(
-                "entered_at must map state names to the moments they were "
-                "entered (a statechart with after: entries), not "
-                f"{type(entered_at).__name__}"
-            )
-        for cell in due_entries(row, entered_at, utc_now() if now is None else now):
-            result = cell if cell.__class__ is TransitionResult else cell(context)
-            if result.success:
-                return result
-        return None
-
-    def next_deadline(
-        self,
-        state: S | str,
-        entered_at: Mapping[str, datetime],
-        after: datetime | None = None,
-    ) -> datetime | None:
-        """When the next ``after:`` entry of ``state`` falls due (UTC), for
-        a timeout sweep to schedule; only moments later than ``after`` when
-        given (entries already tried). None when nothing is pending; always
-        None for a machine without ``after:`` entries."""
-        delays = self._delays
-        if delays is None:
-            return None
-        return next_due(self._delay_row(delays, state), entered_at, after)
-
-    def timeout_info(
-        self, state: S | str, entered_at: datetime | None = None
-    ) -> TimeoutInfo[S]:
-        """``state``'s timeout as a ``TimeoutInfo`` (``has_timeout`` False if none)."""
-        tables = self._tables
-        result = tables.timeout_results.get(tables.lookup_state(state))
-        if result is None:
-            return TimeoutInfo(None, None, entered_at)
-        seconds = result.metadata["timeout_seconds"]
-        return TimeoutInfo(seconds, result.target_state, entered_at)
 
     # -- actions (docs/runtime.md#action-executor)
     # --------------------------------------------------
@@ -462,135 +361,10 @@ class MachineBase(Generic[S, T, C]):
     def _propose_fallback(
         self, result: TransitionResult[S], failed: tuple[str, ...]
     ) -> TransitionResult[S] | None:
-        """The transition to the fallback state after ``result``'s actions failed.
-
-        It leaves the state just entered (its exit actions) and enters the
-        fallback (its enter actions). None when the result did not move
-        anywhere, or when it already entered the fallback state (proposing
-        it again would loop on a failing enter action).
-        """
-        tables = self._tables
-        fallback = tables.fallback_state
-        entered = result.target_state
-        if fallback is None or not result.success or entered is None:
-            return None
+        """The transition to the fallback state after ``result``'s actions
+        failed, or None (see :mod:`gubernator_runtime.fallbacks`)."""
         charted = type(self)._fallback_table
         if charted is not None:
-            return _charted_fallback(charted, result, failed)
-        member = tables.state_of.get(entered)
-        if member is None or member == fallback:
-            return None
-        return TransitionResult(
-            True,
-            member,
-            fallback,
-            FALLBACK_TRIGGER,
-            (),
-            tables.state_info[member].on_exit,
-            tables.state_info[fallback].on_enter,
-            None,
-            {"reason": "action_failed", "failed_actions": list(failed)},
-        )
+            return charted_fallback(charted, result, failed)
+        return flat_fallback(self._tables, result, failed)
 
-    # -- description --------------------------------------------------------
-
-    @property
-    def name(self) -> str:
-        """The machine's name."""
-        return self._tables.name
-
-    @property
-    def version(self) -> str:
-        """The definition's version."""
-        return self._tables.definition.version
-
-    @property
-    def strict_mode(self) -> bool:
-        """Strict processing (docs/language.md#processing)."""
-        return self._tables.strict
-
-    @property
-    def description(self) -> str:
-        """The spec's description."""
-        return self._tables.definition.description
-
-    @property
-    def spec_sha256(self) -> str:
-        """SHA-256 of the spec the module was generated from."""
-        return self._tables.definition.spec_sha256
-
-    @property
-    def initial_state(self) -> S:
-        """The initial state."""
-        return self._tables.definition.initial_state  # type: ignore[no-any-return]
-
-    @property
-    def states(self) -> tuple[StateInfo, ...]:
-        """Every state in declaration order."""
-        return self._tables.definition.states
-
-    @property
-    def transitions(self) -> tuple[TransitionInfo, ...]:
-        """Every transition in spec order."""
-        return self._tables.definition.transitions
-
-    @property
-    def state_names(self) -> tuple[S, ...]:
-        """Every state, as ``State`` members in declaration order."""
-        return self._tables.state_names
-
-    @property
-    def trigger_names(self) -> tuple[T, ...]:
-        """Every trigger, in order of first appearance."""
-        return self._tables.trigger_names
-
-    @property
-    def terminal_states(self) -> tuple[S, ...]:
-        """Terminal states in declaration order."""
-        return self._tables.terminal_states
-
-    @property
-    def guard_names(self) -> tuple[str, ...]:
-        """Every guard the spec uses."""
-        return self._tables.guard_names
-
-    @property
-    def action_names(self) -> tuple[str, ...]:
-        """Every action the spec uses."""
-        return self._tables.action_names
-
-    @property
-    def guards(self) -> Mapping[str, GuardCallable] | None:
-        """The bound guards by name (read-only), or None if built without."""
-        return self._guards
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} machine {self.name!r} version {self.version!r}>"
-
-
-def _charted_fallback(
-    table: dict[str, TransitionResult[Any]],
-    result: TransitionResult[S],
-    failed: tuple[str, ...],
-) -> TransitionResult[S] | None:
-    """A statechart's fallback move from where ``result`` went (decided by
-    the generator: an SCXML transition to the fallback state), with why."""
-    key = result.configuration
-    if key is None:
-        key = result.target_state
-    prebuilt = None if key is None else table.get(plain_str(key))
-    if prebuilt is None:  # already inside the fallback state
-        return None
-    return TransitionResult(
-        True,
-        prebuilt.source_state,
-        prebuilt.target_state,
-        FALLBACK_TRIGGER,
-        prebuilt.actions_to_execute,
-        prebuilt.on_exit_actions,
-        prebuilt.on_enter_actions,
-        None,
-        {"reason": "action_failed", "failed_actions": list(failed)},
-        configuration=prebuilt.configuration,
-        deadlines=prebuilt.deadlines,
-    )

@@ -9,7 +9,7 @@ eventless microstep folded in). So the cell holds, per offer, each
 candidate's guard names, and a result per combination of choices; the
 decider only asks the guards and looks the combination up.
 
-Since API 2.5 a ``Regions`` cell takes every guard form a ``Guarded`` cell
+Since API 2.7 a ``Regions`` cell takes every guard form a ``Guarded`` cell
 does and computes ``assign`` updates: ``calls`` says what each guard calls
 (a ``Guards`` method's name, or a function compiled from a guard
 expression), ``arguments`` the fixed keyword arguments of each,
@@ -83,7 +83,7 @@ class Regions:
         self.guards: tuple[str, ...] = tuple(
             name for offer in offers for names in offer for name in names
         )
-        #: What is called for each guard, in the order of ``guards`` (API 2.5).
+        #: What is called for each guard, in the order of ``guards`` (API 2.7).
         self.calls: tuple[str | GuardCallable, ...] = (
             self.guards if calls is None else calls
         )
@@ -191,7 +191,7 @@ class Regions:
 
     def _general_decider(self, offers: Any) -> Any:
         """Any guard form (negated, keyword arguments, compiled), and the
-        ``assign`` updates of the combination taken (API 2.5)."""
+        ``assign`` updates of the combination taken (API 2.7)."""
         steps, source, trigger = self._steps, self.source, self.trigger
         effects = dict(self.effects)
         position = iter(range(len(self.guards)))

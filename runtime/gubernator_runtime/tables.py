@@ -127,7 +127,8 @@ class MachineTables:
 
     def add_names(self, table: DecisionTable) -> None:
         """Count the guards and actions of ``table``'s cells too (the
-        ``after:`` entries of a statechart, which no transition lists)."""
+        ``after:`` entries and resume cells of a statechart, which no
+        transition lists)."""
         guards = dict.fromkeys(self.guard_names)
         actions = dict.fromkeys(self.action_names)
         for _, _, guarded in guarded_cells(table):
@@ -139,8 +140,19 @@ class MachineTables:
                 elif isinstance(cell, Guarded):
                     for result in cell.results:
                         actions.update(dict.fromkeys(result.all_actions))
+                elif isinstance(cell, Regions):
+                    for result in cell.steps.values():
+                        actions.update(dict.fromkeys(result.all_actions))
         self._guard_names = tuple(guards)
         self._action_names = tuple(actions)
+
+    def add_extra_names(
+        self, guards: tuple[str, ...], actions: tuple[str, ...]
+    ) -> None:
+        """Count these guards and actions too (a factored statechart's
+        eventless and ``after:`` transitions, which no transition lists)."""
+        self._guard_names = tuple(dict.fromkeys((*self.guard_names, *guards)))
+        self._action_names = tuple(dict.fromkeys((*self.action_names, *actions)))
 
     def hot(self) -> tuple[HotTable, list[GuardedCell]]:
         """The table of an instance without guards, and the guarded cells."""

@@ -7,11 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gubernator_gen.backend import (
-    bulk,
     deciders,
     decisions,
     emit,
     formatting,
+    machine_definition,
     naming,
     plan,
     render,
@@ -115,7 +115,7 @@ def test_arguments_equal_to_runtime_defaults_are_left_out() -> None:
     names = naming.build_names(spec).names
     assert names is not None
     rows = decisions.decision_table(spec)
-    definition = bulk.definition(spec, names, rows)
+    definition = machine_definition.definition(spec, names, rows)
     args = dict(definition.args)
     states = args["states"]
     assert isinstance(states, emit.TupleOf)

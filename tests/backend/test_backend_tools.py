@@ -79,6 +79,9 @@ class MyActions:
     def audit_exit(self, ctx: Context) -> None:
         pass
 
+    def send_payment_reminder(self, ctx: Context) -> None:
+        pass
+
     async def send_receipt(self, ctx: Context) -> None:
         pass
 
@@ -108,7 +111,7 @@ by_mapping = OrderManagement(
 run = machine.executor(actions).execute(result, ctx)
 first: State = INITIAL_STATE
 done: frozenset[State] = TERMINAL_STATES
-seconds: float = TIMEOUTS[State.PENDING].seconds
+seconds: float = TIMEOUTS[State.PAID].seconds
 """
 
 

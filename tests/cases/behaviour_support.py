@@ -327,7 +327,7 @@ def oracle_problems(
         logged = tuple(name for _, _, name in oracle.take_log())
         active = tuple(map(ours_of, oracle.configuration()))
         recorded = {ours_of(h): set(map(ours_of, s)) for h, s in oracle.history() if s}
-        if outcome.configured:
+        if hasattr(stored, "active"):  # a configuration, after a failure too
             ours, history = tuple(stored.active), dict(stored.history.items())
         else:
             ours, history = (str(stored.value),), {}

@@ -288,14 +288,14 @@ def test_graph_mermaid_and_dot(run_cli: RunCli, tmp_path: Path) -> None:
         " captured_amount #58;= amount"
     )
     assert pay in lines
-    assert "    PENDING --> CANCELLED : after 86400s" in lines
+    assert "    REMINDED --> CANCELLED : after 86400s" in lines
     assert "    DELIVERED --> [*]" in lines
 
     run = run_cli("graph", str(ORDER_SPEC), "--format", "dot", "-o", "order.dot")
     assert (run.returncode, run.stdout) == (0, "")
     dot = (tmp_path / "order.dot").read_text()
     assert dot.startswith('digraph "order_management" {')
-    assert '"PENDING" -> "CANCELLED" [label="after 86400s", style="dashed"];' in dot
+    assert '"REMINDED" -> "CANCELLED" [label="after 86400s", style="dashed"];' in dot
 
     write_text(tmp_path / "bad.yaml", INVALID_SPEC)
     run = run_cli("graph", "bad.yaml")

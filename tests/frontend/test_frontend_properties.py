@@ -151,32 +151,66 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     initial = draw(st.sampled_from(names))
-    states: list[dict[str, Any]] = []
-    for name in names:
-        state: dict[str, Any] = {"name": name}
-        if name == initial:
-            state["type"] = "initial"
-        elif draw(st.booleans()):
-            state["type"] = draw(st.sampled_from(["stable", "terminal", "error"]))
-        if draw(st.booleans()):
-            state["on_enter"] = _names(draw, ACTIONS, 2)
-        if draw(st.booleans()):
-            state["on_exit"] = _names(draw, ACTIONS, 2)
-        if draw(st.booleans()):
-            state["description"] = draw(TEXT)
-        if state.get("type") != "terminal" and draw(st.booleans()):
-            seconds = draw(
-                st.integers(1, 10**6)
-                | st.floats(0.001, 1e9, allow_nan=False, allow_infinity=False)
-            )
-            state["timeout"] = {
-                "seconds": seconds,
-                "destination": draw(st.sampled_from(names)),
-            }
-        if draw(st.booleans()):
-            state["metadata"] = draw(st.dictionaries(TEXT, PLAIN_DATA, max_size=3))
-        states.append(state)
+    states = [_state(draw, name, initial, names) for name in names]
     open_states = [s["name"] for s in states if s.get("type") != "terminal"]
+    transitions = _transitions(draw, open_states, names)
+    spec: dict[str, Any] = {}
+    if draw(st.booleans()):
+        spec["meta"] = _meta(draw)
+    if draw(st.booleans()):
+        spec["context"] = {
+            field: kind + draw(st.sampled_from(["", "?"]))
+            for field, kind in draw(
+                st.dictionaries(
+                    st.sampled_from(["order_id", "total", "type", "match", "x_1"]),
+                    st.sampled_from(CONTEXT_TYPES),
+                    max_size=4,
+                )
+            ).items()
+        }
+    spec["states"] = states
+    spec["transitions"] = transitions
+    if draw(st.booleans()):
+        policy: dict[str, Any] = {}
+        if draw(st.booleans()):
+            policy["default_fallback"] = draw(st.sampled_from(names))
+        if draw(st.booleans()):
+            policy["retry_attempts"] = draw(st.integers(0, 10))
+        spec["error_policy"] = policy
+    return spec
+
+
+def _state(
+    draw: st.DrawFn, name: str, initial: str, names: list[str]
+) -> dict[str, Any]:
+    state: dict[str, Any] = {"name": name}
+    if name == initial:
+        state["type"] = "initial"
+    elif draw(st.booleans()):
+        state["type"] = draw(st.sampled_from(["stable", "terminal", "error"]))
+    if draw(st.booleans()):
+        state["on_enter"] = _names(draw, ACTIONS, 2)
+    if draw(st.booleans()):
+        state["on_exit"] = _names(draw, ACTIONS, 2)
+    if draw(st.booleans()):
+        state["description"] = draw(TEXT)
+    if state.get("type") != "terminal" and draw(st.booleans()):
+        seconds = draw(
+            st.integers(1, 10**6)
+            | st.floats(0.001, 1e9, allow_nan=False, allow_infinity=False)
+        )
+        state["timeout"] = {
+            "seconds": seconds,
+            "destination": draw(st.sampled_from(names)),
+        }
+    if draw(st.booleans()):
+        state["metadata"] = draw(st.dictionaries(TEXT, PLAIN_DATA, max_size=3))
+    return state
+
+
+def _transitions(
+    draw: st.DrawFn, open_states: list[str], names: list[str]
+) -> list[dict[str, Any]]:
     transitions: list[dict[str, Any]] = []
     unguarded: set[tuple[str, str]] = set()
     for _ in range(draw(st.integers(0, 8)) if open_states else 0):
@@ -223,48 +257,29 @@ def valid_specs(draw: st.DrawFn) -> dict[str, Any]:
                 "guards": _names(draw, GUARDS, 1),
             },
         )
-    spec: dict[str, Any] = {}
+    return transitions
+
+
+def _meta(draw: st.DrawFn) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
     if draw(st.booleans()):
-        meta: dict[str, Any] = {}
-        if draw(st.booleans()):
-            meta["machine_name"] = draw(
-                st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
-                | st.sampled_from(["Order Flow", "bestellung-ablauf", "ordre.été"])
-            )
-        if draw(st.booleans()):
-            meta["version"] = draw(
-                st.from_regex(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}", fullmatch=True)
-            )
-        if draw(st.booleans()):
-            meta["strict_mode"] = draw(st.booleans())
-        if draw(st.booleans()):
-            meta["description"] = draw(TEXT)
-        if draw(st.booleans()):
-            meta["class_name"] = draw(
-                st.sampled_from(["Machine_", "OrderFSM", "_Private", "match"])
-            )
-        spec["meta"] = meta
+        meta["machine_name"] = draw(
+            st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+            | st.sampled_from(["Order Flow", "bestellung-ablauf", "ordre.été"])
+        )
     if draw(st.booleans()):
-        spec["context"] = {
-            field: kind + draw(st.sampled_from(["", "?"]))
-            for field, kind in draw(
-                st.dictionaries(
-                    st.sampled_from(["order_id", "total", "type", "match", "x_1"]),
-                    st.sampled_from(CONTEXT_TYPES),
-                    max_size=4,
-                )
-            ).items()
-        }
-    spec["states"] = states
-    spec["transitions"] = transitions
+        meta["version"] = draw(
+            st.from_regex(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}", fullmatch=True)
+        )
     if draw(st.booleans()):
-        policy: dict[str, Any] = {}
-        if draw(st.booleans()):
-            policy["default_fallback"] = draw(st.sampled_from(names))
-        if draw(st.booleans()):
-            policy["retry_attempts"] = draw(st.integers(0, 10))
-        spec["error_policy"] = policy
-    return spec
+        meta["strict_mode"] = draw(st.booleans())
+    if draw(st.booleans()):
+        meta["description"] = draw(TEXT)
+    if draw(st.booleans()):
+        meta["class_name"] = draw(
+            st.sampled_from(["Machine_", "OrderFSM", "_Private", "match"])
+        )
+    return meta
 
 
 def _serialise(spec: object, as_json: bool) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""``Regions`` cells with every guard form and ``assign`` (API 2.5)."""
+"""``Regions`` cells with every guard form and ``assign`` (API 2.7)."""
 
 from __future__ import annotations
 

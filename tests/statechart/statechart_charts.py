@@ -239,13 +239,12 @@ class Features:
 
 
 ALL_FEATURES = Features()
-#: What generated modules run today: compound states, final children and
-#: their done.state events, internal and unguarded eventless transitions.
-COMPOUND_ONLY = Features(
-    parallel=False, history=False, delayed=False, guarded_eventless=False, eventless=1
-)
+#: What generated modules run keyed by state: compound states, final
+#: children and their done.state events, internal transitions, eventless
+#: transitions with and without guards.
+COMPOUND_ONLY = Features(parallel=False, history=False, delayed=False, eventless=2)
 #: What generated modules run on configurations: history and parallel too.
-CONFIGURED = Features(delayed=False, guarded_eventless=False, eventless=1)
+CONFIGURED = Features(delayed=False, eventless=2)
 #: Compound charts with ``after:`` entries (on any state, guards allowed).
 COMPOUND_DELAYED = dataclasses.replace(COMPOUND_ONLY, delayed=True)
 #: Charts on configurations with ``after:`` entries.

@@ -1,4 +1,5 @@
-"""A test-only runner of the factored tables (mode "factored").
+"""A test-only runner of the factored tables (mode "factored"), and the
+check of the runtime's ``FactoredChart`` against it (:class:`RuntimeCheck`).
 
 It does what a runtime would do with them: per event, each active atomic
 state's offer; conflicts by domain containment; exit and entry sequences
@@ -12,10 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gubernator_runtime.factored import (
+    EndlessMacrostepError,
+    FactoredChart,
+    GuardTest,
+    Macrostep,
+)
 from statechart_stepper import Diverged, Guard, Outcome
 
+from gubernator_gen.backend import chart_factored
+from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart import scxml
-from gubernator_gen.backend.statechart.chart import ALWAYS, TransitionRef, TriggerKey
+from gubernator_gen.backend.statechart.chart import (
+    ALWAYS,
+    Delay,
+    TransitionRef,
+    TriggerKey,
+)
 from gubernator_gen.backend.statechart.factored import FactoredTables, TransitionPlan
 from gubernator_gen.backend.statechart.tables import (
     ActionCall,
@@ -23,6 +37,7 @@ from gubernator_gen.backend.statechart.tables import (
     HistoryEntry,
     Phase,
 )
+from gubernator_gen.model import MachineSpec
 
 Record = dict[str, tuple[str, ...]]
 
@@ -240,3 +255,62 @@ class FactoredRunner:
             return self.settle(config, [], [])
         config, actions, raised = self.microstep(config, plans)
         return self.settle(config, raised, actions)
+
+
+class RuntimeCheck:
+    """The runtime's ``FactoredChart`` on the same tables, checked against
+    :class:`FactoredRunner`: the same configurations, the same action
+    names in the same order, and a macrostep that never ends in both."""
+
+    def __init__(self, spec: MachineSpec, tables: FactoredTables, guard: Guard) -> None:
+        data = chart_factored.chart_data(spec, tables, CompiledFunctions.of(spec))
+        self.chart = FactoredChart(**data)
+        self.guard = guard
+        self.tests = tuple(self._test(t[5]) for t in data["transitions"])
+
+    def _test(self, guards: tuple[object, ...]) -> GuardTest | None:
+        if not guards:
+            return None
+        names = [g for g in guards if isinstance(g, str)]
+        assert len(names) == len(guards), "the test charts use named guards"
+
+        def test(context: object) -> str | None:
+            return next((n for n in names if not self.guard(n)), None)
+
+        return test
+
+    def start(self, expected: Outcome | None) -> None:
+        """The runtime's start agrees with ``expected`` (``None``: diverged)."""
+        try:
+            step = self.chart.start(None, self.tests, "check")
+        except EndlessMacrostepError:
+            assert expected is None, "the runtime diverged at the start"
+            return
+        assert expected is not None, "the runtime did not diverge at the start"
+        self._agrees(step, expected)
+
+    def process(
+        self, config: Configuration, trigger: TriggerKey, expected: Outcome | None
+    ) -> None:
+        """The runtime's macrostep agrees with ``expected``."""
+        key = (trigger.state, trigger.index) if isinstance(trigger, Delay) else trigger
+        assert isinstance(key, (str, tuple))
+        try:
+            step = self.chart.process(
+                config.atomic, config.history, key, None, self.tests, "check"
+            )
+        except EndlessMacrostepError:
+            assert expected is None, f"the runtime diverged on {trigger!r}"
+            return
+        assert expected is not None, f"the runtime did not diverge on {trigger!r}"
+        if not isinstance(step, Macrostep):
+            assert expected.actions == () and expected.configuration == config
+            return
+        self._agrees(step, expected)
+
+    @staticmethod
+    def _agrees(step: Macrostep, expected: Outcome) -> None:
+        names = [*step.on_exit, *step.transition_actions, *step.on_enter]
+        assert names == [a.name for a in expected.actions]
+        assert step.atomic == expected.configuration.atomic
+        assert step.record == expected.configuration.history

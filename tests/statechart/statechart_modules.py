@@ -13,6 +13,7 @@ import itertools
 import types
 
 from gubernator_gen import backend
+from gubernator_gen.backend.statechart import Limits
 from gubernator_gen.diagnostics import Diagnostic
 from gubernator_gen.model import MachineSpec
 
@@ -44,11 +45,17 @@ def module_ready(spec: MachineSpec) -> MachineSpec:
     return dataclasses.replace(spec, states=states)
 
 
+#: Limits no chart with parallel states or history stays within: its
+#: module is generated in the factored mode.
+FACTORED = Limits(keys=1, cells=0, combinations=1)
+
+
 def generate(
-    spec: MachineSpec, *, format: bool = True
+    spec: MachineSpec, *, format: bool = True, limits: Limits | None = None
 ) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """The module's source (``None`` when refused) and the diagnostics."""
-    result = backend.generate_module(spec, format=format)
+    """The module's source (``None`` when refused) and the diagnostics;
+    ``limits`` replace the table rule's (``FACTORED`` forces that mode)."""
+    result = backend.generate_module(spec, format=format, limits=limits)
     return result.source, result.diagnostics
 
 

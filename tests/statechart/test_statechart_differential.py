@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from statechart_charts import EVENTS, Shown, parallel_charts, random_charts
-from statechart_factored import FactoredRunner
+from statechart_factored import FactoredRunner, RuntimeCheck
 from statechart_oracle import Oracle, Runaway
 from statechart_stepper import Diverged, Outcome, process, start
 
@@ -86,17 +86,31 @@ class _Tables:
         self.configuration = (
             build_configuration_tables(chart, GENEROUS) if mode == "A" else None
         )
-        self.factored = FactoredRunner(build_factored_tables(chart), guards)
+        factored = build_factored_tables(chart)
+        self.factored = FactoredRunner(factored, guards)
+        self.runtime = RuntimeCheck(spec, factored, guards)
 
     def start(self) -> Outcome:
         if self.configuration is not None:
             return start(self.configuration, self.guards)
-        return self.factored.start()
+        try:
+            outcome = self.factored.start()
+        except Diverged:
+            self.runtime.start(None)
+            raise
+        self.runtime.start(outcome)
+        return outcome
 
     def process(self, config: Configuration, trigger: TriggerKey) -> Outcome:
         if self.configuration is not None:
             return process(self.configuration, config, trigger, self.guards)
-        return self.factored.process(config, trigger)
+        try:
+            outcome = self.factored.process(config, trigger)
+        except Diverged:
+            self.runtime.process(config, trigger, None)
+            raise
+        self.runtime.process(config, trigger, outcome)
+        return outcome
 
 
 def _problem_is_real(spec: MachineSpec, problem: ChartProblem, seed: int) -> _Tables:

@@ -29,7 +29,13 @@ from test_statechart_modules import PROFILE, RUNS, Guards, _agrees, _names, _sto
 
 from gubernator_gen.model import EMPTY_METADATA, ErrorPolicy, MachineSpec, Transition
 
-_NO_HISTORY = dataclasses.replace(CONFIGURED_IN_STATE, in_state=False)
+#: A fallback move that goes on with guarded eventless transitions is
+#: refused, and this test's driving loop follows no runaway: charts here have
+#: unguarded eventless transitions only.
+_COMPOUND = dataclasses.replace(COMPOUND_ONLY, guarded_eventless=False)
+_NO_HISTORY = dataclasses.replace(
+    CONFIGURED_IN_STATE, in_state=False, guarded_eventless=False
+)
 
 
 def _with_fallback(spec: MachineSpec, pick: int) -> tuple[MachineSpec, MachineSpec]:
@@ -110,7 +116,7 @@ def _check(chart: Shown, runs: list[list[int]], seed: int, pick: int) -> None:
 
 @settings(PROFILE, max_examples=300)
 @given(
-    random_charts(features=COMPOUND_ONLY).map(Shown),
+    random_charts(features=_COMPOUND).map(Shown),
     RUNS,
     st.integers(0, 7),
     st.integers(0, 30),

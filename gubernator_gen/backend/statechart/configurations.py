@@ -373,6 +373,16 @@ def build_configuration_tables(
     )
 
 
+def settled_start(chart: Chart, limits: Limits | None = None) -> Step:
+    """The start step alone, unguarded eventless and ``done.state``
+    microsteps folded in (where a factored machine's ``start()`` rests
+    when no guard intervenes). Raises :class:`ChartProblem` for a start
+    that loops without a guard."""
+    builder = _Builder(chart, limits or Limits(), bounded=False)
+    first = scxml.start_microstep(chart)
+    return builder.settle([first], first.target, first.raised)
+
+
 def _triggers(chart: Chart, config: Configuration) -> tuple[TriggerKey, ...]:
     """Every trigger an active state listens to (eventless excluded)."""
     active = chart.tree.sorted(scxml.active_states(chart, config.atomic))

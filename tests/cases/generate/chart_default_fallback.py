@@ -22,9 +22,9 @@ if _runtime.API_VERSION[0] > 2:
         "regenerate the module with a gubernator-gen that supports it"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
-if _runtime.API_VERSION < (2, 5):
+if _runtime.API_VERSION < (2, 7):
     raise ImportError(
-        "this module needs gubernator-runtime API 2.5 or newer "
+        "this module needs gubernator-runtime API 2.7 or newer "
         "within 2.x: upgrade gubernator-runtime"
         " (installed runtime API: " + ".".join(map(str, _runtime.API_VERSION)) + ")"
     )
