@@ -54,6 +54,10 @@ MODULES_ALLOWED: dict[str, str] = {
     "gubernator_gen/backend/plan.py": (
         "the plan's classes and the small functions that fill their fields"
     ),
+    "runtime/gubernator_runtime/errors.py": (
+        "the whole error catalogue in one place, which applications read to "
+        "learn what can be raised"
+    ),
     "runtime/gubernator_runtime/factored.py": (
         "one algorithm (SCXML's macrostep over factored tables) whose steps "
         "share the macrostep's state; split, they would pass it around"

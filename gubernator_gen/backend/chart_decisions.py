@@ -20,21 +20,46 @@ order. ``target_state`` is the atomic state the step rests in.
 each active entry with its cell, which ``check_timeout`` consults; every
 result carries the deadlines its step starts.
 
+A step that ends at a guarded decision inside the macrostep (a guarded
+``always:`` or ``done.state`` transition) names the resume cell that
+continues it (:mod:`.chart_keys`); :mod:`.chart_resumes` emits those cells.
+
+``in_state`` tests are decided per key before anything reads the tables
+(:mod:`.chart_folding`); several regions answering one event make a
+``Regions`` cell (:mod:`.chart_regions`); ``error_policy.default_fallback``
+is one more table of prebuilt moves (:mod:`.chart_fallback`).
+
 What is not compiled yet is refused here with one located error (see
-:func:`compile_for_module`): timeouts of statechart states, guarded
-eventless transitions and guarded transitions on ``done.state`` events,
-which would need run-time decisions inside a step.
+:func:`compile_for_module`). The module is longer than most because the
+decision table, the ``after:`` table and the refusals share its helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_factored, decisions
+from gubernator_gen.backend import (
+    chart_factored,
+    chart_fallback,
+    chart_folding,
+    chart_regions,
+    decisions,
+)
 from gubernator_gen.backend import codes as backend_codes
+from gubernator_gen.backend.chart_keys import (
+    resume_key,
+    resume_keys,
+    transition_of,
+)
 from gubernator_gen.backend.compiled import CompiledFunctions
-from gubernator_gen.backend.statechart import ChartProblem, Limits, compile_chart
+from gubernator_gen.backend.statechart import (
+    ChartProblem,
+    FactoredTables,
+    Limits,
+    compile_chart,
+)
 from gubernator_gen.backend.statechart.chart import Delay, Origin, TransitionRef
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import (
@@ -43,11 +68,13 @@ from gubernator_gen.backend.statechart.tables import (
     Configuration,
     Offer,
     Phase,
+    Resume,
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.expressions.nodes import reads_state
 from gubernator_gen.model import (
+    Assignment,
     ExpressionGuard,
     MachineSpec,
     NamedGuard,
@@ -76,6 +103,11 @@ class ChartModule:
     parents: tuple[tuple[str, str], ...]
     history: tuple[str, ...] = ()
     configurations: tuple[Configuration, ...] = ()
+    #: Each resume cell's key in the module (``_RESUMES``); ``None`` when no
+    #: step continues at run time (see :mod:`.chart_resumes`).
+    resume_keys: Mapping[Resume, int] | None = None
+    #: The fallback move of each key not inside ``default_fallback``.
+    fallbacks: tuple[tuple[Configuration, Step], ...] = ()
 
     @property
     def configured(self) -> bool:
@@ -104,16 +136,18 @@ def compile_for_module(
     refusal = _first_unsupported(spec)
     if refusal is not None:
         return ChartCompilation(None, (refusal,))
+    # The fallback move is one more (pseudo) transition of the tables.
+    charted = chart_fallback.extended(spec)
     try:
-        tables = compile_chart(spec, limits)
+        tables = compile_chart(charted, limits)
         if not isinstance(tables, ConfigurationTables):
-            return ChartCompilation(chart_factored.factored_module(spec, tables), ())
+            return _factored(spec, tables)
     except ChartProblem as problem:
         refs = problem.problem.transitions
         # An always: transition of the loop, rather than the event that led
         # into it; else the transition that closes it.
         eventless = [r for r in refs if r.origin is Origin.ALWAYS]
-        pos = _position(spec, eventless[0] if eventless else refs[-1])
+        pos = _position(charted, eventless[0] if eventless else refs[-1])
         message = (
             f"{problem.problem.message}: an eventless or done.state transition "
             "on the loop needs a guard, or another target"
@@ -121,11 +155,27 @@ def compile_for_module(
         return ChartCompilation(
             None, (error(backend_codes.EVENTLESS_LOOP, message, pos),)
         )
-    late = _run_time_decision(spec, tables)
+    late = _run_time_decision(charted, tables)
     if late is not None:
         return ChartCompilation(None, (late,))
+    tables, fallbacks = chart_fallback.split(spec, tables)
+    if any(step.resume is not None or step.overflow for _, step in fallbacks):
+        # The executor proposes a prebuilt move; it follows no resume cell.
+        return ChartCompilation(
+            None,
+            (
+                _not_yet(
+                    spec.pos,
+                    "an error_policy.default_fallback whose move goes on with "
+                    "guarded eventless or done.state transitions",
+                ),
+            ),
+        )
+    if chart_folding.reads_states(spec):
+        tables = chart_folding.fold_tables(spec, tables)
     tree = spec.tree
     module = ChartModule(
+        resume_keys=resume_keys(tables),
         tables=tables,
         initial=tables.start.target.atomic[0],
         history=tuple(s.name for s in spec.states if s.is_history),
@@ -138,8 +188,32 @@ def compile_for_module(
             for s in spec.states
             if s.parent is not None and tree.parents[s.name] is not None
         ),
+        fallbacks=fallbacks,
     )
     return ChartCompilation(module, ())
+
+
+def _factored(spec: MachineSpec, tables: FactoredTables) -> ChartCompilation:
+    """The factored module of a chart past the table limits, or the
+    refusal of what its runtime cannot decide per event yet."""
+    if chart_folding.reads_states(spec):
+        # Cells are not keyed by configuration: no key to decide it for.
+        return ChartCompilation(
+            None,
+            (_not_yet(spec.pos, "in_state() in a chart past the table limits"),),
+        )
+    if spec.error_policy.default_fallback is not None:
+        return ChartCompilation(
+            None,
+            (
+                _not_yet(
+                    spec.pos,
+                    "error_policy.default_fallback in a chart past the table "
+                    "limits",
+                ),
+            ),
+        )
+    return ChartCompilation(chart_factored.factored_module(spec, tables), ())
 
 
 def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
@@ -153,32 +227,15 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
     """The first construct the generated modules cannot run yet."""
-    for transition in spec.transitions:
-        for item in transition.guard_items:
-            if isinstance(item, ExpressionGuard) and reads_state(item.expr):
-                # Guards see the context only: the decider would have to
-                # pass the current state or configuration.
-                return _not_yet(
-                    item.pos or transition.pos, "in_state() in a guard expression"
-                )
-    if spec.error_policy.default_fallback is not None:
-        # The executor proposes a flat move (exit the state, enter the
-        # fallback), not a statechart step.
-        return _not_yet(spec.pos, "error_policy.default_fallback in a statechart")
     for state in spec.states:
-        name = repr(state.name)
-        for delayed in state.after:
-            for item in delayed.guard_items:
-                if isinstance(item, ExpressionGuard):
-                    return _not_yet(
-                        item.pos or delayed.pos,
-                        f"a guard expression on an after: entry (state {name})",
-                    )
         for always in state.always:
-            if always.guards:
-                return _not_yet(
-                    always.pos, f"guarded always: transitions (state {name})"
-                )
+            for item in always.guard_items:
+                if isinstance(item, ExpressionGuard) and reads_state(item.expr):
+                    # Asked inside a step, in a resume cell: those cells are
+                    # not decided per key (chart_folding folds event cells).
+                    return _not_yet(
+                        item.pos or always.pos, "in_state() in an always: guard"
+                    )
     return None
 
 
@@ -192,49 +249,41 @@ def _position(spec: MachineSpec, ref: TransitionRef) -> SourcePos:
     return state.after_entries[ref.index].pos
 
 
-def _steps(tables: ConfigurationTables) -> Iterator[Step]:
-    yield tables.start
-    for row in tables.cells.values():
-        for cell in row.values():
-            yield from cell.steps.values()
-
-
 def _run_time_decision(
     spec: MachineSpec, tables: ConfigurationTables
 ) -> Diagnostic | None:
-    """A guard that must be asked inside a step: not compiled yet."""
-    for resume in tables.resumes.values():
-        for offer in resume.offers:
+    """A guard asked inside a step, in a resume cell, that modules cannot
+    ask there yet: ``in_state()`` (resume cells are not decided per key),
+    or guard items or ``assign`` where several regions decide at once."""
+    for cell in tables.resumes.values():
+        for offer in cell.offers:
             for candidate in offer.candidates:
-                if candidate.guarded:
+                transition = transition_of(spec, candidate.transition)
+                if any(
+                    isinstance(item, ExpressionGuard) and reads_state(item.expr)
+                    for item in transition.guard_items
+                ):
                     return _not_yet(
                         _position(spec, candidate.transition),
-                        "a guarded transition taken on a done.state event raised "
-                        "inside a step",
+                        "in_state() in a guard asked inside a step (a "
+                        "transition taken on a done.state event)",
                     )
-    for row in tables.cells.values():
-        for cell in row.values():
-            if len(cell.offers) < 2 or _settled(spec, cell):
-                continue
-            for offer in cell.offers:
-                for candidate in offer.candidates:
-                    if not _plain(spec.transitions[candidate.transition.index]):
-                        return _not_yet(
-                            _position(spec, candidate.transition),
-                            "guard items or assign on a transition that several "
-                            "parallel regions may take on one event",
-                        )
-    for step in _steps(tables):
-        if step.overflow:
-            return _not_yet(
-                spec.pos, "done.state events raised without end in one step"
-            )
+        if len(cell.offers) < 2 or _settled(spec, cell):
+            continue
+        for offer in cell.offers:
+            for candidate in offer.candidates:
+                if not _plain(transition_of(spec, candidate.transition)):
+                    return _not_yet(
+                        _position(spec, candidate.transition),
+                        "guard items or assign on a transition that several "
+                        "parallel regions may take inside a step",
+                    )
     return None
 
 
 def _guarded_or_assigns(spec: MachineSpec, offer: Offer) -> bool:
     first = offer.candidates[0]
-    return first.guarded or bool(spec.transitions[first.transition.index].assign)
+    return first.guarded or bool(transition_of(spec, first.transition).assign)
 
 
 def _plain(transition: Transition) -> bool:
@@ -273,22 +322,31 @@ def _outcome(
     metadata: Mapping[str, PlainData],
     index: Mapping[Configuration, int],
     timed: bool = False,
+    resumes: Mapping[Resume, int] | None = None,
+    continued: bool = False,
 ) -> decisions.Outcome:
-    first, *rest = step.microsteps
+    """A step's result. ``resumes`` numbers the resume cells when the module
+    follows them: the result then names its step's continuation. A resume
+    cell's step (``continued``) may have no microstep, and carries the
+    deadlines it cancels."""
+    first, *rest = step.microsteps or (None,)
+    actions = () if first is None else first.actions
     return decisions.Outcome(
         source=source,
         target=step.target.atomic[0],
         trigger=trigger,
-        actions=tuple(a.name for a in first.actions if a.phase is Phase.TRANSITION),
-        on_exit=tuple(a.name for a in first.actions if a.phase is Phase.EXIT),
+        actions=tuple(a.name for a in actions if a.phase is Phase.TRANSITION),
+        on_exit=tuple(a.name for a in actions if a.phase is Phase.EXIT),
         on_enter=(
-            *(a.name for a in first.actions if a.phase is Phase.ENTER),
-            *(a.name for micro in rest for a in micro.actions),
+            *(a.name for a in actions if a.phase is Phase.ENTER),
+            *(a.name for micro in rest if micro is not None for a in micro.actions),
         ),
         metadata=metadata,
         configuration=index.get(step.target),
         deadlines=_deadlines(step),
         timed=timed,
+        resume=resume_key(step, resumes),
+        cancelled=step.cancelled if continued else (),
     )
 
 
@@ -300,10 +358,16 @@ def decision_table(
     module's order. Cells keep the flat table's form."""
     order = {trigger: i for i, trigger in enumerate(spec.triggers)}
     index = {key: i for i, key in enumerate(module.configurations)}
+    resumes = module.resume_keys
+    folding = chart_folding.reads_states(spec)
+    active: frozenset[str] = frozenset()
     guarding: dict[int, decisions.Candidate] = {}
     rows = []
     for key, row in module.tables.cells.items():
         atomic = key.atomic[0]
+        if folding:  # each key sees its own in_state tests decided
+            guarding = {}
+            active = chart_folding.active_states(spec, key)
         cells: list[decisions.Cell | decisions.RegionsCell] = []
         leaving: set[int] = set()
         for trigger in sorted(
@@ -312,16 +376,26 @@ def decision_table(
             candidates = []
             for offer in row[trigger].offers:
                 leaving.update(c.transition.index for c in offer.candidates)
-            if len(row[trigger].offers) > 1 and not _settled(spec, row[trigger]):
-                cells.append(_regions(spec, atomic, trigger, row[trigger], index))
+            if len(row[trigger].offers) > 1:
+                regions = _Regions(
+                    spec, compiled, active if folding else None, index, resumes
+                )
+                cells.append(regions.cell(atomic, trigger, row[trigger]))
                 continue
             for candidate, step in _choices(row[trigger]):
                 ref = candidate.transition.index
                 transition = spec.transitions[ref]
                 if ref not in guarding:
-                    guarding[ref] = decisions.guarding(transition, compiled)
+                    seen = (
+                        chart_folding.seen_from(transition, active)
+                        if folding
+                        else transition
+                    )
+                    guarding[ref] = decisions.guarding(seen, compiled)
                 described = {decisions.DESCRIPTION_KEY: transition.description}
-                outcome = _outcome(atomic, trigger, step, described, index)
+                outcome = _outcome(
+                    atomic, trigger, step, described, index, False, resumes
+                )
                 candidates.append(decisions.with_outcome(guarding[ref], outcome))
             cells.append(decisions.Cell(trigger, tuple(candidates)))
         rows.append(
@@ -333,27 +407,64 @@ def decision_table(
     return tuple(sorted(rows, key=lambda r: by_order[r.state]))
 
 
-def _regions(
-    spec: MachineSpec,
-    atomic: str,
-    trigger: str,
-    cell: Cell,
-    index: Mapping[Configuration, int],
-) -> decisions.RegionsCell:
-    """A cell several regions answer with guarded candidates: the guard
-    names of each offer's candidates, and every combination's outcome."""
-    steps = []
-    for choice, step in cell.steps.items():
-        taken = step.microsteps[0].transitions[0]
-        described = {
-            decisions.DESCRIPTION_KEY: spec.transitions[taken.index].description
-        }
-        steps.append((choice, _outcome(atomic, trigger, step, described, index)))
-    return decisions.RegionsCell(
-        trigger,
-        tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
-        tuple(steps),
-    )
+@dataclass(frozen=True, slots=True)
+class _Regions:
+    """Cells several regions answer (see :mod:`.chart_regions`), seen from
+    one key (``active``: its states, when ``in_state`` is decided);
+    ``index`` numbers the configurations and ``resumes`` the resume cells."""
+
+    spec: MachineSpec
+    compiled: CompiledFunctions
+    active: frozenset[str] | None
+    index: Mapping[Configuration, int]
+    resumes: Mapping[Resume, int] | None
+
+    def _effect(self, step: Step) -> str | None:
+        assign = chart_regions.combined_assign(self.spec, step, self.active)
+        return self.compiled.effect_name(assign) if assign else None
+
+    def _outcome(self, atomic: str, trigger: str, step: Step) -> decisions.Outcome:
+        first = self.spec.transitions[step.microsteps[0].transitions[0].index]
+        described = {decisions.DESCRIPTION_KEY: first.description}
+        return _outcome(
+            atomic, trigger, step, described, self.index, False, self.resumes
+        )
+
+    def cell(
+        self, atomic: str, trigger: str, cell: Cell
+    ) -> decisions.Cell | decisions.RegionsCell:
+        """One candidate when no region's choice is open, else a
+        ``Regions`` cell with every combination's outcome."""
+        if chart_regions.settled(cell):
+            step = cell.steps[(0,) * len(cell.offers)]
+            effect = self._effect(step)
+            candidate = decisions.Candidate(
+                (),
+                self._outcome(atomic, trigger, step),
+                (),
+                decisions.ResultForm.COMPUTED
+                if effect
+                else decisions.ResultForm.PREBUILT,
+                effect=effect,
+            )
+            return decisions.Cell(trigger, (candidate,))
+        steps = []
+        effects = []
+        for choice, step in cell.steps.items():
+            steps.append((choice, self._outcome(atomic, trigger, step)))
+            effect = self._effect(step)
+            if effect is not None:
+                effects.append((choice, effect))
+        data = chart_regions.guard_data(self.spec, cell, self.compiled, self.active)
+        return decisions.RegionsCell(
+            trigger,
+            data.offers,
+            tuple(steps),
+            calls=data.calls,
+            arguments=data.arguments,
+            negated=data.negated,
+            effects=tuple(effects),
+        )
 
 
 def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
@@ -366,6 +477,16 @@ def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
     return ((cell.offers[0].candidates[0], step),)
 
 
+def compiled_functions(spec: MachineSpec, module: ChartModule) -> CompiledFunctions:
+    """The functions the statechart's module compiles: the spec's, and those
+    its cells call once their ``in_state`` tests are decided."""
+    decided: list[ExpressionGuard | tuple[Assignment, ...]] = []
+    if chart_folding.reads_states(spec):
+        decided.extend(chart_folding.compiled_items(spec, module.tables))
+    decided.extend(chart_regions.compiled_assigns(spec, module.tables))
+    return CompiledFunctions.of(spec, decided)
+
+
 def start(module: ChartModule) -> decisions.Start:
     """``start()``: the initial leaf, every action on the way in order."""
     step = module.tables.start
@@ -375,6 +496,7 @@ def start(module: ChartModule) -> decisions.Start:
         tuple(a.name for a in step.actions),
         configurations.index(step.target) if configurations else None,
         _deadlines(step),
+        resume_key(step, module.resume_keys),
     )
 
 
@@ -428,11 +550,14 @@ def _delay_cell(
     cell: Cell,
     compiled: CompiledFunctions,
     index: Mapping[Configuration, int],
+    resumes: Mapping[Resume, int] | None = None,
 ) -> DelayCell:
     after = spec.state(delay.state).after_entries[delay.index]
     # Only the state's own entry answers its delay: every offer (one per
-    # region below a parallel state) holds that one candidate.
+    # region below a parallel state) holds that one candidate, its guard
+    # items with in_state decided for the key.
     step = cell.steps[(0,) * len(cell.offers)]
+    items = cell.offers[0].candidates[0].guard_items
     seen_as = Transition(
         index=-1,
         trigger=decisions.TIMEOUT_TRIGGER,
@@ -443,7 +568,7 @@ def _delay_cell(
         description=after.description,
         metadata={},
         pos=after.pos,
-        guard_items=after.guard_items,
+        guard_items=items,
     )
     metadata: dict[str, PlainData] = {
         "reason": "timeout",
@@ -454,7 +579,13 @@ def _delay_cell(
     if after.description:
         metadata[decisions.DESCRIPTION_KEY] = after.description
     outcome = _outcome(
-        key.atomic[0], decisions.TIMEOUT_TRIGGER, step, metadata, index, timed=True
+        key.atomic[0],
+        decisions.TIMEOUT_TRIGGER,
+        step,
+        metadata,
+        index,
+        timed=True,
+        resumes=resumes,
     )
     candidate = decisions.with_outcome(decisions.guarding(seen_as, compiled), outcome)
     return DelayCell(
@@ -481,10 +612,40 @@ def delay_table(
                 delay = Delay(state, number)
                 cell = row.get(delay)
                 if cell is not None and cell.offers:
-                    entries.append(_delay_cell(spec, key, delay, cell, compiled, index))
+                    entries.append(
+                        _delay_cell(
+                            spec, key, delay, cell, compiled, index, module.resume_keys
+                        )
+                    )
         if entries:
             rows.append(DelayRow(key.atomic[0], index.get(key), tuple(entries)))
     if module.configured:
         return tuple(sorted(rows, key=lambda r: r.configuration or 0))
     by_order = spec.tree.order
     return tuple(sorted(rows, key=lambda r: by_order[r.state]))
+
+
+# -- the fallback ---------------------------------------------------------------
+
+
+def fallback_table(
+    module: ChartModule,
+) -> tuple[tuple[str, int | None, decisions.Outcome], ...]:
+    """Each key's fallback result (:mod:`.chart_fallback`), keyed as the
+    decision table is; its metadata says why (the runtime adds the failed
+    actions). No fallback step continues at run time (refused before)."""
+    index = {key: i for i, key in enumerate(module.configurations)}
+    metadata: dict[str, PlainData] = {"reason": "action_failed"}
+    found = []
+    for key, step in module.fallbacks:
+        outcome = _outcome(
+            key.atomic[0], decisions.FALLBACK_TRIGGER, step, metadata, index
+        )
+        found.append(
+            (
+                key.atomic[0],
+                index.get(key),
+                dataclasses.replace(outcome, fallback=True),
+            )
+        )
+    return tuple(found)

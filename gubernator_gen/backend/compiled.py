@@ -13,11 +13,12 @@ function.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from gubernator_gen.backend import naming
+from gubernator_gen.expressions.nodes import reads_state
 from gubernator_gen.model import Assignment, ExpressionGuard, MachineSpec
 
 
@@ -32,19 +33,49 @@ class CompiledFunctions:
     guards: Mapping[ExpressionGuard, str]
     effects: Mapping[tuple[Assignment, ...], str]
 
+    #: The guard functions compiled from an expression whose ``in_state``
+    #: tests the statechart decided for the cells that call it.
+    decided: frozenset[str] = frozenset()
+
     @classmethod
-    def of(cls, spec: MachineSpec) -> CompiledFunctions:
-        """The functions ``spec`` needs."""
+    def of(
+        cls,
+        spec: MachineSpec,
+        decided: Iterable[ExpressionGuard | tuple[Assignment, ...]] = (),
+    ) -> CompiledFunctions:
+        """The functions ``spec`` needs: its transitions', ``after:``
+        entries' and ``always:`` entries' in spec order, then those of
+        ``decided``, the expressions and ``assign`` lists a statechart's
+        cells call once their ``in_state`` tests are decided (see
+        :mod:`.chart_folding`). An expression that uses ``in_state`` is never
+        compiled as written."""
         guards: dict[ExpressionGuard, str] = {}
         effects: dict[tuple[Assignment, ...], str] = {}
         for transition in spec.transitions:
             for item in transition.guard_items:
-                if isinstance(item, ExpressionGuard) and item not in guards:
-                    guards[item] = f"{naming.GUARD_EXPRESSION_PREFIX}{len(guards)}"
-            assign = transition.assign
-            if assign and assign not in effects:
-                effects[assign] = f"{naming.ASSIGN_PREFIX}{len(effects)}"
-        return cls(MappingProxyType(guards), MappingProxyType(effects))
+                _name_guard(guards, item)
+            _name_effect(effects, transition.assign)
+        for state in spec.states:
+            for after in state.after_entries:
+                for item in after.guard_items:
+                    _name_guard(guards, item)
+        # A statechart's always: entries, decided at run time (after the
+        # transitions and after: entries, so earlier numbering never changes).
+        for state in spec.states:
+            for always in state.always:
+                for item in always.guard_items:
+                    _name_guard(guards, item)
+        before = set(guards)
+        for found in decided:
+            if isinstance(found, ExpressionGuard):
+                _name_guard(guards, found)
+            else:
+                _name_effect(effects, found)
+        return cls(
+            MappingProxyType(guards),
+            MappingProxyType(effects),
+            frozenset(name for item, name in guards.items() if item not in before),
+        )
 
     def guard_name(self, item: ExpressionGuard) -> str:
         """The function of guard expression ``item``."""
@@ -58,3 +89,25 @@ class CompiledFunctions:
     def empty(self) -> bool:
         """True when the module compiles nothing."""
         return not self.guards and not self.effects
+
+
+def _name_guard(guards: dict[ExpressionGuard, str], item: object) -> None:
+    """Name guard expression ``item`` if it is one, new and free of ``in_state``."""
+    if (
+        isinstance(item, ExpressionGuard)
+        and item not in guards
+        and not reads_state(item.expr)
+    ):
+        guards[item] = f"{naming.GUARD_EXPRESSION_PREFIX}{len(guards)}"
+
+
+def _name_effect(
+    effects: dict[tuple[Assignment, ...], str], assign: tuple[Assignment, ...]
+) -> None:
+    """Name ``assign`` if it is new and none of its values uses ``in_state``."""
+    if (
+        assign
+        and assign not in effects
+        and not any(reads_state(entry.expr) for entry in assign)
+    ):
+        effects[assign] = f"{naming.ASSIGN_PREFIX}{len(effects)}"

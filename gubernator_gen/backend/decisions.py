@@ -102,6 +102,12 @@ class Called:
 
 #: The trigger of a timeout's result (the runtime's ``TIMEOUT_TRIGGER``).
 TIMEOUT_TRIGGER = "_timeout"
+#: The trigger of a fallback's result (the runtime's ``FALLBACK_TRIGGER``).
+FALLBACK_TRIGGER = "_fallback"
+#: The trigger of a resume cell's results of eventless transitions (the
+#: runtime's ``EVENTLESS_TRIGGER``; the result ``process`` returns keeps
+#: the event's).
+EVENTLESS_TRIGGER = "_eventless"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +129,15 @@ class Outcome:
     #: The result of an ``after:`` entry: its trigger is the runtime's
     #: ``TIMEOUT_TRIGGER``, not a ``Trigger`` member.
     timed: bool = False
+    #: A statechart's fallback move: its trigger is ``FALLBACK_TRIGGER``.
+    fallback: bool = False
+    #: A statechart's step that continues at run time: the key of the
+    #: resume cell that decides what follows (the runtime's ``OVERFLOW``
+    #: for a step whose ``done.state`` events never stop).
+    resume: int | None = None
+    #: A resume cell's step: the states with ``after:`` entries it exits
+    #: (their deadlines end).
+    cancelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,11 +261,31 @@ class RegionsCell:
     trigger: str
     offers: tuple[tuple[tuple[str, ...], ...], ...]
     steps: tuple[tuple[tuple[int, ...], Outcome], ...]
+    #: What each guard calls, in the order ``offers`` lists them (API 2.7;
+    #: empty: the ``Guards`` methods the labels name).
+    calls: tuple[Called, ...] = ()
+    #: Each guard's fixed keyword arguments, as (keyword, value) pairs.
+    arguments: tuple[tuple[tuple[str, PlainData], ...], ...] = ()
+    #: The positions of the guards that pass on a false answer.
+    negated: tuple[int, ...] = ()
+    #: The ``assign`` function of each combination that computes updates.
+    effects: tuple[tuple[tuple[int, ...], str], ...] = ()
 
     #: Decided by the runtime's ``Regions`` cell, not by a decider factory.
     decided = False
-    #: Plain guard calls only: nothing of API 2.2.
-    plain = True
+
+    @property
+    def plain(self) -> bool:
+        """Plain calls of the methods the labels name, no ``assign``: what
+        API 2.3's ``Regions`` runs."""
+        labels = [label for offer in self.offers for names in offer for label in names]
+        calls = zip(self.calls, labels[: len(self.calls)], strict=True)
+        return (
+            all(not call.compiled and call.name == label for call, label in calls)
+            and not any(self.arguments)
+            and not self.negated
+            and not self.effects
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +428,8 @@ class Start:
     configuration: int | None = None
     #: The ``after:`` deadlines the start sets (see :class:`Outcome`).
     deadlines: tuple[tuple[str, int | float], ...] = ()
+    #: The resume cell that continues the start (see :class:`Outcome`).
+    resume: int | None = None
 
 
 def start(spec: MachineSpec) -> Start:

@@ -23,7 +23,10 @@ def sources(
         return ()
     found = [
         guard_function(
-            name, item.expr, context=naming.CONTEXT, doc=_doc("Guard", item.text)
+            name,
+            item.expr,
+            context=naming.CONTEXT,
+            doc=_doc("Guard", item.text, decided=name in compiled.decided),
         ).source
         for item, name in compiled.guards.items()
     ]
@@ -42,9 +45,14 @@ def sources(
     return tuple(found)
 
 
-def _doc(what: str, text: str) -> str:
-    """``Guard: <the expression as written, on one line>``."""
-    return f"{what}: {' '.join(text.split())}"
+def _doc(what: str, text: str, *, decided: bool = False) -> str:
+    """``Guard: <the expression as written, on one line>``; a statechart's
+    expression whose ``in_state`` tests were decided for the cells that
+    call this function says so."""
+    doc = f"{what}: {' '.join(text.split())}"
+    if decided:
+        doc += " (in_state decided per cell)"
+    return doc
 
 
 def _annotations(spec: MachineSpec, names: ModuleNames) -> dict[str, str]:

@@ -74,8 +74,13 @@ METADATA = "_METADATA"
 START = "_START"
 #: The ``after:`` entries of a statechart, per key (API 2.4).
 DELAYS = "_DELAYS"
+#: The resume cells of a statechart whose steps continue at run time (API 2.5).
+RESUMES = "_RESUMES"
 #: The factored tables of a statechart past the table limits (API 2.6).
 FACTORED = "_FACTORED"
+#: The fallback result of each key of a statechart with a
+#: ``default_fallback`` (API 2.7).
+FALLBACKS = "_FALLBACKS"
 #: Prefix of the decider factories (one per guarded cell shape).
 DECIDER_PREFIX = "_decide_"
 #: Prefixes of the functions compiled from guard expressions and ``assign``.
@@ -275,7 +280,9 @@ def build_names(spec: MachineSpec) -> NamingResult:
                 CONFIGURATION_CLASS,
                 CONFIGURATIONS,
                 DELAYS,
+                RESUMES,
                 FACTORED,
+                FALLBACKS,
             )
         )
     aliases: list[tuple[str, str]] = []

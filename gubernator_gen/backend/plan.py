@@ -18,12 +18,15 @@ fields are read together.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import (
     bulk,
     chart_decisions,
     chart_factored,
+    chart_resumes,
+    chart_tables,
     context_types,
     deciders,
     decisions,
@@ -56,6 +59,13 @@ RUNTIME_API_CHARTS: tuple[int, int] = (2, 3)
 #: The API a statechart with ``after:`` entries needs: ``MachineBase.delays``
 #: and the ``deadlines`` of results.
 RUNTIME_API_DELAYS: tuple[int, int] = (2, 4)
+#: The API a statechart whose steps continue at run time needs (guarded
+#: eventless decisions): ``MachineBase.resumes`` and the ``resume`` of results.
+RUNTIME_API_RESUMES: tuple[int, int] = (2, 5)
+#: The API a module needs when a ``Regions`` cell asks guards in other
+#: forms than plain calls, or computes ``assign`` updates, and a
+#: statechart's with a default fallback (``MachineBase.fallbacks``).
+RUNTIME_API_REGIONS: tuple[int, int] = (2, 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +78,9 @@ class Identifiers:
     decisions: str = naming.DECISIONS
     start: str = naming.START
     delays: str = naming.DELAYS
+    resumes: str = naming.RESUMES
     factored: str = naming.FACTORED
+    fallbacks: str = naming.FALLBACKS
     tree: str = naming.TREE
     context: str = naming.CONTEXT
     enum_base: str = f"{naming.ENUM.alias}.Enum"
@@ -125,6 +137,10 @@ class ModulePlan:
     factored: str | None
     #: The ``_DELAYS`` statement of a statechart with ``after:`` entries.
     delays: str | None
+    #: The ``_RESUMES`` statement of a statechart whose steps continue.
+    resumes: str | None
+    #: The ``_FALLBACKS`` statement of a statechart with a default fallback.
+    fallbacks: str | None
     #: A statechart's module: ``_TREE`` and ``is_in``/``ancestors``/``leaves``.
     chart: bool
     #: The ``_TREE`` statement of a statechart's module.
@@ -150,7 +166,11 @@ def build_plan(
 ) -> ModulePlan:
     """Decide every piece of text of the module generated for ``spec``;
     ``chart`` is its compiled statechart (``None`` for a flat machine)."""
-    compiled = CompiledFunctions.of(spec)
+    compiled = (
+        chart_decisions.compiled_functions(spec, chart)
+        if isinstance(chart, ChartModule)
+        else CompiledFunctions.of(spec)
+    )
     tables = _tables(spec, names, chart, compiled)
     return ModulePlan(
         ids=Identifiers(),
@@ -191,6 +211,8 @@ def build_plan(
         start=tables.start,
         factored=_factored(spec, chart, compiled),
         delays=tables.delays,
+        resumes=tables.resumes,
+        fallbacks=tables.fallbacks,
         chart=chart is not None,
         tree=None if chart is None else _tree(chart, names),
         configured=chart is not None and chart.configured,
@@ -239,6 +261,8 @@ class _Tables:
     metadata: str | None
     start: str | None
     delays: str | None
+    resumes: str | None
+    fallbacks: str | None
     deciders: tuple[str, ...]
     api: tuple[int, int]
 
@@ -262,10 +286,13 @@ def _tables(
             metadata=None,
             start=None,
             delays=None,
+            resumes=None,
+            fallbacks=None,
             deciders=(),
             api=chart_factored.RUNTIME_API_FACTORED,
         )
     delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
+    resume_table: chart_resumes.ResumeTable | None = None
     if chart is None:
         rows = decisions.decision_table(spec, compiled)
         start = decisions.start(spec)
@@ -273,18 +300,20 @@ def _tables(
         rows = chart_decisions.decision_table(spec, chart, compiled)
         start = chart_decisions.start(chart)
         delay_rows = chart_decisions.delay_table(spec, chart, compiled)
-    shapes = decisions.shapes((*rows, *(row.row for row in delay_rows)))
+        resume_table = chart_resumes.resume_table(spec, chart, compiled)
+    shapes = decisions.shapes(
+        (
+            *rows,
+            *(row.row for row in delay_rows),
+            *(() if resume_table is None else (resume_table.row,)),
+        )
+    )
     decider_names = decisions.shape_names(shapes)
     shared = bulk.Metadata()
     table, _ = bulk.decisions(rows, names, decider_names, shared)
-    delays = (
-        emit.assignment(
-            f"{naming.DELAYS}: {naming.runtime('DecisionTable')}",
-            bulk.delays(delay_rows, names, decider_names, shared),
-        )
-        if delay_rows
-        else None
-    )
+    delays = _delays(delay_rows, names, decider_names, shared)
+    resumes = _resumes(resume_table, names, decider_names, shared)
+    fallbacks = _fallbacks(spec, chart, names, shared)
     declarative = not compiled.empty or not all(
         cell.plain for row in rows for cell in row.cells
     )
@@ -302,18 +331,69 @@ def _tables(
             bulk.start(start, names),
         ),
         delays=delays,
+        resumes=resumes,
+        fallbacks=fallbacks,
         deciders=tuple(
             deciders.decider_factory(shape, decider_names[shape]) for shape in shapes
         ),
-        api=(
-            RUNTIME_API_DELAYS
-            if delay_rows
-            else _required_api(declarative, chart is not None)
+        api=max(
+            _required_api(declarative, chart is not None),
+            RUNTIME_API_DELAYS if delay_rows else (2, 0),
+            RUNTIME_API_RESUMES if resumes else (2, 0),
+            RUNTIME_API_REGIONS
+            if _general_regions(rows) or fallbacks is not None
+            else (2, 0),
         ),
     )
 
 
 # -- a statechart's statements and the export list ---------------------------
+
+
+def _delays(
+    rows: tuple[chart_decisions.DelayRow, ...],
+    names: ModuleNames,
+    decider_names: Mapping[decisions.CellShape, str],
+    shared: bulk.Metadata,
+) -> str | None:
+    """The ``_DELAYS`` statement, for a statechart with ``after:`` entries."""
+    if not rows:
+        return None
+    return emit.assignment(
+        f"{naming.DELAYS}: {naming.runtime('DecisionTable')}",
+        chart_tables.delays(rows, names, decider_names, shared),
+    )
+
+
+def _fallbacks(
+    spec: MachineSpec,
+    chart: ChartModule | None,
+    names: ModuleNames,
+    shared: bulk.Metadata,
+) -> str | None:
+    """The ``_FALLBACKS`` statement, for a statechart with a default fallback."""
+    if chart is None or spec.error_policy.default_fallback is None:
+        return None
+    return emit.assignment(
+        f"{naming.FALLBACKS}: {naming.MAPPING.alias}[object, "
+        f"{naming.runtime('TransitionResult')}[{naming.STATE}]]",
+        chart_tables.fallbacks(chart_decisions.fallback_table(chart), names, shared),
+    )
+
+
+def _resumes(
+    table: chart_resumes.ResumeTable | None,
+    names: ModuleNames,
+    decider_names: Mapping[decisions.CellShape, str],
+    shared: bulk.Metadata,
+) -> str | None:
+    """The ``_RESUMES`` statement, for a statechart whose steps continue."""
+    if table is None:
+        return None
+    return emit.assignment(
+        f"{naming.RESUMES}: {naming.runtime('Resumes')}",
+        chart_tables.resumes(table, names, decider_names, shared),
+    )
 
 
 def _factored(
@@ -339,7 +419,7 @@ def _configurations(
         return None
     return emit.assignment(
         f"{naming.CONFIGURATIONS}: tuple[{naming.CONFIGURATION_CLASS}, ...]",
-        bulk.configurations(chart, names),
+        chart_tables.configurations(chart, names),
     )
 
 
@@ -451,6 +531,15 @@ def _tree(chart: ChartModule | FactoredModule, names: ModuleNames) -> str:
     return emit.assignment(
         f"{naming.TREE}: {naming.runtime('StateTree')}[{naming.STATE}]",
         emit.Call(naming.runtime("StateTree"), tuple(args)),
+    )
+
+
+def _general_regions(rows: tuple[decisions.Row, ...]) -> bool:
+    """True when a ``Regions`` cell asks other guard forms or assigns."""
+    return any(
+        isinstance(cell, decisions.RegionsCell) and not cell.plain
+        for row in rows
+        for cell in row.cells
     )
 
 

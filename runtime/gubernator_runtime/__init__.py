@@ -35,6 +35,7 @@ from gubernator_runtime.errors import (
     AssignError,
     CompoundStateError,
     ConfigurationError,
+    EndlessMacrostepError,
     FSMError,
     GuardError,
     GuardRejectedError,
@@ -51,8 +52,9 @@ from gubernator_runtime.executor import (
     ActionResult,
     ExecutionResult,
 )
-from gubernator_runtime.factored import EndlessMacrostepError, FactoredChart
+from gubernator_runtime.factored import FactoredChart
 from gubernator_runtime.factored_machine import FactoredMachineBase
+from gubernator_runtime.fallbacks import FALLBACK_TRIGGER
 from gubernator_runtime.guards import (
     Guard,
     all_of,
@@ -73,7 +75,7 @@ from gubernator_runtime.guards import (
     not_equals,
     not_in_list,
 )
-from gubernator_runtime.machine import FALLBACK_TRIGGER, MachineBase
+from gubernator_runtime.machine import MachineBase
 from gubernator_runtime.regions import Regions
 from gubernator_runtime.results import (
     NO_OP_METADATA,
@@ -84,6 +86,7 @@ from gubernator_runtime.results import (
     success,
     with_updates,
 )
+from gubernator_runtime.resumes import EVENTLESS_TRIGGER, OVERFLOW, Resumes
 from gubernator_runtime.serialization import (
     audit_entry,
     event_from_json,
@@ -119,10 +122,16 @@ from gubernator_runtime.tree import StateTree
 #: ``after:`` entries of statecharts: ``TransitionResult.deadlines``, the
 #: ``deadlines`` of ``success`` and ``started``, ``MachineBase.delays``,
 #: ``check_timeout`` on a mapping of entry times, ``next_deadline`` and
-#: ``entry_times``. API 2.6 adds statecharts past the table limits (the
-#: factored mode): ``FactoredChart``, ``FactoredMachineBase`` and
-#: ``EndlessMacrostepError``.
-API_VERSION: tuple[int, int] = (2, 6)
+#: ``entry_times``. API 2.5 adds guarded eventless decisions inside a
+#: step: ``Resumes`` (``MachineBase.resumes``), ``EVENTLESS_TRIGGER``, the
+#: ``resume`` and ``cancelled`` of ``success`` (``resume`` of
+#: ``started``), ``OVERFLOW`` and ``EndlessMacrostepError``. API 2.6 adds
+#: statecharts past the table limits (the factored mode): ``FactoredChart``
+#: and ``FactoredMachineBase``. API 2.7 adds every guard form and
+#: ``assign`` to ``Regions`` cells (their ``calls``, ``arguments``,
+#: ``negated`` and ``effects``) and a statechart's default fallback
+#: (``MachineBase.fallbacks``).
+API_VERSION: tuple[int, int] = (2, 7)
 
 #: The distribution's version.
 __version__ = "0.2.0"
@@ -158,10 +167,12 @@ def check_api_version(required: tuple[int, int], module: str = "") -> None:
 __all__ = [
     "API_VERSION",
     "EMPTY_CONTEXT",
+    "EVENTLESS_TRIGGER",
     "FALLBACK_TRIGGER",
     "MAX_NESTING",
     "MAX_RETRY_ATTEMPTS",
     "NO_OP_METADATA",
+    "OVERFLOW",
     "START_TRIGGER",
     "TIMEOUT_TRIGGER",
     "ActionExecutor",
@@ -193,6 +204,7 @@ __all__ = [
     "MachineBase",
     "MachineDefinition",
     "Regions",
+    "Resumes",
     "StateInfo",
     "StateTimeout",
     "StateTree",

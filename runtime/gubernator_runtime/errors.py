@@ -2,7 +2,9 @@
 
 Every error carries its facts in ``context`` (plain strings, numbers and
 lists, so it is JSON-ready) besides the human-readable ``message``, and
-``to_dict()``/``FSMError.from_dict()`` round-trip it::
+``to_dict()``/``FSMError.from_dict()`` round-trip it. The module is the
+whole catalogue in one place, past 400 lines on purpose: an application
+reads it to learn what ``process`` and the executor can raise::
 
     FSMError
     ├── InvalidTransitionError          no transition for this state and trigger
@@ -14,6 +16,7 @@ lists, so it is JSON-ready) besides the human-readable ``message``, and
     │   └── UnknownConfigurationError   not one of a machine's configurations
     ├── GuardError                      a guard raised (chained to its exception)
     ├── AssignError                     an assign expression raised (chained)
+    ├── EndlessMacrostepError           eventless or done.state steps never settle
     ├── ConfigurationError              bad binding or definition
     │   └── ActionNotFoundError         actions without an implementation
     └── TimeoutExpiredError             a state's timeout has passed
@@ -325,6 +328,52 @@ class AssignError(_Processing, FSMError):
             cause_type=cause_type,
             cause_message=cause_message,
         )
+
+
+class EndlessMacrostepError(_Processing, FSMError):
+    """One call of a statechart whose eventless or ``done.state``
+    transitions never settle: with guards that are pure functions of the
+    context, the macrostep would go on for ever (API 2.5).
+
+    A tabled module raises it when a call visits more than ``bound``
+    resume cells (``bound`` 0: the ``done.state`` events themselves pile up
+    without end); a factored one (API 2.6) when a macrostep comes back to a
+    configuration it was already in, or its internal events pile up
+    (:meth:`looping`, whose context names the machine instead).
+    """
+
+    def __init__(self, state: str | None, trigger: str, bound: int) -> None:
+        # ``state`` is None for the start (an entity created from no state).
+        state_text = "" if state is None else plain_str(state)
+        trigger_text = plain_str(trigger)
+        what = (
+            f"visited more than {bound} guarded eventless decisions"
+            if bound
+            else "raised done.state events without end"
+        )
+        where = f"from state {state_text!r}" if state_text else "at the start"
+        super().__init__(
+            f"trigger {trigger_text!r} {where} {what}: eventless or "
+            "done.state transitions loop while their guards stay true",
+            state=state_text,
+            trigger=trigger_text,
+            bound=bound,
+        )
+
+    @classmethod
+    def looping(cls, machine: str, where: str) -> EndlessMacrostepError:
+        """The factored mode's error: the macrostep of ``machine`` never
+        ends, as ``where`` says (the configuration it came back to, or the
+        internal events piling up)."""
+        error = cls.__new__(cls)
+        FSMError.__init__(
+            error,
+            f"machine {machine!r}: the macrostep never ends ({where}); an "
+            "eventless or done.state transition on the loop needs another "
+            "guard or target",
+            machine=machine,
+        )
+        return error
 
 
 class ConfigurationError(FSMError):

@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from gubernator_runtime.errors import FSMError
+from gubernator_runtime.errors import EndlessMacrostepError
 
 #: A trigger: an event name, ``None`` for eventless transitions, or
 #: ``(state, index)`` for ``state``'s ``after:`` entry number ``index``.
@@ -90,21 +90,6 @@ TransitionSpec = tuple[
 GuardTest = Callable[[Any], str | None]
 #: The history record: each history state with the states it recorded.
 Record = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-class EndlessMacrostepError(FSMError):
-    """A macrostep that never ends: eventless or ``done.state`` transitions
-    that come back to where they were, or internal events that pile up past
-    the generated bound. Raised by ``process`` (and ``start``); guards are
-    pure functions of the context, so the same call would loop forever."""
-
-    def __init__(self, machine: str, where: str) -> None:
-        super().__init__(
-            f"machine {machine!r}: the macrostep never ends ({where}); an "
-            "eventless or done.state transition on the loop needs another "
-            "guard or target",
-            machine=machine,
-        )
 
 
 class Plan:
@@ -544,9 +529,9 @@ class FactoredChart:
         while True:
             here = (atomic, record)
             if (atomic, record, tuple(queue)) in seen or here in since_event:
-                raise EndlessMacrostepError(machine, f"back at {list(atomic)}")
+                raise EndlessMacrostepError.looping(machine, f"back at {list(atomic)}")
             if len(queue) > self.queue_bound:
-                raise EndlessMacrostepError(machine, "internal events pile up")
+                raise EndlessMacrostepError.looping(machine, "internal events pile up")
             seen.add((atomic, record, tuple(queue)))
             since_event.add(here)
             plans: list[Plan] = []

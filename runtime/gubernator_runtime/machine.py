@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic
 
-from gubernator_runtime._base import EMPTY_MAPPING, C, S, T
+from gubernator_runtime._base import EMPTY_MAPPING, C, S, T, plain_str
 from gubernator_runtime.binding import GuardCallable, bind_guards
 from gubernator_runtime.cells import (
     DecisionTable,
@@ -36,13 +36,16 @@ from gubernator_runtime.errors import (
 )
 from gubernator_runtime.events import Event
 from gubernator_runtime.executor import ActionExecutor
+from gubernator_runtime.fallbacks import (
+    charted_fallback,
+    flat_fallback,
+)
 from gubernator_runtime.machine_queries import MachineQueries
 from gubernator_runtime.machine_timeouts import MachineTimeouts
 from gubernator_runtime.results import TransitionResult, failure, stay
+from gubernator_runtime.resumes import Follower, ResumePlan, Resumes, follower
+from gubernator_runtime.resumes import resumed_table as _resumed_table
 from gubernator_runtime.tables import MachineTables, build_tables
-
-#: The trigger of results proposed by ``ExecutionResult.fallback``.
-FALLBACK_TRIGGER = "_fallback"
 
 _new = object.__new__
 #: How many (state, undefined trigger) results a machine class keeps.
@@ -65,7 +68,7 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
     guards pass in non-strict mode.
     """
 
-    __slots__ = ("_cells", "_delays", "_guards", "_known_tables")
+    __slots__ = ("_cells", "_delays", "_follower", "_guards", "_known_tables")
 
     definition: ClassVar[MachineDefinition[Any, Any]]
     decisions: ClassVar[DecisionTable]
@@ -74,8 +77,16 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
     #: A statechart with ``after:`` entries (API 2.4): key → ``(state,
     #: index, seconds)`` → cell, each row in SCXML priority order.
     delays: ClassVar[DecisionTable | None] = None
+    #: A statechart with guarded eventless decisions inside a step (API
+    #: 2.5): its resume cells (:mod:`gubernator_runtime.resumes`).
+    resumes: ClassVar[Resumes | None] = None
+    #: A statechart with a default fallback (API 2.7): key → the fallback
+    #: move from it (keys inside the fallback state have none).
+    fallbacks: ClassVar[Mapping[Any, TransitionResult[Any]] | None] = None
     _tables: ClassVar[MachineTables]
     _delay_table: ClassVar[tuple[HotTable, list[Any]] | None] = None
+    _resume_plan: ClassVar[ResumePlan | None] = None
+    _fallback_table: ClassVar[dict[str, TransitionResult[Any]] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -101,6 +112,18 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
                 delays, definition.strict_mode, definition.name
             )
             cls._tables.add_names(delays)
+        resumes = cls.__dict__.get("resumes")
+        cls._resume_plan = None
+        if resumes is not None:
+            cls._resume_plan = ResumePlan(resumes, decisions, delays)
+            cls._tables.add_names(resumes.table())
+        fallbacks = cls.__dict__.get("fallbacks")
+        # Keyed by exact text, as results' states and configurations read.
+        cls._fallback_table = (
+            None
+            if fallbacks is None
+            else {plain_str(key): result for key, result in fallbacks.items()}
+        )
 
     def __init__(self, guards: Any = None) -> None:
         tables = getattr(type(self), "_tables", None)
@@ -124,6 +147,30 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
             self._cells = bound_table(unbound, guarded, bound)
             if delays is not None:
                 self._delays = bound_table(delays[0], delays[1], bound)
+        self._follower: Follower | None = None
+        plan = type(self)._resume_plan
+        if plan is not None:
+            self._resume(plan)
+
+    def _resume(self, plan: ResumePlan) -> None:
+        """Follow the resume cells from the cells whose steps continue
+        (:mod:`gubernator_runtime.resumes`); only those cells change."""
+        tables = self._tables
+        follow = self._follower = follower(
+            plan.resumes, tables.strict, tables.name, self._guards
+        )
+        self._cells = _resumed_table(
+            self._cells,
+            plan.continuing,
+            plan.idle,
+            follow.run,
+            self._no_cell,
+            tables.trigger_names,
+        )
+        if self._delays is not None and plan.delays is not None:
+            self._delays = _resumed_table(
+                self._delays, plan.delays, plan.idle, follow.run
+            )
 
     # -- processing (docs/language.md#processing)
     # ----------------------------------------------
@@ -257,8 +304,9 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
         ``on_enter_actions`` every ``on_enter`` on the way into the initial
         state. Persist ``target_state`` with the new entity, then run the
         actions (``machine.executor(...).execute(result, context)``), as for
-        any other result. ``context`` is accepted for symmetry with
-        ``process``; creating an entity consults no guard.
+        any other result. ``context`` is what the guards of a statechart's
+        eventless transitions taken right at the start see; otherwise
+        creating an entity consults no guard.
         """
         result = getattr(type(self), "start_result", None)
         if result is None:
@@ -266,6 +314,11 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
                 f"{type(self).__name__} was generated before start() existed: "
                 "regenerate its module with a newer gubernator-gen"
             )
+        follow = self._follower
+        if follow is not None:
+            key = getattr(result, "_resume", None)
+            if key is not None:  # a guarded eventless decision at the start
+                return follow.run(result, context, key, False)
         return result  # type: ignore[no-any-return]
 
     def can_transition(
@@ -308,29 +361,10 @@ class MachineBase(MachineQueries[S, T], MachineTimeouts[S, C], Generic[S, T, C])
     def _propose_fallback(
         self, result: TransitionResult[S], failed: tuple[str, ...]
     ) -> TransitionResult[S] | None:
-        """The transition to the fallback state after ``result``'s actions failed.
+        """The transition to the fallback state after ``result``'s actions
+        failed, or None (see :mod:`gubernator_runtime.fallbacks`)."""
+        charted = type(self)._fallback_table
+        if charted is not None:
+            return charted_fallback(charted, result, failed)
+        return flat_fallback(self._tables, result, failed)
 
-        It leaves the state just entered (its exit actions) and enters the
-        fallback (its enter actions). None when the result did not move
-        anywhere, or when it already entered the fallback state (proposing
-        it again would loop on a failing enter action).
-        """
-        tables = self._tables
-        fallback = tables.fallback_state
-        entered = result.target_state
-        if fallback is None or not result.success or entered is None:
-            return None
-        member = tables.state_of.get(entered)
-        if member is None or member == fallback:
-            return None
-        return TransitionResult(
-            True,
-            member,
-            fallback,
-            FALLBACK_TRIGGER,
-            (),
-            tables.state_info[member].on_exit,
-            tables.state_info[fallback].on_enter,
-            None,
-            {"reason": "action_failed", "failed_actions": list(failed)},
-        )

@@ -8,6 +8,14 @@ full (SCXML's conflict resolution, exit and entry order, history, every
 eventless microstep folded in). So the cell holds, per offer, each
 candidate's guard names, and a result per combination of choices; the
 decider only asks the guards and looks the combination up.
+
+Since API 2.7 a ``Regions`` cell takes every guard form a ``Guarded`` cell
+does and computes ``assign`` updates: ``calls`` says what each guard calls
+(a ``Guards`` method's name, or a function compiled from a guard
+expression), ``arguments`` the fixed keyword arguments of each,
+``negated`` which guards pass on a false answer, and ``effects`` the
+function computing the ``context_updates`` of a combination (the
+``assign`` of every transition it takes, in the order they are taken).
 """
 
 from __future__ import annotations
@@ -19,7 +27,12 @@ from typing import Any
 from gubernator_runtime._base import EMPTY_MAPPING as EMPTY_CONTEXT
 from gubernator_runtime.binding import GuardCallable, guard_truth
 from gubernator_runtime.errors import GuardError, GuardRejectedError
-from gubernator_runtime.results import TransitionResult, failure
+from gubernator_runtime.results import (
+    Effect,
+    TransitionResult,
+    failure,
+    with_updates,
+)
 
 #: Per offer, per candidate in priority order, its guards' names.
 Offers = tuple[tuple[tuple[str, ...], ...], ...]
@@ -40,7 +53,11 @@ class Regions:
     __slots__ = (
         "_refusals",
         "_steps",
+        "arguments",
+        "calls",
+        "effects",
         "guards",
+        "negated",
         "offers",
         "source",
         "steps",
@@ -48,7 +65,14 @@ class Regions:
     )
 
     def __init__(
-        self, offers: Offers, steps: Mapping[tuple[int, ...], TransitionResult[Any]]
+        self,
+        offers: Offers,
+        steps: Mapping[tuple[int, ...], TransitionResult[Any]],
+        *,
+        calls: tuple[str | GuardCallable, ...] | None = None,
+        arguments: tuple[tuple[tuple[str, object], ...], ...] | None = None,
+        negated: tuple[int, ...] = (),
+        effects: Mapping[tuple[int, ...], Effect] | None = None,
     ) -> None:
         self.offers = offers
         # A plain dict for the deciders (a proxy's lookup costs more);
@@ -59,6 +83,20 @@ class Regions:
         self.guards: tuple[str, ...] = tuple(
             name for offer in offers for names in offer for name in names
         )
+        #: What is called for each guard, in the order of ``guards`` (API 2.7).
+        self.calls: tuple[str | GuardCallable, ...] = (
+            self.guards if calls is None else calls
+        )
+        #: Each guard's fixed keyword arguments as (name, value) pairs.
+        self.arguments: tuple[tuple[tuple[str, object], ...], ...] = (
+            ((),) * len(self.guards) if arguments is None else arguments
+        )
+        #: The positions (in ``guards``) of the guards that pass on false.
+        self.negated: frozenset[int] = frozenset(negated)
+        #: The ``assign`` function of each combination that has one.
+        self.effects: Mapping[tuple[int, ...], Effect] = MappingProxyType(
+            dict(effects or {})
+        )
         first = next(iter(self.steps.values()))
         #: The state (the configuration's first) and trigger decided for.
         self.source: Any = first.source_state
@@ -68,12 +106,19 @@ class Regions:
     @property
     def methods(self) -> tuple[str, ...]:
         """The ``Guards`` methods the cell calls, in first-use order."""
-        return tuple(dict.fromkeys(self.guards))
+        return tuple(dict.fromkeys(c for c in self.calls if isinstance(c, str)))
 
-    def first_result(self) -> TransitionResult[Any]:
-        """The result when every guard passes (a non-strict machine built
-        without guards): each offer takes its first candidate."""
-        return self.steps[tuple(0 for _ in self.offers)]
+    def first_result(self) -> Any:  # a Decider or a TransitionResult
+        """The outcome when every guard passes (a non-strict machine built
+        without guards): each offer takes its first candidate; a decider
+        when that combination computes ``assign`` updates."""
+        choice = tuple(0 for _ in self.offers)
+        result, effect = self.steps[choice], self.effects.get(choice)
+        if effect is None:
+            return result
+        return lambda context: with_updates(
+            result, effect, EMPTY_CONTEXT if context is None else context
+        )
 
     def refusal(self, guard: str) -> TransitionResult[Any]:
         """The failure when every offer declined, ``guard`` refusing last."""
@@ -90,16 +135,33 @@ class Regions:
     def bind(
         self, guards: Mapping[str, GuardCallable]
     ) -> Any:  # a Decider (cells imports this module)
-        """This cell's decider, asking the implementations in ``guards``."""
+        """This cell's decider, asking the implementations in ``guards``
+        (a compiled guard expression is called as it is)."""
+        resolved = [
+            guards[call] if isinstance(call, str) else call for call in self.calls
+        ]
+        plain = not self.negated and not any(self.arguments) and not self.effects
+        position = iter(range(len(self.guards)))
         offers = tuple(
-            tuple(tuple((name, guards[name]) for name in names) for names in offer)
+            tuple(
+                tuple((name, resolved[next(position)]) for name in names)
+                for names in offer
+            )
             for offer in self.offers
         )
-        steps, source, trigger = self._steps, self.source, self.trigger
-        if len(offers) == 2 and all(
-            len(offer) == 1 and len(offer[0]) == 1 for offer in offers
+        if (
+            plain
+            and len(offers) == 2
+            and all(len(offer) == 1 and len(offer[0]) == 1 for offer in offers)
         ):
             return self._two_single_guards(offers)
+        if plain:
+            return self._plain_decider(offers)
+        return self._general_decider(offers)
+
+    def _plain_decider(self, offers: Any) -> Any:
+        """Plain calls of every guard, results as prebuilt."""
+        steps, source, trigger = self._steps, self.source, self.trigger
 
         def decide(context: Any) -> TransitionResult[Any]:
             ctx = EMPTY_CONTEXT if context is None else context
@@ -124,6 +186,55 @@ class Regions:
                 choice.append(chosen)
             result = steps.get(tuple(choice))
             return self.refusal(refused) if result is None else result
+
+        return decide
+
+    def _general_decider(self, offers: Any) -> Any:
+        """Any guard form (negated, keyword arguments, compiled), and the
+        ``assign`` updates of the combination taken (API 2.7)."""
+        steps, source, trigger = self._steps, self.source, self.trigger
+        effects = dict(self.effects)
+        position = iter(range(len(self.guards)))
+        tests = tuple(
+            tuple(
+                tuple(
+                    (name, guard, dict(self.arguments[at]), at in self.negated)
+                    for name, guard in calls
+                    for at in (next(position),)
+                )
+                for calls in offer
+            )
+            for offer in offers
+        )
+
+        def decide(context: Any) -> TransitionResult[Any]:
+            ctx = EMPTY_CONTEXT if context is None else context
+            choice = []
+            refused = ""
+            for offer in tests:
+                chosen = NONE_CHOSEN
+                for index, calls in enumerate(offer):
+                    for name, guard, keywords, negated in calls:
+                        try:
+                            answer = guard(ctx, **keywords) if keywords else guard(ctx)
+                            passed = answer is True or (
+                                answer is not False and guard_truth(answer)
+                            )
+                        except Exception as exc:
+                            raise GuardError(name, source, trigger, exc) from exc
+                        if passed is negated:
+                            refused = name
+                            break
+                    else:
+                        chosen = index
+                        break
+                choice.append(chosen)
+            key = tuple(choice)
+            result = steps.get(key)
+            if result is None:
+                return self.refusal(refused)
+            effect = effects.get(key)
+            return result if effect is None else with_updates(result, effect, ctx)
 
         return decide
 

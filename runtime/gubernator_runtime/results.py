@@ -43,6 +43,8 @@ def success(
     *,
     configuration: str | None = None,
     deadlines: Mapping[str, float] | None = None,
+    resume: int | None = None,
+    cancelled: tuple[str, ...] = (),
 ) -> TransitionResult[S]:
     """A success result from parts that are already tuples and read-only.
 
@@ -51,6 +53,11 @@ def success(
     so a large machine imports without normalising thousands of values.
     ``configuration`` (API 2.3) is the configuration the result moves to;
     ``deadlines`` (API 2.4, read-only) the ``after:`` deadlines it starts.
+    ``resume`` (API 2.5) is the key of the resume cell that continues the
+    step (a guarded eventless decision, see :mod:`.resumes`), and
+    ``cancelled`` the states with ``after:`` entries a resume cell's step
+    exits; the machine follows them, and the results it returns carry
+    neither.
     """
     result: TransitionResult[S] = _new(TransitionResult)
     result._success = True
@@ -68,6 +75,10 @@ def success(
         result._configuration = configuration
     if deadlines:
         result._deadlines = deadlines
+    if resume is not None:
+        result._resume = resume
+    if cancelled:
+        result._cancelled = cancelled
     return result
 
 
@@ -106,13 +117,15 @@ def started(
     *,
     configuration: str | None = None,
     deadlines: Mapping[str, float] | None = None,
+    resume: int | None = None,
 ) -> TransitionResult[S]:
     """The result of creating an entity: from no state into ``target_state``.
 
     ``source_state`` is ``None`` (there was no state before), the trigger is
     ``"_start"`` and ``on_enter_actions`` are every ``on_enter`` on the way
     into the stored state, outermost first. Generated modules build it once
-    at import (``machine.start()`` returns it).
+    at import (``machine.start()`` returns it, or follows its ``resume``
+    key, API 2.5, as for :func:`success`).
     """
     result: TransitionResult[S] = _new(TransitionResult)
     result._success = True
@@ -130,6 +143,8 @@ def started(
         result._configuration = configuration
     if deadlines:
         result._deadlines = deadlines
+    if resume is not None:
+        result._resume = resume
     return result
 
 
@@ -172,4 +187,11 @@ def with_updates(
         updated._configuration = result.configuration
     if result.deadlines:
         updated._deadlines = result.deadlines
+    # A statechart's step that continues, or continues one (API 2.5).
+    resume = getattr(result, "_resume", None)
+    if resume is not None:
+        updated._resume = resume
+    cancelled = getattr(result, "_cancelled", None)
+    if cancelled:
+        updated._cancelled = cancelled
     return updated

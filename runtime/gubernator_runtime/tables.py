@@ -127,7 +127,8 @@ class MachineTables:
 
     def add_names(self, table: DecisionTable) -> None:
         """Count the guards and actions of ``table``'s cells too (the
-        ``after:`` entries of a statechart, which no transition lists)."""
+        ``after:`` entries and resume cells of a statechart, which no
+        transition lists)."""
         guards = dict.fromkeys(self.guard_names)
         actions = dict.fromkeys(self.action_names)
         for _, _, guarded in guarded_cells(table):
@@ -138,6 +139,9 @@ class MachineTables:
                     actions.update(dict.fromkeys(cell.all_actions))
                 elif isinstance(cell, Guarded):
                     for result in cell.results:
+                        actions.update(dict.fromkeys(result.all_actions))
+                elif isinstance(cell, Regions):
+                    for result in cell.steps.values():
                         actions.update(dict.fromkeys(result.all_actions))
         self._guard_names = tuple(guards)
         self._action_names = tuple(actions)

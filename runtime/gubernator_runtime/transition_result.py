@@ -45,6 +45,7 @@ class TransitionResult(Record, Generic[S]):
     __slots__ = (
         "_actions_to_execute",
         "_all_actions",
+        "_cancelled",
         "_configuration",
         "_context_updates",
         "_deadlines",
@@ -52,12 +53,17 @@ class TransitionResult(Record, Generic[S]):
         "_metadata",
         "_on_enter_actions",
         "_on_exit_actions",
+        "_resume",
         "_source_state",
         "_success",
         "_target_state",
         "_trigger",
     )
     _error: FSMError | DeferredError | None
+    # Set only on a statechart's steps that continue (API 2.5, see
+    # ``success``); never on a result ``process`` returns.
+    _resume: int
+    _cancelled: tuple[str, ...]
     _fields = (
         "success",
         "source_state",

@@ -35,7 +35,7 @@ def test_every_exported_name_exists_and_is_documented() -> None:
 
 
 def test_api_version() -> None:
-    assert API_VERSION == (2, 6)
+    assert API_VERSION == (2, 7)
     assert isinstance(API_VERSION, tuple)
     assert gubernator_runtime.__version__ == "0.2.0"
 
@@ -48,7 +48,7 @@ def test_check_api_version_accepts_the_same_major_and_an_older_minor() -> None:
 @pytest.mark.parametrize(
     ("required", "advice"),
     [
-        ((2, 7), "upgrade gubernator-runtime"),
+        ((2, 8), "upgrade gubernator-runtime"),
         ((3, 0), "upgrade gubernator-runtime"),
         ((1, 0), "regenerate it with a newer gubernator-gen"),
     ],

@@ -21,13 +21,22 @@ from typing import Any
 from hypothesis import strategies as st
 
 from gubernator_gen.diagnostics import SourcePos
+from gubernator_gen.expressions import INT
+from gubernator_gen.expressions.nodes import Expr, InState, Literal, Not
 from gubernator_gen.model import (
     EMPTY_METADATA,
+    Assignment,
+    ContextField,
+    ContextType,
     DelayedTransition,
     ErrorPolicy,
     EventlessTransition,
+    ExpressionGuard,
+    GuardItem,
     HistoryDepth,
     MachineSpec,
+    NamedGuard,
+    NamedType,
     State,
     StateKind,
     Transition,
@@ -54,6 +63,8 @@ class Node:
     default: str | None = None
     always: list[tuple[str, tuple[str, ...], bool]] = field(default_factory=list)
     after: list[tuple[float, str, tuple[str, ...]]] = field(default_factory=list)
+    #: Per ``after`` entry, an ``in_state`` test after its guards (or none).
+    after_tests: dict[int, tuple[str, bool]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,44 @@ class Arrow:
     guards: tuple[str, ...] = ()
     internal: bool = False
     wildcard: bool = False
+    #: A guard expression ``in_state(S)`` (``not in_state(S)`` when the flag
+    #: is true) after the named guards.
+    state_test: tuple[str, bool] | None = None
+    #: The named guards are negated (``{not: g}``).
+    negated: bool = False
+    #: ``assign`` one context field (``f0`` or ``f1``) the transition's index.
+    assigns: bool = False
+
+
+def _state_test(test: tuple[str, bool]) -> ExpressionGuard:
+    """The guard item ``in_state(S)`` or ``not in_state(S)``."""
+    name, negated = test
+    expr: Expr = InState(name)
+    text = f"in_state({name!r})"
+    if negated:
+        expr, text = Not(expr), f"not {text}"
+    return ExpressionGuard(expr, text)
+
+
+def _items(
+    guards: tuple[str, ...], test: tuple[str, bool] | None, negated: bool = False
+) -> tuple[GuardItem, ...]:
+    """Guard items: none for plain named guards alone."""
+    if test is None and not negated:
+        return ()
+    named = tuple(NamedGuard(g, negated=negated) for g in guards)
+    return named if test is None else (*named, _state_test(test))
+
+
+#: The context fields random ``assign`` entries set.
+FIELDS = ("f0", "f1")
+
+
+def _assign(arrow: Arrow, index: int) -> tuple[Assignment, ...]:
+    if not arrow.assigns:
+        return ()
+    value = Literal(index, INT)
+    return (Assignment(FIELDS[index % 2], value, str(index)),)
 
 
 def _state(node: Node, parent: str | None, first: str, line: int) -> State:
@@ -94,7 +143,13 @@ def _state(node: Node, parent: str | None, first: str, line: int) -> State:
             for i, (dest, guards, internal) in enumerate(node.always)
         ),
         after=tuple(
-            DelayedTransition(seconds, dest, guards, (f"after:{node.name}:{i}",))
+            DelayedTransition(
+                seconds,
+                dest,
+                guards,
+                (f"after:{node.name}:{i}",),
+                guard_items=_items(guards, node.after_tests.get(i)),
+            )
             for i, (seconds, dest, guards) in enumerate(node.after)
         ),
     )
@@ -127,9 +182,17 @@ def chart_spec(
             pos=_pos(1000 + i),
             internal=a.internal,
             wildcard=a.wildcard,
+            guard_items=_items(a.guards, a.state_test, a.negated),
+            assign=_assign(a, i),
         )
         for i, a in enumerate(arrows)
     )
+    context = None
+    if any(a.assigns for a in arrows):
+        context = tuple(
+            ContextField(name, NamedType(ContextType.INT), False, _pos(1))
+            for name in FIELDS
+        )
     digest = hashlib.sha256(repr((top, arrows)).encode()).hexdigest()
     return MachineSpec(
         source_name="chart.yaml",
@@ -138,7 +201,7 @@ def chart_spec(
         strict_mode=True,
         description="",
         class_name=None,
-        context=None,
+        context=context,
         states=tuple(states),
         transitions=transitions,
         error_policy=ErrorPolicy(),
@@ -171,20 +234,33 @@ class Features:
     guarded_eventless: bool = True
     #: The most ``always:`` transitions in one chart.
     eventless: int = 3
+    #: Transitions guarded by ``in_state`` tests too.
+    in_state: bool = False
 
 
 ALL_FEATURES = Features()
-#: What generated modules run today: compound states, final children and
-#: their done.state events, internal and unguarded eventless transitions.
-COMPOUND_ONLY = Features(
-    parallel=False, history=False, delayed=False, guarded_eventless=False, eventless=1
-)
+#: What generated modules run keyed by state: compound states, final
+#: children and their done.state events, internal transitions, eventless
+#: transitions with and without guards.
+COMPOUND_ONLY = Features(parallel=False, history=False, delayed=False, eventless=2)
 #: What generated modules run on configurations: history and parallel too.
-CONFIGURED = Features(delayed=False, guarded_eventless=False, eventless=1)
+CONFIGURED = Features(delayed=False, eventless=2)
 #: Compound charts with ``after:`` entries (on any state, guards allowed).
 COMPOUND_DELAYED = dataclasses.replace(COMPOUND_ONLY, delayed=True)
 #: Charts on configurations with ``after:`` entries.
 CONFIGURED_DELAYED = dataclasses.replace(CONFIGURED, delayed=True)
+#: Compound charts whose transitions also test states (``in_state``).
+COMPOUND_IN_STATE = dataclasses.replace(COMPOUND_ONLY, in_state=True)
+#: Compound charts with ``after:`` entries, transitions and entries also
+#: testing states.
+COMPOUND_DELAYED_IN_STATE = dataclasses.replace(COMPOUND_DELAYED, in_state=True)
+#: Charts with parallel states whose transitions also test states (no
+#: history: a deep history entered from inside its parent by an internal
+#: transition disagrees with the oracle without in_state too; see the report
+#: of the chartguards branch).
+CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True, history=False)
+#: The same with ``after:`` entries.
+CONFIGURED_DELAYED_IN_STATE = dataclasses.replace(CONFIGURED_IN_STATE, delayed=True)
 
 
 @st.composite
@@ -233,11 +309,57 @@ def _tree(
     return node
 
 
+def _state_tests(states: list[Node]) -> st.SearchStrategy[tuple[str, bool] | None]:
+    """Half the time no test, else ``in_state`` of a state, maybe negated."""
+    tests = st.tuples(st.sampled_from([n.name for n in states]), st.booleans())
+    return st.one_of(st.none(), tests)
+
+
 def _walk(node: Node) -> list[Node]:
     found = [node]
     for child in node.children:
         found.extend(_walk(child))
     return found
+
+
+def _entries(
+    draw: st.DrawFn,
+    by_name: dict[str, Node],
+    sources: list[str],
+    targets: list[str],
+    eventless: bool,
+    features: Features,
+) -> None:
+    """Draw the ``always:`` and ``after:`` entries of a random chart's states."""
+    states = list(by_name.values())
+    containers = [n.name for n in states if n.children]
+    guard_lists = st.lists(st.sampled_from(GUARDS), max_size=2, unique=True).map(tuple)
+    if eventless:
+        for _ in range(draw(st.integers(0, features.eventless))):
+            owner = by_name[draw(st.sampled_from(sources))]
+            guards = draw(
+                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
+            )
+            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
+            owner.always.append(
+                (
+                    draw(st.sampled_from(targets)),
+                    () if unguarded else tuple(guards),
+                    draw(st.booleans()),
+                )
+            )
+    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
+        owner = by_name[draw(st.sampled_from(sources))]
+        owner.after.append(
+            (
+                draw(st.sampled_from([1, 2.5, 60])),
+                draw(st.sampled_from(targets)),
+                draw(guard_lists),
+            )
+        )
+        test = draw(_state_tests(states)) if features.in_state and containers else None
+        if test is not None:
+            owner.after_tests[len(owner.after) - 1] = test
 
 
 @st.composite
@@ -282,32 +404,15 @@ def random_charts(
                 draw(st.sampled_from(pool)),
                 draw(guard_lists),
                 draw(st.booleans()),
+                state_test=(
+                    # in_state belongs to statecharts (a flat one is GG323)
+                    draw(_state_tests(states))
+                    if features.in_state and containers
+                    else None
+                ),
             )
         )
-    by_name = {n.name: n for n in states}
-    if eventless:
-        for _ in range(draw(st.integers(0, features.eventless))):
-            owner = by_name[draw(st.sampled_from(sources))]
-            guards = draw(
-                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
-            )
-            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
-            owner.always.append(
-                (
-                    draw(st.sampled_from(targets)),
-                    () if unguarded else tuple(guards),
-                    draw(st.booleans()),
-                )
-            )
-    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
-        owner = by_name[draw(st.sampled_from(sources))]
-        owner.after.append(
-            (
-                draw(st.sampled_from([1, 2.5, 60])),
-                draw(st.sampled_from(targets)),
-                draw(guard_lists),
-            )
-        )
+    _entries(draw, {n.name: n for n in states}, sources, targets, eventless, features)
     return chart_spec(
         top,
         arrows,
@@ -343,11 +448,17 @@ def describe(spec: MachineSpec) -> str:
             f"always->{a.dest}{list(a.guards)}{'i' if a.internal else ''}"
             for a in state.always
         )
-        flags.extend(f"after{a.seconds}->{a.dest}{list(a.guards)}" for a in state.after)
+        flags.extend(
+            f"after{a.seconds}->{a.dest}{list(a.guards)}"
+            f"{[i.text for i in a.guard_items if isinstance(i, ExpressionGuard)]}"
+            for a in state.after
+        )
         lines.append("  " * depth + state.name + " " + " ".join(flags))
     for t in spec.transitions:
+        tests = [i.text for i in t.guard_items if isinstance(i, ExpressionGuard)]
         lines.append(
             f"t{t.index}: {','.join(t.sources)} --{t.trigger}{list(t.guards)}"
+            f"{tests if tests else ''}"
             f"{' internal' if t.internal else ''}--> {t.dest}"
         )
     return "\n".join(lines)
@@ -367,9 +478,13 @@ class Shown:
 
 
 @st.composite
-def parallel_charts(draw: st.DrawFn) -> MachineSpec:
+def parallel_charts(
+    draw: st.DrawFn, in_state: bool = False, forms: bool = False
+) -> MachineSpec:
     """A parallel state whose regions answer the same events: conflicts,
-    several transitions in one microstep, regions finishing together."""
+    several transitions in one microstep, regions finishing together;
+    ``in_state`` draws ``in_state`` tests on transitions too, ``forms``
+    negated guards and ``assign``."""
     names = _Names()
     regions = []
     for _ in range(draw(st.integers(2, 3))):
@@ -387,6 +502,7 @@ def parallel_charts(draw: st.DrawFn) -> MachineSpec:
     top = [parallel, other]
     inner = {c.name: r for r in regions for c in r.children if not c.history}
     leaves = [c.name for r in regions for c in r.children if not (c.history or c.final)]
+    tested = [n for t in top for n in _walk(t) if not n.history]
     arrows = []
     for _ in range(draw(st.integers(2, 10))):
         source = draw(st.sampled_from([*leaves, *leaves, parallel.name]))
@@ -401,6 +517,9 @@ def parallel_charts(draw: st.DrawFn) -> MachineSpec:
                 draw(st.sampled_from(pool)),
                 tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
                 draw(st.booleans()),
+                state_test=draw(_state_tests(tested)) if in_state else None,
+                negated=forms and draw(st.booleans()),
+                assigns=forms and draw(st.booleans()),
             )
         )
     arrows.append(Arrow("e1", other.name, parallel.name))

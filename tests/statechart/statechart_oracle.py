@@ -68,7 +68,8 @@ from gubernator_gen.backend.statechart.chart import (
     Delay,
     TriggerKey,
 )
-from gubernator_gen.model import HistoryDepth, MachineSpec
+from gubernator_gen.expressions.nodes import BoolOp, BoolOperator, Expr, InState, Not
+from gubernator_gen.model import ExpressionGuard, HistoryDepth, MachineSpec
 
 ROOT = "_root"
 #: Microsteps in one macrostep after which the oracle is taken to loop.
@@ -240,7 +241,7 @@ class Oracle:
                         "event": self.event_name(trigger),
                         "target": transition.target,
                         "internal": _internal(chart, transition),
-                        "cond": [self._guard(g) for g in transition.guards],
+                        "cond": self._conditions(transition),
                         "on": [
                             self._logger("transition", name, a, count=True)
                             for a in transition.actions
@@ -271,9 +272,40 @@ class Oracle:
 
         return call
 
-    def _guard(self, name: str) -> Callable[..., bool]:
+    def _guard(self, name: str, negated: bool = False) -> Callable[..., bool]:
         def call(*args: object, **kwargs: object) -> bool:
-            return self.guard(name)
+            return self.guard(name) is not negated
+
+        return call
+
+    def _conditions(self, transition: ChartTransition) -> list[Callable[..., bool]]:
+        """The transition's guards: named ones (maybe negated), and guard
+        expressions of ``in_state`` tests."""
+        if not transition.guard_items:
+            return [self._guard(g) for g in transition.guards]
+        found = []
+        for item in transition.guard_items:
+            if isinstance(item, ExpressionGuard):
+                found.append(self._state_test(item.expr))
+            else:
+                found.append(self._guard(item.name, negated=item.negated))
+        return found
+
+    def _state_test(self, expr: Expr) -> Callable[..., bool]:
+        """A guard expression of ``in_state`` tests (``not``, ``and``,
+        ``or``), asked of the library's active states (SCXML's ``In()``)."""
+
+        def value(node: Expr, active: set[str]) -> bool:
+            if isinstance(node, InState):
+                return node.state in active
+            if isinstance(node, Not):
+                return not value(node.operand, active)
+            assert isinstance(node, BoolOp), node
+            parts = (value(part, active) for part in node.values)
+            return any(parts) if node.op is BoolOperator.OR else all(parts)
+
+        def call(*args: object, **kwargs: object) -> bool:
+            return value(expr, {s.id for s in self.machine.configuration})
 
         return call
 

@@ -28,9 +28,8 @@ from statechart_modules import generate, load, module_ready
 
 from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.diagnostics import SourcePos
-from gubernator_gen.expressions import BOOL
-from gubernator_gen.expressions.nodes import Literal
-from gubernator_gen.model import DelayedTransition, ExpressionGuard, Timeout
+from gubernator_gen.frontend import read_spec
+from gubernator_gen.model import DelayedTransition, Timeout
 
 CASES = Path(__file__).parent.parent / "cases" / "generate"
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -212,16 +211,26 @@ def test_compound_charts_keep_plain_states_and_get_sql_edges() -> None:
     assert {("a", "_timeout", "done"), ("b", "_timeout", "done")} <= edges
 
 
-def test_a_guard_expression_on_an_after_entry_is_refused_where_written() -> None:
-    at = SourcePos("chart.yaml", 9, 7)
-    guard = ExpressionGuard(Literal(True, BOOL), text="True", pos=at)
-    spec = _with_after(
-        _compound_after(), "busy", DelayedTransition(3, "done", guard_items=(guard,))
-    )
-    source, diagnostics = generate(spec)
-    assert source is None
-    assert [(d.code, d.pos) for d in diagnostics] == [("GG480", at)]
-    assert "guard expression on an after: entry" in diagnostics[0].message
+def test_guard_items_on_after_entries_are_asked_by_check_timeout() -> None:
+    path = Path(__file__).parents[1] / "cases" / "generate" / "chart_after_guards.yaml"
+    front = read_spec(path, defines={}, environ={})
+    assert front.spec is not None
+    source, diagnostics = generate(front.spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    machine = load(source).Machine(guards={"blocked": lambda ctx: False})
+    both = {"P": T0, "A": T0}
+    # A's own entry asks `amount > 5`; refused, nothing else is due yet.
+    assert machine.check_timeout("A", both, _at(6), {"amount": 6}).target_state == "B"
+    assert machine.check_timeout("A", both, _at(6), {"amount": 1}) is None
+    # P's first entry: `amount > 0 and in_state("A")`, then `not blocked`.
+    assert machine.check_timeout("A", both, _at(11), {"amount": 1}).target_state == "Z"
+    blocked = load(source).Machine(guards={"blocked": lambda ctx: True})
+    assert blocked.check_timeout("A", both, _at(11), {"amount": 1}) is None
+    # From B, P's first entry can never pass; its second needs no guard.
+    in_b = {"P": T0, "B": T0}
+    assert machine.check_timeout("B", in_b, _at(11), {"amount": 1}) is None
+    timed = machine.check_timeout("B", in_b, _at(20), {"amount": 1})
+    assert timed.target_state == "Z" and timed.metadata["timeout_index"] == 1
 
 
 @settings(max_examples=60, deadline=None)

@@ -221,18 +221,45 @@ def _only_error(spec: MachineSpec) -> tuple[str, SourcePos, str]:
     return diagnostics[0].code, diagnostics[0].pos, diagnostics[0].message
 
 
-@pytest.mark.parametrize(
-    ("changes", "words"),
-    [
-        ({"always": (EventlessTransition("idle", ("g",), pos=_AT),)}, "guarded always"),
-    ],
-)
-def test_constructs_not_compiled_yet_are_refused_once_where_written(
-    changes: dict[str, Any], words: str
-) -> None:
-    code, pos, message = _only_error(_with_state(_ticket(), "active", **changes))
-    assert code == "GG480" and pos == _AT
-    assert words in message and "not compiled yet" in message
+def test_a_guarded_always_on_a_compound_state_is_asked_after_each_step() -> None:
+    spec = _with_state(
+        _ticket(), "active", always=(EventlessTransition("idle", ("g",), pos=_AT),)
+    )
+    source, diagnostics = generate(spec)
+    assert source is not None and not diagnostics
+    assert "if _runtime.API_VERSION < (2, 5):" in source
+    module = load(source)
+    guards = {"g": lambda ctx: ctx.get("leave", False), "may_cancel": lambda c: True}
+    machine = module.Machine(guards=guards)
+    stays = machine.process("idle", "open", {})
+    assert stays.target_state is module.State.NEW
+    assert stays.all_actions == ("out_idle", "t0", "in_active", "in_triage", "in_new")
+    # The guard passes: the same call leaves active again, in SCXML order.
+    left = machine.process("idle", "open", {"leave": True})
+    assert left.target_state is module.State.IDLE
+    assert left.source_state is module.State.IDLE and left.trigger == "open"
+    assert left.on_exit_actions == ("out_idle",)
+    assert left.actions_to_execute == ("t0",)
+    assert left.on_enter_actions == (
+        "in_active",
+        "in_triage",
+        "in_new",
+        "out_new",
+        "out_triage",
+        "out_active",
+        "in_idle",
+    )
+    # An event that enables nothing still lets the eventless guard decide.
+    assert machine.process("new", "start", {"leave": True}).all_actions == (
+        "out_new",
+        "out_triage",
+        "out_active",
+        "in_idle",
+    )
+    refused = machine.process("new", "start", {})
+    assert not refused.success and refused.error.__class__.__name__ == (
+        "InvalidTransitionError"
+    )
 
 
 def _history_chart() -> MachineSpec:
@@ -263,10 +290,29 @@ def _history_chart() -> MachineSpec:
     return module_ready(chart_spec(top, arrows))
 
 
-def test_a_fallback_state_is_refused_in_a_statechart() -> None:
-    spec = dataclasses.replace(_ticket(), error_policy=ErrorPolicy("idle"))
-    code, pos, message = _only_error(spec)
-    assert code == "GG480" and "default_fallback" in message and pos == spec.pos
+def test_a_fallback_is_an_scxml_transition_into_the_fallback_state() -> None:
+    spec = dataclasses.replace(_ticket(), error_policy=ErrorPolicy("triage"))
+    source, diagnostics = generate(spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    assert "API 2.7" in source or "(2, 7)" in source
+    module = load(source)
+    machine = module.Machine(guards={"may_cancel": lambda ctx: True})
+    working = machine.process("assigned", "start")
+
+    def fail(ctx: Any) -> None:
+        raise RuntimeError("no")
+
+    actions = {name: fail for name in module.Actions.__dict__ if name[0] != "_"}
+    proposed = machine.executor(actions).execute(working, None).fallback
+    # From working: exit it (not active, the domain), enter triage and its
+    # initial child.
+    assert proposed.source_state == "working" and proposed.target_state == "new"
+    assert proposed.trigger == "_fallback"
+    assert proposed.all_actions == ("out_working", "in_triage", "in_new")
+    assert proposed.metadata["failed_actions"] == list(working.all_actions)
+    # Already inside triage: nothing to propose (it would loop).
+    assigned = machine.process("new", "assign")
+    assert machine.executor(actions).execute(assigned, None).fallback is None
 
 
 def test_history_and_parallel_states_are_processed_on_configurations() -> None:
@@ -376,13 +422,28 @@ def test_an_unguarded_eventless_loop_is_refused_at_a_transition_of_it() -> None:
     assert pos in (spec.state("a").always[0].pos, spec.state("b").always[0].pos)
 
 
-def test_a_guarded_done_state_transition_is_refused() -> None:
+def test_a_guarded_done_state_transition_is_asked_inside_the_step() -> None:
     top = [Node("p", children=[Node("a"), Node("f", final=True)]), Node("q")]
     arrows = [Arrow("e0", "a", "f"), Arrow("done.state.p", "p", "q", guards=("g0",))]
-    spec = module_ready(chart_spec(top, arrows))
-    code, pos, message = _only_error(spec)
-    assert code == "GG480" and "done.state" in message
-    assert pos == spec.transitions[1].pos
+    source, diagnostics = generate(module_ready(chart_spec(top, arrows)))
+    assert source is not None and not diagnostics
+    module = load(source)
+    machine = module.Machine(guards={"g0": lambda ctx: ctx["done"]})
+    finished = machine.process("a", "e0", {"done": True})
+    assert finished.target_state is module.State.Q
+    assert finished.all_actions == (
+        "out_a",
+        "t0",
+        "in_f",
+        "out_f",
+        "out_p",
+        "t1",
+        "in_q",
+    )
+    # The guard declines: the step rests in the final child.
+    rests = machine.process("a", "e0", {"done": False})
+    assert rests.target_state is module.State.F
+    assert rests.all_actions == ("out_a", "t0", "in_f")
 
 
 # -- hostile names and typing ---------------------------------------------------------
@@ -419,9 +480,53 @@ def test_hostile_names_in_a_chart_are_literals() -> None:
     assert module.ancestors(_HOSTILE[3]) == (_HOSTILE[1], _HOSTILE[0])
 
 
+def _resuming_regions_chart() -> MachineSpec:
+    """Both regions of a parallel state decide guarded eventless
+    transitions inside the step (a ``Regions`` resume cell)."""
+    regions = [
+        Node("r1", children=[Node("x1", always=[("x2", ("g0",), False)]), Node("x2")]),
+        Node("r2", children=[Node("y1", always=[("y2", ("g1",), False)]), Node("y2")]),
+    ]
+    top = [Node("q"), Node("par", regions, parallel=True)]
+    return module_ready(chart_spec(top, [Arrow("e0", "q", "par")]))
+
+
+def test_a_regions_resume_cell_decides_each_region() -> None:
+    source, diagnostics = generate(_resuming_regions_chart())
+    assert source is not None, [d.format() for d in diagnostics]
+    assert "_runtime.Regions(" in source.split("_RESUMES")[1]
+    module = load(source)
+    answers = {"g0": False, "g1": True}
+    machine = module.Machine(guards={g: (lambda ctx, g=g: answers[g]) for g in answers})
+    result = machine.process(machine.start().configuration, "e0")
+    assert result.configuration.active == ("x1", "y2")
+    assert result.all_actions == (
+        "out_q",
+        "t0",
+        "in_par",
+        "in_r1",
+        "in_x1",
+        "in_r2",
+        "in_y1",
+        "out_y1",
+        "always_y1_0",
+        "in_y2",
+    )
+
+
 def test_chart_modules_pass_mypy_strict_and_ruff(tmp_path: Path) -> None:
     paths = []
-    for index, spec in enumerate((_ticket(), _hostile_chart(), _history_chart())):
+    resuming = _with_state(
+        _ticket(), "active", always=(EventlessTransition("idle", ("g",)),)
+    )
+    charts = (
+        _ticket(),
+        _hostile_chart(),
+        _history_chart(),
+        resuming,
+        _resuming_regions_chart(),
+    )
+    for index, spec in enumerate(charts):
         source, _ = generate(spec)
         assert source is not None
         path = tmp_path / f"chart_{index}.py"

@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_decisions
-from gubernator_gen.backend.compiled import CompiledFunctions
-from gubernator_gen.backend.decisions import RegionsCell
+from gubernator_gen.backend import chart_decisions, chart_resumes
+from gubernator_gen.backend.decisions import Outcome, RegionsCell
 from gubernator_gen.model import MachineSpec
 
 #: The trigger of a timeout result (``machine.check_timeout``).
@@ -105,23 +104,79 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
     assert isinstance(compiled.module, chart_decisions.ChartModule), (
         "generate_sql refuses it first (a factored chart stores configurations)"
     )
-    functions = CompiledFunctions.of(spec)
+    functions = chart_decisions.compiled_functions(spec, compiled.module)
     rows = chart_decisions.decision_table(spec, compiled.module, functions)
+    table = chart_resumes.resume_table(spec, compiled.module, functions)
+    reached = {} if table is None else _reached(table)
     found: dict[Edge, None] = {}
+
+    def add(state: str, trigger: str, outcome: Outcome) -> None:
+        if outcome.resume is None:
+            found.setdefault(Edge(state, trigger, outcome.target))
+            return
+        targets, stays = reached.get(outcome.resume, ((), False))
+        if stays:
+            found.setdefault(Edge(state, trigger, outcome.target))
+        for target in targets:
+            found.setdefault(Edge(state, trigger, target))
+
     for row in rows:
         for cell in row.cells:
             if isinstance(cell, RegionsCell):
                 continue  # only on configurations, which generate_sql refuses
             for candidate in cell.candidates:
-                outcome = candidate.outcome
-                found.setdefault(Edge(row.state, cell.trigger, outcome.target))
+                add(row.state, cell.trigger, candidate.outcome)
     # The after: entries, as check_timeout reports them (trigger _timeout).
+    timed: set[str] = set()
     for delays in chart_decisions.delay_table(spec, compiled.module, functions):
+        timed.add(delays.state)
         for entry in delays.cells:
             for candidate in entry.cell.candidates:
-                outcome = candidate.outcome
-                found.setdefault(Edge(delays.state, TIMEOUT_TRIGGER, outcome.target))
+                add(delays.state, TIMEOUT_TRIGGER, candidate.outcome)
+    # Guarded eventless transitions are asked after any event of the
+    # machine, even one the state has no transition for (or a due after:
+    # entry whose guards refuse).
+    for state, _, number in () if table is None else table.idle:
+        triggers = (*spec.triggers, *([TIMEOUT_TRIGGER] if state in timed else ()))
+        for trigger in triggers:
+            for target in reached[number][0]:
+                found.setdefault(Edge(state, trigger, target))
     return tuple(found)
+
+
+def _reached(
+    table: chart_resumes.ResumeTable,
+) -> dict[int, tuple[tuple[str, ...], bool]]:
+    """Per resume cell, the states a call may end in once it gets there,
+    and whether it may end where it was (the cell refuses)."""
+    cells = dict(table.cells)
+    outcomes: dict[int, tuple[Outcome, ...]] = {}
+    stays: dict[int, bool] = {}
+    for number, cell in cells.items():
+        if isinstance(cell, RegionsCell):
+            outcomes[number] = tuple(outcome for _, outcome in cell.steps)
+            stays[number] = all(offer[-1] for offer in cell.offers) and not any(
+                all(i == -1 for i in choice) for choice, _ in cell.steps
+            )
+        else:
+            outcomes[number] = tuple(c.outcome for c in cell.candidates)
+            stays[number] = bool(cell.candidates[-1].guards)
+    ends: dict[int, set[str]] = {number: set() for number in cells}
+    changed = True
+    while changed:  # loops among resume cells: a fixed point
+        changed = False
+        for number, found in ends.items():
+            before = len(found)
+            for outcome in outcomes[number]:
+                if outcome.resume is None:
+                    found.add(outcome.target)
+                elif outcome.resume in ends:  # OVERFLOW ends nowhere: it raises
+                    follow = outcome.resume
+                    found.update(ends[follow])
+                    if stays[follow]:
+                        found.add(outcome.target)
+            changed = changed or len(found) != before
+    return {n: (tuple(sorted(ends[n])), stays[n]) for n in cells}
 
 
 def stored_states(spec: MachineSpec) -> tuple[str, ...]:

@@ -151,6 +151,7 @@ class Chart:
                         after.guards,
                         after.actions,
                         after.internal,
+                        after.guard_items,
                     )
                 ]
         # A state's own transitions in "document order": named sources before

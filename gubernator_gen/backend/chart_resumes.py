@@ -1,0 +1,151 @@
+"""The resume cells of a statechart module (``_RESUMES``, runtime API 2.5).
+
+Unguarded eventless and ``done.state`` microsteps are folded into each
+prebuilt result. Where a guard must be asked inside the macrostep, the
+build-time tables stop the step at a :class:`Resume` key and decide what
+follows in a *resume cell*, whose steps continue the same way. A module
+that has such steps (``ChartModule.resume_keys`` is not ``None``) emits
+every resume cell, numbered in the order the tables list them, in the
+forms of the decision table:
+
+* one offer: a ``Guarded`` cell of its candidates in priority order (a
+  prebuilt result when the first is unguarded). When every candidate may
+  decline and the cell's ``otherwise`` still does something (an internal
+  event dropped, then more of the macrostep), that step is one more,
+  unguarded, candidate; when ``otherwise`` does nothing the cell refuses,
+  which ends the call where the previous step rested;
+* several offers (parallel regions): one result when every region's choice
+  is known, else a ``Regions`` cell, ``otherwise`` being the combination
+  in which every offer declined.
+
+Each result names its own continuation (``resume=``), and the states with
+``after:`` entries it exits (``cancelled=``) so the runtime can keep the
+deadlines of the whole call. ``idle`` maps each key with eventless
+transitions to the resume cell W3C evaluates after an event that enabled
+nothing, and ``bound`` is the tables' ``eventless_bound``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gubernator_gen.backend import decisions
+from gubernator_gen.backend.chart_decisions import ChartModule, _outcome, _settled
+from gubernator_gen.backend.chart_keys import transition_of
+from gubernator_gen.backend.compiled import CompiledFunctions
+from gubernator_gen.backend.statechart.tables import (
+    Cell,
+    Configuration,
+    Resume,
+    ResumePhase,
+    Step,
+)
+from gubernator_gen.model import MachineSpec, PlainData
+
+ModuleCell = decisions.Cell | decisions.RegionsCell
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeTable:
+    """``_RESUMES``: each resume cell by its key, the ``idle`` decision of
+    each key that has one (its row key as in
+    :class:`~gubernator_gen.backend.decisions.Row`: the state, and the
+    configuration's index on configurations), and the bound."""
+
+    cells: tuple[tuple[int, ModuleCell], ...]
+    idle: tuple[tuple[str, int | None, int], ...]
+    bound: int
+
+    @property
+    def row(self) -> decisions.Row:
+        """The cells as a decision row, to find their decider shapes."""
+        return decisions.Row("", tuple(cell for _, cell in self.cells), ())
+
+
+def resume_table(
+    spec: MachineSpec, module: ChartModule, compiled: CompiledFunctions
+) -> ResumeTable | None:
+    """The module's resume cells; ``None`` when no step continues."""
+    keys = module.resume_keys
+    if keys is None:
+        return None
+    tables = module.tables
+    index = {key: i for i, key in enumerate(module.configurations)}
+    cells = tuple(
+        (number, _cell(spec, resume, tables.resumes[resume], compiled, index, keys))
+        for resume, number in keys.items()
+    )
+    idle = tuple(
+        (key.atomic[0], index.get(key), keys[resume])
+        for key, resume in tables.idle.items()
+        if key in tables.cells
+    )
+    return ResumeTable(cells, idle, tables.eventless_bound)
+
+
+def _trigger(resume: Resume) -> str:
+    """What a resume cell's results name as their trigger: the internal
+    event it decides, or the runtime's eventless trigger."""
+    if resume.phase is ResumePhase.INTERNAL:
+        return resume.queue[0]
+    return decisions.EVENTLESS_TRIGGER
+
+
+def _does_something(step: Step) -> bool:
+    return bool(step.microsteps) or step.resume is not None or step.overflow
+
+
+def _described(spec: MachineSpec, step: Step) -> Mapping[str, PlainData]:
+    """The metadata of a step's result: its first transition's description."""
+    for micro in step.microsteps:
+        for ref in micro.transitions:
+            return {decisions.DESCRIPTION_KEY: transition_of(spec, ref).description}
+    return {decisions.DESCRIPTION_KEY: ""}
+
+
+def _cell(
+    spec: MachineSpec,
+    resume: Resume,
+    cell: Cell,
+    compiled: CompiledFunctions,
+    index: Mapping[Configuration, int],
+    keys: Mapping[Resume, int],
+) -> ModuleCell:
+    source = resume.configuration.atomic[0]
+    trigger = _trigger(resume)
+
+    def outcome(step: Step) -> decisions.Outcome:
+        return _outcome(
+            source, trigger, step, _described(spec, step), index, False, keys, True
+        )
+
+    otherwise = cell.otherwise
+    if otherwise is not None and not _does_something(otherwise):
+        otherwise = None
+    linear = cell.linear
+    if linear is None and _settled(spec, cell):
+        step = cell.steps[(0,) * len(cell.offers)]
+        linear = ((cell.offers[0].candidates[0], step),)
+        otherwise = None  # every offer takes its unguarded first candidate
+    if linear is None:
+        steps = [(choice, outcome(step)) for choice, step in cell.steps.items()]
+        if otherwise is not None:
+            steps.append(((-1,) * len(cell.offers), outcome(otherwise)))
+        return decisions.RegionsCell(
+            trigger,
+            tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
+            tuple(steps),
+        )
+    candidates = [
+        decisions.with_outcome(
+            decisions.guarding(transition_of(spec, candidate.transition), compiled),
+            outcome(step),
+        )
+        for candidate, step in linear
+    ]
+    if otherwise is not None and candidates[-1].guards:
+        candidates.append(
+            decisions.Candidate(guards=(), outcome=outcome(otherwise), guard_forms=())
+        )
+    return decisions.Cell(trigger, tuple(candidates))
