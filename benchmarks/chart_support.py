@@ -70,8 +70,11 @@ def fresh(text: str) -> str:
     return "".join(list(text))
 
 
-def settings(argv: list[str] | None, doc: str) -> tuple[int, int]:
-    """Read ``--quick`` and print the run's header: (calls, rounds)."""
+def settings(argv: list[str] | None, doc: str) -> tuple[int, int, bool]:
+    """Read ``--quick`` and print the run's header: (calls, rounds, quick).
+
+    A quick run is a smoke test (CI runs one so the scripts cannot rot):
+    its figures are too short to judge, so it passes whatever they say."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args(argv)
@@ -80,7 +83,7 @@ def settings(argv: list[str] | None, doc: str) -> tuple[int, int]:
         f"Python {platform.python_version()} on {platform.machine()}, ns per call, "
         f"best of {rounds} interleaved rounds ({number} calls; peers fewer)\n"
     )
-    return number, rounds
+    return number, rounds, args.quick
 
 
 def measure(
