@@ -72,7 +72,6 @@ from gubernator_gen.backend.statechart.tables import (
     Step,
 )
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
-from gubernator_gen.expressions.nodes import reads_state
 from gubernator_gen.model import (
     Assignment,
     ExpressionGuard,
@@ -226,16 +225,9 @@ def _not_yet(pos: SourcePos, what: str) -> Diagnostic:
 
 
 def _first_unsupported(spec: MachineSpec) -> Diagnostic | None:
-    """The first construct the generated modules cannot run yet."""
-    for state in spec.states:
-        for always in state.always:
-            for item in always.guard_items:
-                if isinstance(item, ExpressionGuard) and reads_state(item.expr):
-                    # Asked inside a step, in a resume cell: those cells are
-                    # not decided per key (chart_folding folds event cells).
-                    return _not_yet(
-                        item.pos or always.pos, "in_state() in an always: guard"
-                    )
+    """The first construct the generated modules cannot run yet (none is
+    refused before the tables are built: see :func:`_run_time_decision`)."""
+    del spec
     return None
 
 
@@ -253,21 +245,9 @@ def _run_time_decision(
     spec: MachineSpec, tables: ConfigurationTables
 ) -> Diagnostic | None:
     """A guard asked inside a step, in a resume cell, that modules cannot
-    ask there yet: ``in_state()`` (resume cells are not decided per key),
-    or guard items or ``assign`` where several regions decide at once."""
+    ask there yet: guard items or ``assign`` where several regions decide
+    at once."""
     for cell in tables.resumes.values():
-        for offer in cell.offers:
-            for candidate in offer.candidates:
-                transition = transition_of(spec, candidate.transition)
-                if any(
-                    isinstance(item, ExpressionGuard) and reads_state(item.expr)
-                    for item in transition.guard_items
-                ):
-                    return _not_yet(
-                        _position(spec, candidate.transition),
-                        "in_state() in a guard asked inside a step (a "
-                        "transition taken on a done.state event)",
-                    )
         if len(cell.offers) < 2 or _settled(spec, cell):
             continue
         for offer in cell.offers:

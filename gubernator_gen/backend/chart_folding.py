@@ -15,6 +15,15 @@ by its value there (:func:`~gubernator_gen.expressions.states.decide_states`):
   compiles as a function of its own (it may differ from cell to cell), still
   labelled with the expression as written.
 
+Resume cells (guards asked inside a step: ``always:`` entries,
+transitions taken on ``done.state`` events, and the ``idle`` decision after
+an event that enabled nothing) are folded the same way, each seen from its
+:class:`~gubernator_gen.backend.statechart.tables.Resume`'s configuration,
+the one the step is in when it asks. A resume cell left with nothing to
+decide and nothing to do (no ``otherwise``) always refuses, which ends the
+macrostep where the previous step rested: it is left out, and the steps
+that continued into it (and the ``idle`` entries naming it) end there.
+
 The tables are folded once (:func:`fold_tables`), before anything reads
 them, so the rest of the back end sees ordinary guard items.
 """
@@ -23,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 
 from gubernator_gen.backend.statechart.chart import Origin
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
@@ -33,6 +42,7 @@ from gubernator_gen.backend.statechart.tables import (
     Cell,
     Configuration,
     Offer,
+    Resume,
     Step,
 )
 from gubernator_gen.expressions.nodes import Literal, reads_state
@@ -51,6 +61,7 @@ def reads_states(spec: MachineSpec) -> bool:
     items = [
         *(i for t in spec.transitions for i in t.guard_items),
         *(i for s in spec.states for a in s.after_entries for i in a.guard_items),
+        *(i for s in spec.states for a in s.always for i in a.guard_items),
     ]
     return any(
         isinstance(item, ExpressionGuard) and reads_state(item.expr) for item in items
@@ -169,7 +180,8 @@ def _remapped(
 
 
 def fold_tables(spec: MachineSpec, tables: ConfigurationTables) -> ConfigurationTables:
-    """``tables`` with every cell folded for its key."""
+    """``tables`` with every cell folded for its key, and every resume cell
+    for its resume's configuration (see the module docstring)."""
     cells = {}
     for key, row in tables.cells.items():
         active = active_states(spec, key)
@@ -179,28 +191,105 @@ def fold_tables(spec: MachineSpec, tables: ConfigurationTables) -> Configuration
             if kept is not None:
                 folded[trigger] = kept
         cells[key] = folded
-    # Resume cells stay as they are: a step that needs one is not compiled
-    # yet whatever its guards decide (the macrostep was cut there).
-    return dataclasses.replace(tables, cells=cells)
+    resumes, ended = _fold_resumes(spec, tables.resumes)
+    if not ended:
+        return dataclasses.replace(tables, cells=cells, resumes=resumes)
+    return dataclasses.replace(
+        tables,
+        start=_ending(tables.start, ended),
+        cells={
+            key: {trigger: _cell_ending(cell, ended) for trigger, cell in row.items()}
+            for key, row in cells.items()
+        },
+        resumes={
+            resume: _cell_ending(cell, ended)
+            for resume, cell in resumes.items()
+            if resume not in ended
+        },
+        idle={key: r for key, r in tables.idle.items() if r not in ended},
+    )
+
+
+def _fold_resumes(
+    spec: MachineSpec, resumes: Mapping[Resume, Cell]
+) -> tuple[dict[Resume, Cell], frozenset[Resume]]:
+    """Each resume cell folded for its configuration (one with no offer
+    left keeps its ``otherwise`` alone), and the cells that always refuse:
+    no offer and no ``otherwise`` that does something, which may be a step
+    that continues only into such a cell."""
+    folded: dict[Resume, Cell] = {}
+    for resume, cell in resumes.items():
+        kept = fold_cell(cell, active_states(spec, resume.configuration))
+        folded[resume] = Cell((), {}, cell.otherwise) if kept is None else kept
+    ended: set[Resume] = set()
+    while True:
+        more = {
+            resume
+            for resume, cell in folded.items()
+            if resume not in ended
+            and not cell.offers
+            and not _does_something(cell.otherwise, ended)
+        }
+        if not more:
+            return folded, frozenset(ended)
+        ended |= more
+
+
+def _does_something(step: Step | None, ended: Collection[Resume]) -> bool:
+    """True when ``step`` runs a transition, or continues into a resume
+    cell that is not known to refuse, or overflows."""
+    if step is None:
+        return False
+    continues = step.resume is not None and step.resume not in ended
+    return bool(step.microsteps) or continues or step.overflow
+
+
+def _ending(step: Step, ended: Collection[Resume]) -> Step:
+    """``step``, stable at its target when it continued into a cell of
+    ``ended`` (that cell always refuses: the macrostep ends there)."""
+    if step.resume is None or step.resume not in ended:
+        return step
+    return dataclasses.replace(step, resume=None)
+
+
+def _cell_ending(cell: Cell, ended: Collection[Resume]) -> Cell:
+    """``cell`` with each of its steps :func:`_ending`."""
+    otherwise = cell.otherwise
+    return Cell(
+        cell.offers,
+        {choice: _ending(step, ended) for choice, step in cell.steps.items()},
+        None if otherwise is None else _ending(otherwise, ended),
+    )
 
 
 def compiled_items(
     spec: MachineSpec, tables: ConfigurationTables
 ) -> Iterator[ExpressionGuard | tuple[Assignment, ...]]:
     """The folded guard expressions and ``assign`` lists the folded tables'
-    cells use, in table order (for the module's compiled functions)."""
+    cells use, in table order, then those of the resume cells (for the
+    module's compiled functions)."""
     for key, row in tables.cells.items():
-        active: frozenset[str] | None = None
         for cell in row.values():
-            for offer in cell.offers:
-                for candidate in offer.candidates:
-                    for item in candidate.guard_items:
-                        if isinstance(item, ExpressionGuard):
-                            yield item
-                    ref = candidate.transition
-                    if ref.origin is not Origin.EVENT:
-                        continue
-                    assign = spec.transitions[ref.index].assign
-                    if any(reads_state(entry.expr) for entry in assign):
-                        active = active or active_states(spec, key)
-                        yield fold_assign(assign, active)
+            yield from _cell_items(spec, cell, key)
+    for resume, cell in tables.resumes.items():
+        yield from _cell_items(spec, cell, resume.configuration)
+
+
+def _cell_items(
+    spec: MachineSpec, cell: Cell, key: Configuration
+) -> Iterator[ExpressionGuard | tuple[Assignment, ...]]:
+    """The guard expressions and ``assign`` lists of ``cell``'s candidates
+    (``assign`` folded for ``key``)."""
+    active: frozenset[str] | None = None
+    for offer in cell.offers:
+        for candidate in offer.candidates:
+            for item in candidate.guard_items:
+                if isinstance(item, ExpressionGuard):
+                    yield item
+            ref = candidate.transition
+            if ref.origin is not Origin.EVENT:
+                continue
+            assign = spec.transitions[ref.index].assign
+            if any(reads_state(entry.expr) for entry in assign):
+                active = active or active_states(spec, key)
+                yield fold_assign(assign, active)

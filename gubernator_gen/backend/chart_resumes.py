@@ -23,6 +23,11 @@ Each result names its own continuation (``resume=``), and the states with
 deadlines of the whole call. ``idle`` maps each key with eventless
 transitions to the resume cell W3C evaluates after an event that enabled
 nothing, and ``bound`` is the tables' ``eventless_bound``.
+
+A chart that uses ``in_state`` has its resume cells folded for their
+configurations (:mod:`.chart_folding`): each candidate is guarded as its
+resume's configuration sees it, and a cell with no candidate left is its
+``otherwise`` step alone.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import decisions
+from gubernator_gen.backend import chart_folding, decisions
 from gubernator_gen.backend.chart_decisions import ChartModule, _outcome, _settled
 from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.compiled import CompiledFunctions
@@ -72,8 +77,12 @@ def resume_table(
         return None
     tables = module.tables
     index = {key: i for i, key in enumerate(module.configurations)}
+    folding = chart_folding.reads_states(spec)
     cells = tuple(
-        (number, _cell(spec, resume, tables.resumes[resume], compiled, index, keys))
+        (
+            number,
+            _cell(spec, resume, tables.resumes[resume], compiled, index, keys, folding),
+        )
         for resume, number in keys.items()
     )
     idle = tuple(
@@ -111,9 +120,15 @@ def _cell(
     compiled: CompiledFunctions,
     index: Mapping[Configuration, int],
     keys: Mapping[Resume, int],
+    folding: bool,
 ) -> ModuleCell:
+    """The module's form of one resume cell (``folding``: its candidates
+    seen from the resume's configuration, their ``in_state`` decided)."""
     source = resume.configuration.atomic[0]
     trigger = _trigger(resume)
+    active = (
+        chart_folding.active_states(spec, resume.configuration) if folding else None
+    )
 
     def outcome(step: Step) -> decisions.Outcome:
         return _outcome(
@@ -123,6 +138,18 @@ def _cell(
     otherwise = cell.otherwise
     if otherwise is not None and not _does_something(otherwise):
         otherwise = None
+    if not cell.offers:
+        # Folded away: only the step after every offer declined is left
+        # (folding leaves out a cell for which even that does nothing).
+        assert otherwise is not None
+        return decisions.Cell(
+            trigger,
+            (
+                decisions.Candidate(
+                    guards=(), outcome=outcome(otherwise), guard_forms=()
+                ),
+            ),
+        )
     linear = cell.linear
     if linear is None and _settled(spec, cell):
         step = cell.steps[(0,) * len(cell.offers)]
@@ -137,13 +164,16 @@ def _cell(
             tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
             tuple(steps),
         )
-    candidates = [
-        decisions.with_outcome(
-            decisions.guarding(transition_of(spec, candidate.transition), compiled),
-            outcome(step),
+    candidates = []
+    for candidate, step in linear:
+        transition = transition_of(spec, candidate.transition)
+        if active is not None:
+            transition = chart_folding.seen_from(transition, active)
+        candidates.append(
+            decisions.with_outcome(
+                decisions.guarding(transition, compiled), outcome(step)
+            )
         )
-        for candidate, step in linear
-    ]
     if otherwise is not None and candidates[-1].guards:
         candidates.append(
             decisions.Candidate(guards=(), outcome=outcome(otherwise), guard_forms=())

@@ -281,10 +281,13 @@ def test_validate_accepts_a_statechart_that_generate_refuses(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = tmp_path / "chart.yaml"
-    # in_state() in an always: guard is what statechart modules do not run
-    # yet (resume cells are not decided per state).
-    refused = CHART.replace('{expr: "score < 0"}', "{expr: \"in_state('saving')\"}")
-    assert refused != CHART
+    # A default_fallback whose move goes on with a guarded always:
+    # transition is what statechart modules do not run yet (the executor
+    # proposes a prebuilt move).
+    failed = "  - name: failed\n    always:\n      - {dest: off, guards: [g]}\n"
+    refused = "error_policy:\n  default_fallback: failed\n" + CHART.replace(
+        "transitions:\n", failed + "transitions:\n", 1
+    )
     spec.write_text(refused, encoding="utf-8")
     assert main(["validate", str(spec)]) == 0
     assert capsys.readouterr().err == ""

@@ -65,6 +65,8 @@ class Node:
     after: list[tuple[float, str, tuple[str, ...]]] = field(default_factory=list)
     #: Per ``after`` entry, an ``in_state`` test after its guards (or none).
     after_tests: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    #: Per ``always`` entry, an ``in_state`` test after its guards (or none).
+    always_tests: dict[int, tuple[str, bool]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,13 @@ def _state(node: Node, parent: str | None, first: str, line: int) -> State:
         history=node.history,
         history_default=node.default,
         always=tuple(
-            EventlessTransition(dest, guards, (f"always:{node.name}:{i}",), internal)
+            EventlessTransition(
+                dest,
+                guards,
+                (f"always:{node.name}:{i}",),
+                internal,
+                guard_items=_items(guards, node.always_tests.get(i)),
+            )
             for i, (dest, guards, internal) in enumerate(node.always)
         ),
         after=tuple(
@@ -348,6 +356,12 @@ def _entries(
                     draw(st.booleans()),
                 )
             )
+            # in_state asked inside a step (a resume cell, decided there)
+            test = (
+                draw(_state_tests(states)) if features.in_state and containers else None
+            )
+            if test is not None:
+                owner.always_tests[len(owner.always) - 1] = test
     for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
         owner = by_name[draw(st.sampled_from(sources))]
         owner.after.append(
@@ -445,7 +459,9 @@ def describe(spec: MachineSpec) -> str:
         if state.kind is StateKind.INITIAL:
             flags.append("INITIAL")
         flags.extend(
-            f"always->{a.dest}{list(a.guards)}{'i' if a.internal else ''}"
+            f"always->{a.dest}{list(a.guards)}"
+            f"{[i.text for i in a.guard_items if isinstance(i, ExpressionGuard)]}"
+            f"{'i' if a.internal else ''}"
             for a in state.always
         )
         flags.extend(

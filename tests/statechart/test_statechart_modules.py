@@ -101,8 +101,6 @@ def _names(log: list[tuple[str, str, str]]) -> list[str]:
 #: that lead to them, by message.
 NOT_YET = (
     "several parallel regions may take inside a step",
-    "in_state() in an always: guard",
-    "in_state() in a guard asked inside a step",
     "in_state() in a chart past the table limits",
 )
 

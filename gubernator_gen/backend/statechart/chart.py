@@ -140,6 +140,7 @@ class Chart:
                         always.guards,
                         always.actions,
                         always.internal,
+                        always.guard_items,
                     )
                 )
             for index, after in enumerate(state.after_entries):
