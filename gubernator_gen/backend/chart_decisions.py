@@ -154,6 +154,10 @@ def compile_for_module(
         return ChartCompilation(
             None, (error(backend_codes.EVENTLESS_LOOP, message, pos),)
         )
+    if chart_folding.reads_states(spec):
+        # Before the checks: a resume cell's in_state tests decided, its
+        # regions' choices may be settled.
+        tables = chart_folding.fold_tables(spec, tables)
     late = _run_time_decision(charted, tables)
     if late is not None:
         return ChartCompilation(None, (late,))
@@ -170,8 +174,6 @@ def compile_for_module(
                 ),
             ),
         )
-    if chart_folding.reads_states(spec):
-        tables = chart_folding.fold_tables(spec, tables)
     tree = spec.tree
     module = ChartModule(
         resume_keys=resume_keys(tables),

@@ -21,7 +21,7 @@ import re
 import sys
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,8 @@ if _STATECHART_TESTS not in sys.path:
 from statechart_modules import load  # noqa: E402
 from statechart_oracle import Oracle  # noqa: E402
 
-from gubernator_gen.model import MachineSpec  # noqa: E402
+from gubernator_gen.expressions.nodes import InState  # noqa: E402
+from gubernator_gen.model import ExpressionGuard, GuardItem, MachineSpec  # noqa: E402
 
 #: Every comment that looks like a directive must be one: a typo is an error,
 #: never a silently ignored line.
@@ -269,6 +270,33 @@ class OracleNames:
     triggers: dict[str, str]  # our trigger -> oracle event
 
 
+def _renamed_tests(node: Any, ids: dict[str, str]) -> Any:
+    """An expression (or any part of one) with each ``in_state`` naming the
+    oracle's id of its state."""
+    if isinstance(node, InState):
+        return replace(node, state=ids[node.state])
+    if isinstance(node, tuple):
+        return tuple(_renamed_tests(part, ids) for part in node)
+    if is_dataclass(node) and not isinstance(node, type):
+        changes = {
+            f.name: _renamed_tests(getattr(node, f.name), ids)
+            for f in fields(node)
+            if f.name != "pos"
+        }
+        return replace(node, **changes)
+    return node
+
+
+def _items(items: tuple[GuardItem, ...], ids: dict[str, str]) -> tuple[GuardItem, ...]:
+    """Guard items whose ``in_state`` tests name the oracle's ids."""
+    return tuple(
+        replace(item, expr=_renamed_tests(item.expr, ids))
+        if isinstance(item, ExpressionGuard)
+        else item
+        for item in items
+    )
+
+
 def oracle_names(spec: MachineSpec) -> OracleNames:
     """``spec`` with safe state and trigger names (see :class:`OracleNames`)."""
     ids = {state.name: f"s{n}" for n, state in enumerate(spec.states)}
@@ -292,7 +320,14 @@ def oracle_names(spec: MachineSpec) -> OracleNames:
             children=tuple(ids[c] for c in state.children),
             initial=one(state.initial),
             history_default=one(state.history_default),
-            always=tuple(replace(a, dest=ids[a.dest]) for a in state.always),
+            always=tuple(
+                replace(a, dest=ids[a.dest], guard_items=_items(a.guard_items, ids))
+                for a in state.always
+            ),
+            after=tuple(
+                replace(a, dest=ids[a.dest], guard_items=_items(a.guard_items, ids))
+                for a in state.after
+            ),
         )
         for state in spec.states
     )
@@ -302,6 +337,7 @@ def oracle_names(spec: MachineSpec) -> OracleNames:
             trigger=triggers[t.trigger],
             sources=tuple(ids[s] for s in t.sources),
             dest=ids[t.dest],
+            guard_items=_items(t.guard_items, ids),
         )
         for t in spec.transitions
     )

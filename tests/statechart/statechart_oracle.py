@@ -304,8 +304,11 @@ class Oracle:
             parts = (value(part, active) for part in node.values)
             return any(parts) if node.op is BoolOperator.OR else all(parts)
 
-        def call(*args: object, **kwargs: object) -> bool:
-            return value(expr, {s.id for s in self.machine.configuration})
+        def call(*args: object, **kwargs: Any) -> bool:
+            # The library's own machine: an always: entry may ask during
+            # the machine's construction, before ``self.machine`` is set.
+            machine = kwargs.get("machine") or self.machine
+            return value(expr, {s.id for s in machine.configuration})
 
         return call
 

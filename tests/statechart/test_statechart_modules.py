@@ -62,7 +62,8 @@ from statechart_oracle import Oracle, Runaway
 from gubernator_gen.backend.statechart import Limits
 from gubernator_gen.backend.statechart.chart import Delay
 from gubernator_gen.expressions import fold
-from gubernator_gen.model import MachineSpec
+from gubernator_gen.expressions.nodes import reads_state
+from gubernator_gen.model import ExpressionGuard, MachineSpec
 
 PROFILE = settings(
     max_examples=800,
@@ -124,6 +125,7 @@ def _compare(
         return
     module = load(source)
     _label_resumes(module)
+    _label_states_asked_inside_a_step(spec)
     if limits is FACTORED:
         event(f"factored: {hasattr(module, '_FACTORED')}")
     machine = module.Machine(guards=guards.binding(("g0", "g1", "g2")))
@@ -146,6 +148,24 @@ def _label_resumes(module: Any) -> None:
             event(
                 f"run-time decision: guarded {'done.state' if internal else 'always'}"
             )
+
+
+def _label_states_asked_inside_a_step(spec: MachineSpec) -> None:
+    """Label the ``in_state`` tests of a compiled chart that are asked inside
+    a step (in resume cells, folded per configuration)."""
+
+    def tests_states(items: tuple[Any, ...]) -> bool:
+        return any(
+            isinstance(i, ExpressionGuard) and reads_state(i.expr) for i in items
+        )
+
+    if any(tests_states(a.guard_items) for s in spec.states for a in s.always):
+        event("compiled: in_state in an always: guard")
+    if any(
+        t.trigger.startswith("done.state.") and tests_states(t.guard_items)
+        for t in spec.transitions
+    ):
+        event("compiled: in_state on a done.state transition")
 
 
 class _RunOver(Exception):
@@ -482,6 +502,8 @@ def test_generated_modules_of_regions_with_guard_forms_and_assign_agree(
     regions take together; ``context_updates`` are the ``assign`` of the
     transitions the oracle took on the event, in order."""
     _compare(module_ready(chart.spec), runs, seed)
+
+
 #: The factored mode is the fallback for charts that explode; the random
 #: charts are small, so its limits are forced (``FACTORED``) and every chart
 #: with parallel states or history is generated in that mode.
