@@ -35,6 +35,7 @@ from statechart_modules import generate, load, module_ready
 from gubernator_gen.backend.sql import Dialect, SqlOptions, generate_sql
 from gubernator_gen.backend.sql.edges import legal_edges
 from gubernator_gen.diagnostics import SourcePos
+from gubernator_gen.frontend import read_spec
 from gubernator_gen.model import (
     ErrorPolicy,
     EventlessTransition,
@@ -519,12 +520,20 @@ def test_chart_modules_pass_mypy_strict_and_ruff(tmp_path: Path) -> None:
     resuming = _with_state(
         _ticket(), "active", always=(EventlessTransition("idle", ("g",)),)
     )
+    # in_state() asked inside a step: always: guards, a done.state
+    # transition, resume cells folded per configuration (one left out).
+    in_state_case = Path(__file__).parents[1] / "cases" / "behaviour"
+    asked_inside = read_spec(
+        in_state_case / "in_state_inside_a_step.yaml", defines={}, environ={}
+    ).spec
+    assert asked_inside is not None
     charts = (
         _ticket(),
         _hostile_chart(),
         _history_chart(),
         resuming,
         _resuming_regions_chart(),
+        asked_inside,
     )
     for index, spec in enumerate(charts):
         source, _ = generate(spec)
