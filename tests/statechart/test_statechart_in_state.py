@@ -69,7 +69,7 @@ def test_sql_edges_of_a_chart_with_in_state_guards() -> None:
 ALWAYS_CASE = CASE.with_name("chart_in_state_always.yaml")
 
 
-def test_in_state_asked_inside_a_step_is_decided_by_the_resume_configuration() -> None:
+def test_in_state_inside_a_step_is_decided_for_the_resume_configuration() -> None:
     front = read_spec(ALWAYS_CASE, defines={}, environ={})
     assert front.spec is not None
     result = backend.generate_module(front.spec)
