@@ -227,3 +227,35 @@ def test_sql_edges_follow_the_decisions_inside_a_step() -> None:
         ("rejected", "submit", "idle"),
         ("rejected", "review", "idle"),
     }
+
+
+EXPRESSION_ONLY = """\
+context:
+  level: int
+states:
+  - name: A
+    type: initial
+  - name: B
+    states:
+      - name: b1
+        always:
+          - dest: b2
+            guards: [{expr: "level > 1"}]
+      - name: b2
+transitions:
+  - {trigger: go, source: A, dest: B}
+  - {trigger: back, source: B, dest: A}
+"""
+
+
+def test_an_always_entry_guarded_by_an_expression_alone_is_asked() -> None:
+    # Its guard items reach the chart's candidates: it is a guarded
+    # decision inside the step, not an unguarded eventless transition.
+    front = read_spec_text(EXPRESSION_ONLY, path="expression_only.yaml")
+    assert front.spec is not None
+    source, diagnostics = generate(front.spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    machine = load(source).Machine(guards=None)
+    assert machine.process("A", "go", {"level": 0}).target_state == "b1"
+    taken = machine.process("A", "go", {"level": 2})
+    assert taken.target_state == "b2"
