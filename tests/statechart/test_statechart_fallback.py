@@ -114,7 +114,7 @@ def _check(chart: Shown, runs: list[list[int]], seed: int, pick: int) -> None:
         event("fallback compared")
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(
     random_charts(features=_COMPOUND).map(Shown),
     RUNS,
@@ -127,7 +127,7 @@ def test_compound_fallbacks_agree_with_the_oracle(
     _check(chart, runs, seed, pick)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(
     random_charts(features=_NO_HISTORY).map(Shown),
     RUNS,
@@ -140,7 +140,7 @@ def test_fallbacks_on_configurations_agree_with_the_oracle(
     _check(chart, runs, seed, pick)
 
 
-@settings(PROFILE, max_examples=200)
+@settings(PROFILE, max_examples=150)
 @given(parallel_charts().map(Shown), RUNS, st.integers(0, 7), st.integers(0, 30))
 def test_fallbacks_of_regions_with_history_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int, pick: int

@@ -64,8 +64,12 @@ from gubernator_gen.backend.statechart.chart import Delay
 from gubernator_gen.expressions import fold
 from gubernator_gen.model import MachineSpec
 
+#: 500 charts for each of the four plain tests: a third of the ``after:``
+#: tests' charts draw no entry, so some 650 charts of each kind without
+#: ``after:`` are compared, and the factored tests draw more. Sized for the
+#: suite's time on CI's two cores; derandomized: the same charts every run.
 PROFILE = settings(
-    max_examples=800,
+    max_examples=500,
     deadline=None,
     derandomize=True,
     report_multiple_bugs=False,
@@ -403,7 +407,7 @@ def test_generated_modules_on_configurations_agree_with_the_oracle(
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=400)
+@settings(PROFILE, max_examples=300)
 @given(parallel_charts().map(Shown), RUNS, st.integers(0, 7))
 def test_generated_modules_of_parallel_regions_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
@@ -427,7 +431,7 @@ def test_generated_modules_on_configurations_with_after_agree_with_the_oracle(
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(random_charts(features=COMPOUND_IN_STATE).map(Shown), RUNS, st.integers(0, 7))
 def test_generated_compound_modules_with_in_state_guards_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
@@ -435,7 +439,7 @@ def test_generated_compound_modules_with_in_state_guards_agree_with_the_oracle(
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(random_charts(features=CONFIGURED_IN_STATE).map(Shown), RUNS, st.integers(0, 7))
 def test_generated_modules_on_configurations_with_in_state_guards_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
@@ -443,7 +447,7 @@ def test_generated_modules_on_configurations_with_in_state_guards_agree_with_the
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(parallel_charts(in_state=True).map(Shown), RUNS, st.integers(0, 7))
 def test_generated_modules_of_regions_with_in_state_guards_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int
@@ -451,7 +455,7 @@ def test_generated_modules_of_regions_with_in_state_guards_agree_with_the_oracle
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(
     random_charts(features=COMPOUND_DELAYED_IN_STATE).map(Shown),
     RUNS,
@@ -463,7 +467,7 @@ def test_generated_compound_modules_with_guarded_after_agree_with_the_oracle(
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(
     random_charts(features=CONFIGURED_DELAYED_IN_STATE).map(Shown),
     RUNS,
@@ -475,7 +479,7 @@ def test_generated_modules_on_configurations_with_guarded_after_agree_with_the_o
     _compare(module_ready(chart.spec), runs, seed)
 
 
-@settings(PROFILE, max_examples=400)
+@settings(PROFILE, max_examples=300)
 @given(parallel_charts(in_state=True, forms=True).map(Shown), RUNS, st.integers(0, 7))
 def test_generated_modules_of_regions_with_guard_forms_and_assign_agree(
     chart: Shown, runs: list[list[int]], seed: int
