@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import (
+    chart_assign,
     chart_factored,
     chart_fallback,
     chart_folding,
@@ -53,7 +54,7 @@ from gubernator_gen.backend.chart_keys import (
     resume_keys,
     transition_of,
 )
-from gubernator_gen.backend.compiled import CompiledFunctions
+from gubernator_gen.backend.compiled import CompiledFunctions, Effect
 from gubernator_gen.backend.statechart import (
     ChartProblem,
     FactoredTables,
@@ -74,7 +75,6 @@ from gubernator_gen.backend.statechart.tables import (
 from gubernator_gen.diagnostics import Diagnostic, SourcePos, error
 from gubernator_gen.expressions.nodes import reads_state
 from gubernator_gen.model import (
-    Assignment,
     ExpressionGuard,
     MachineSpec,
     NamedGuard,
@@ -159,6 +159,11 @@ def compile_for_module(
     if late is not None:
         return ChartCompilation(None, (late,))
     tables, fallbacks = chart_fallback.split(spec, tables)
+    unassigned = _assign_without_context(
+        charted, tables.start, tuple(step for _, step in fallbacks)
+    )
+    if unassigned is not None:
+        return ChartCompilation(None, (unassigned,))
     if any(step.resume is not None or step.overflow for _, step in fallbacks):
         # The executor proposes a prebuilt move; it follows no resume cell.
         return ChartCompilation(
@@ -208,8 +213,7 @@ def _factored(spec: MachineSpec, tables: FactoredTables) -> ChartCompilation:
             (
                 _not_yet(
                     spec.pos,
-                    "error_policy.default_fallback in a chart past the table "
-                    "limits",
+                    "error_policy.default_fallback in a chart past the table limits",
                 ),
             ),
         )
@@ -277,6 +281,26 @@ def _run_time_decision(
                         _position(spec, candidate.transition),
                         "guard items or assign on a transition that several "
                         "parallel regions may take inside a step",
+                    )
+    return None
+
+
+def _assign_without_context(
+    spec: MachineSpec, start: Step, fallbacks: tuple[Step, ...]
+) -> Diagnostic | None:
+    """``assign`` on a transition that a prebuilt result with no
+    ``context_updates`` takes: ``start()``'s step, or a fallback move's
+    (``done.state`` transitions taken on the way in)."""
+    for step, what in (
+        (start, "start()"),
+        *((f, "a fallback move") for f in fallbacks),
+    ):
+        for micro in step.microsteps:
+            for ref in micro.transitions:
+                if ref.origin is Origin.EVENT and spec.transitions[ref.index].assign:
+                    return _not_yet(
+                        _position(spec, ref),
+                        f"assign on a done.state transition taken by {what}",
                     )
     return None
 
@@ -396,7 +420,10 @@ def decision_table(
                 outcome = _outcome(
                     atomic, trigger, step, described, index, False, resumes
                 )
-                candidates.append(decisions.with_outcome(guarding[ref], outcome))
+                candidate_of = chart_assign.with_step_effect(
+                    guarding[ref], spec, step, compiled, active if folding else None
+                )
+                candidates.append(decisions.with_outcome(candidate_of, outcome))
             cells.append(decisions.Cell(trigger, tuple(candidates)))
         rows.append(
             decisions.Row(atomic, tuple(cells), tuple(sorted(leaving)), index.get(key))
@@ -420,7 +447,7 @@ class _Regions:
     resumes: Mapping[Resume, int] | None
 
     def _effect(self, step: Step) -> str | None:
-        assign = chart_regions.combined_assign(self.spec, step, self.active)
+        assign = chart_assign.step_assign(self.spec, step, self.active)
         return self.compiled.effect_name(assign) if assign else None
 
     def _outcome(self, atomic: str, trigger: str, step: Step) -> decisions.Outcome:
@@ -480,10 +507,12 @@ def _choices(cell: Cell) -> tuple[tuple[Candidate, Step], ...]:
 def compiled_functions(spec: MachineSpec, module: ChartModule) -> CompiledFunctions:
     """The functions the statechart's module compiles: the spec's, and those
     its cells call once their ``in_state`` tests are decided."""
-    decided: list[ExpressionGuard | tuple[Assignment, ...]] = []
+    decided: list[ExpressionGuard | Effect] = []
     if chart_folding.reads_states(spec):
         decided.extend(chart_folding.compiled_items(spec, module.tables))
     decided.extend(chart_regions.compiled_assigns(spec, module.tables))
+    # After the others, so the numbering of a module without them stays.
+    decided.extend(chart_assign.later_effects(spec, module.tables))
     return CompiledFunctions.of(spec, decided)
 
 
@@ -587,7 +616,15 @@ def _delay_cell(
         timed=True,
         resumes=resumes,
     )
-    candidate = decisions.with_outcome(decisions.guarding(seen_as, compiled), outcome)
+    folding = chart_folding.reads_states(spec)
+    candidate = chart_assign.with_step_effect(
+        decisions.guarding(seen_as, compiled),
+        spec,
+        step,
+        compiled,
+        chart_folding.active_states(spec, key) if folding else None,
+    )
+    candidate = decisions.with_outcome(candidate, outcome)
     return DelayCell(
         delay.state,
         delay.index,

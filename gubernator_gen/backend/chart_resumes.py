@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import decisions
+from gubernator_gen.backend import chart_assign, chart_folding, decisions
 from gubernator_gen.backend.chart_decisions import ChartModule, _outcome, _settled
 from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.compiled import CompiledFunctions
@@ -123,29 +123,60 @@ def _cell(
     otherwise = cell.otherwise
     if otherwise is not None and not _does_something(otherwise):
         otherwise = None
+    active = (
+        chart_folding.active_states(spec, resume.configuration)
+        if chart_folding.reads_states(spec)
+        else None
+    )
+
+    def effect(step: Step, whole: bool) -> str | None:
+        """The step's updates (``whole``: even from its first microstep
+        alone, which the candidate's transition does not carry)."""
+        if not (whole or chart_assign.assigns_later(spec, step)):
+            return None
+        assign = chart_assign.step_assign(spec, step, active)
+        return compiled.effect_name(assign) if assign else None
+
     linear = cell.linear
     if linear is None and _settled(spec, cell):
         step = cell.steps[(0,) * len(cell.offers)]
         linear = ((cell.offers[0].candidates[0], step),)
         otherwise = None  # every offer takes its unguarded first candidate
     if linear is None:
-        steps = [(choice, outcome(step)) for choice, step in cell.steps.items()]
+        steps = [(choice, step) for choice, step in cell.steps.items()]
         if otherwise is not None:
-            steps.append(((-1,) * len(cell.offers), outcome(otherwise)))
+            steps.append(((-1,) * len(cell.offers), otherwise))
+        effects = ((choice, effect(step, choice[0] == -1)) for choice, step in steps)
         return decisions.RegionsCell(
             trigger,
             tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
-            tuple(steps),
+            tuple((choice, outcome(step)) for choice, step in steps),
+            effects=tuple((c, name) for c, name in effects if name is not None),
         )
     candidates = [
         decisions.with_outcome(
-            decisions.guarding(transition_of(spec, candidate.transition), compiled),
+            chart_assign.with_step_effect(
+                decisions.guarding(transition_of(spec, candidate.transition), compiled),
+                spec,
+                step,
+                compiled,
+                active,
+            ),
             outcome(step),
         )
         for candidate, step in linear
     ]
     if otherwise is not None and candidates[-1].guards:
+        name = effect(otherwise, True)
         candidates.append(
-            decisions.Candidate(guards=(), outcome=outcome(otherwise), guard_forms=())
+            decisions.Candidate(
+                guards=(),
+                outcome=outcome(otherwise),
+                guard_forms=(),
+                result_form=decisions.ResultForm.COMPUTED
+                if name
+                else decisions.ResultForm.PREBUILT,
+                effect=name,
+            )
         )
     return decisions.Cell(trigger, tuple(candidates))

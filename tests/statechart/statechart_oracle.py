@@ -115,6 +115,12 @@ class _DocumentOrderEngine(SyncEngine):
                 self.sm.history_values[name] = [s for s in states if s.is_atomic]
         return prepared
 
+    def microstep(self, transitions: Any, trigger_data: Any) -> Any:
+        hook = getattr(self.sm, "on_microstep", None)
+        if hook is not None:
+            hook()
+        return super().microstep(transitions, trigger_data)
+
     def _take_external_event(self, external_event: Any) -> Any:
         hook = getattr(self.sm, "on_external_event", None)
         if hook is not None:
@@ -192,10 +198,19 @@ class Oracle:
             },
         )
         _fix_document_order(machine_class)
+        #: Where each microstep since the last :meth:`take_log` began in the
+        #: log, and those of the log it returned last (``taken_microsteps``).
+        self.microstep_starts: list[int] = []
+        self.taken_microsteps: list[int] = []
+        # On the class, so that the start's microsteps are seen too.
+        machine_class.on_microstep = staticmethod(self._microstep_begun)
         self.machine = machine_class()
         self.machine.on_external_event = self._event_taken
 
         self.next_event: Callable[[], None] | None = None
+
+    def _microstep_begun(self) -> None:
+        self.microstep_starts.append(len(self.log))
 
     def _event_taken(self) -> None:
         if self.next_event is not None:
@@ -314,6 +329,7 @@ class Oracle:
     def take_log(self) -> list[tuple[str, str, str]]:
         """The actions logged since the last call."""
         found, self.log = self.log, []
+        self.taken_microsteps, self.microstep_starts = self.microstep_starts, []
         self.microsteps = 0
         return found
 

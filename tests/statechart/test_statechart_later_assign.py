@@ -1,0 +1,117 @@
+"""``assign`` on transitions taken in later microsteps of a step.
+
+The module of ``tests/cases/generate/chart_later_assign.yaml`` (its golden
+is beside it), driven by hand: a step's ``context_updates`` hold every
+microstep's ``assign`` in order, a later microstep's values computed from
+the updates before it, through a folded step, a timeout and a resume cell.
+``start()`` and fallback moves carry no updates: ``assign`` on a
+``done.state`` transition they take is refused (GG480).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from statechart_modules import load
+
+from gubernator_gen import backend
+from gubernator_gen.frontend import read_spec, read_spec_text
+
+CASE = Path(__file__).parents[1] / "cases" / "generate" / "chart_later_assign.yaml"
+CONTEXT = {"count": 1, "total": 10}
+
+
+def _module() -> Any:
+    front = read_spec(CASE, defines={}, environ={})
+    assert front.spec is not None
+    result = backend.generate_module(front.spec)
+    assert result.source is not None, [d.format() for d in result.diagnostics]
+    return load(result.source)
+
+
+def test_a_folded_done_state_transition_sees_the_events_updates() -> None:
+    machine = _module().Machine(guards={"ready": lambda ctx: False})
+    result = machine.process("c1", "finish", CONTEXT)
+    assert result.target_state == "e1"
+    # finish: count 2, note; done.state.C: total 10 + 2, then count 0.
+    assert dict(result.context_updates) == {
+        "count": 0,
+        "note": "finishing",
+        "total": 12,
+    }
+    assert list(result.context_updates) == ["count", "note", "total"]
+
+
+def test_a_timeout_that_goes_on_with_done_state_carries_its_updates() -> None:
+    machine = _module().Machine(guards={"ready": lambda ctx: False})
+    started = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    result = machine.check_timeout(
+        "c1", {"C": started}, started + timedelta(seconds=30), CONTEXT
+    )
+    assert result is not None and result.target_state == "e1"
+    assert dict(result.context_updates) == {"total": 11, "count": 0}
+
+
+def test_a_resume_cells_step_computes_every_microstep_in_order() -> None:
+    seen: list[dict[str, object]] = []
+
+    def ready(ctx: Any) -> bool:
+        seen.append(dict(ctx))
+        return True
+
+    machine = _module().Machine(guards={"ready": ready})
+    result = machine.process("e1", "close", CONTEXT)
+    assert result.target_state == "Z"
+    # done.state.E (guarded, in the resume cell): count 2; then the folded
+    # done.state.D: total 10 - 2.
+    assert dict(result.context_updates) == {"count": 2, "total": 8}
+    assert seen == [CONTEXT]
+    declined = _module().Machine(guards={"ready": lambda ctx: False})
+    rested = declined.process("e1", "close", CONTEXT)
+    assert rested.target_state == "ef" and dict(rested.context_updates) == {}
+
+
+_START_ASSIGNS = """\
+context:
+  count: int
+states:
+  - name: C
+    states:
+      - name: f
+        type: terminal
+  - name: Z
+transitions:
+  - trigger: done.state.C
+    source: C
+    dest: Z
+    assign:
+      count: "count + 1"
+"""
+
+
+def test_assign_on_a_done_state_transition_start_takes_is_refused() -> None:
+    front = read_spec_text(_START_ASSIGNS, path="start.yaml", defines={}, environ={})
+    assert front.spec is not None
+    result = backend.generate_module(front.spec)
+    assert result.source is None
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "GG480"
+    assert "assign on a done.state transition taken by start()" in diagnostic.message
+    assert diagnostic.pos == front.spec.transitions[0].pos
+
+
+def test_assign_on_a_done_state_transition_a_fallback_takes_is_refused() -> None:
+    text = _START_ASSIGNS.replace(
+        "  - name: C\n", "  - name: A\n    type: initial\n  - name: C\n", 1
+    )
+    text += "  - trigger: go\n    source: A\n    dest: C\n"
+    text += "error_policy:\n  default_fallback: C\n"
+    front = read_spec_text(text, path="fallback.yaml", defines={}, environ={})
+    assert front.spec is not None
+    result = backend.generate_module(front.spec)
+    assert result.source is None
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "GG480"
+    assert "taken by a fallback move" in diagnostic.message
