@@ -257,9 +257,7 @@ def _tick(
     taken()
     endless = False
     try:
-        result = machine.check_timeout(
-            stored, entered, now, None if spec.context is None else CONTEXT
-        )
+        result = machine.check_timeout(stored, entered, now, _context(spec))
     except EndlessMacrostepError:
         result, endless = None, True
     # The oracle evaluates eventless transitions before it takes the first
@@ -276,7 +274,7 @@ def _tick(
         log = oracle.take_log()
         expected = _names(log)
         if expected:  # every state runs actions on exit: it fired
-            updates = _updates(spec, log, oracle.taken_microsteps)
+            updates = _updates(spec, log, oracle)
             event("after: entry fired")
             break
     assert not endless, "the module's timeout never ended, the oracle's did"
@@ -305,24 +303,30 @@ def _started_in_initial(module: Any, started: Any) -> None:
 CONTEXT = {"f0": 100, "f1": 200}
 
 
+def _context(spec: MachineSpec) -> dict[str, int] | None:
+    return None if spec.context is None else CONTEXT
+
+
 def _value(expr: Expr, context: dict[str, object]) -> object:
     """An ``assign`` value of the random charts: a literal, or a field plus
     a literal."""
     if isinstance(expr, BinOp):
         assert isinstance(expr.left, FieldRead) and expr.op is ArithOp.ADD
-        total = context[expr.left.name]
-        assert isinstance(total, int)
-        return total + _value(expr.right, context)  # type: ignore[operator]
+        total, right = context[expr.left.name], _value(expr.right, context)
+        assert isinstance(total, int) and isinstance(right, int)
+        return total + right
     return fold(expr)
 
 
 def _updates(
-    spec: MachineSpec, log: list[tuple[str, str, str]], starts: list[int]
+    spec: MachineSpec, log: list[tuple[str, str, str]], oracle: Oracle
 ) -> dict[str, object]:
     """The ``assign`` of every transition the event took, microstep after
-    microstep (``starts``: where each began in the log): one microstep's
-    values see the context as it was when it began, the later value of a
-    field winning; a later microstep's see the earlier ones' updates."""
+    microstep (where each began in ``log``: the oracle's marks): one
+    microstep's values see the context as it was when it began, the later
+    value of a field winning; a later microstep's see the earlier ones'
+    updates."""
+    starts = oracle.taken_microsteps
     updates: dict[str, object] = {}
     assigning = 0  # the microsteps that assign
     if starts[:1] != [0]:  # the start's first entry is no library microstep
@@ -348,7 +352,7 @@ def _compare_run(
 ) -> None:
     delayed = any(state.after for state in spec.states)
     try:
-        started = machine.start(None if spec.context is None else CONTEXT)
+        started = machine.start(_context(spec))
     except EndlessMacrostepError:
         started = None
     try:
@@ -360,7 +364,7 @@ def _compare_run(
     assert started is not None, "the module's start never ended, the oracle's did"
     log = oracle.take_log()
     assert list(started.all_actions) == _names(log)
-    assert dict(started.context_updates) == _updates(spec, log, oracle.taken_microsteps)
+    assert dict(started.context_updates) == _updates(spec, log, oracle)
     _started_in_initial(module, started)
     now = EPOCH
     entered = entry_times({}, started, now)
@@ -390,9 +394,7 @@ def _compare_run(
         note(f"event {number}: {trigger!r} from {stored}")
         taken()
         try:
-            result = machine.process(
-                stored, trigger, None if spec.context is None else CONTEXT
-            )
+            result = machine.process(stored, trigger, _context(spec))
         except EndlessMacrostepError:
             result = None
         if result is not None and isinstance(result.error, UndefinedTriggerError):
@@ -416,9 +418,7 @@ def _compare_run(
         expected = _names(log)
         if result.success:
             assert list(result.all_actions) == expected, trigger
-            assert dict(result.context_updates) == _updates(
-                spec, log, oracle.taken_microsteps
-            )
+            assert dict(result.context_updates) == _updates(spec, log, oracle)
             stored = _stored(module, result)
             entered = entry_times(entered, result, now)
         else:
