@@ -31,7 +31,8 @@ from gubernator_gen.backend.atoms import data
 from gubernator_gen.backend.atoms import seconds as _seconds
 from gubernator_gen.backend.atoms import string as _string
 from gubernator_gen.backend.atoms import strings as _names
-from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
+from gubernator_gen.backend.chart_delays import DelayRow
+from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.chart_resumes import ResumeTable
 from gubernator_gen.backend.decisions import (
     EVENTLESS_TRIGGER,

@@ -31,8 +31,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import chart_assign, chart_folding, decisions
-from gubernator_gen.backend.chart_decisions import ChartModule, _outcome, _settled
+from gubernator_gen.backend.chart_decisions import step_outcome
 from gubernator_gen.backend.chart_keys import transition_of
+from gubernator_gen.backend.chart_module import ChartModule
+from gubernator_gen.backend.chart_refusals import settled
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart.tables import (
     Cell,
@@ -116,7 +118,7 @@ def _cell(
     trigger = _trigger(resume)
 
     def outcome(step: Step) -> decisions.Outcome:
-        return _outcome(
+        return step_outcome(
             source, trigger, step, _described(spec, step), index, False, keys, True
         )
 
@@ -138,7 +140,7 @@ def _cell(
         return compiled.effect_name(assign) if assign else None
 
     linear = cell.linear
-    if linear is None and _settled(spec, cell):
+    if linear is None and settled(spec, cell):
         step = cell.steps[(0,) * len(cell.offers)]
         linear = ((cell.offers[0].candidates[0], step),)
         otherwise = None  # every offer takes its unguarded first candidate

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from gubernator_gen.backend import (
     bulk,
     chart_decisions,
+    chart_delays,
     chart_factored,
     chart_resumes,
     context_types,
@@ -37,8 +38,8 @@ from gubernator_gen.backend import (
     naming,
     protocols,
 )
-from gubernator_gen.backend.chart_decisions import ChartModule
 from gubernator_gen.backend.chart_factored import FactoredModule
+from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.members import Member
 from gubernator_gen.backend.naming import Import, ModuleNames
@@ -290,7 +291,7 @@ def _tables(
             deciders=(),
             api=chart_factored.RUNTIME_API_FACTORED,
         )
-    delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
+    delay_rows: tuple[chart_delays.DelayRow, ...] = ()
     resume_table: chart_resumes.ResumeTable | None = None
     if chart is None:
         rows = decisions.decision_table(spec, compiled)
@@ -298,7 +299,7 @@ def _tables(
     else:
         rows = chart_decisions.decision_table(spec, chart, compiled)
         start = chart_decisions.start(chart)
-        delay_rows = chart_decisions.delay_table(spec, chart, compiled)
+        delay_rows = chart_delays.delay_table(spec, chart, compiled)
         resume_table = chart_resumes.resume_table(spec, chart, compiled)
     shapes = decisions.shapes(
         (
@@ -350,7 +351,7 @@ def _tables(
 
 
 def _delays(
-    rows: tuple[chart_decisions.DelayRow, ...],
+    rows: tuple[chart_delays.DelayRow, ...],
     names: ModuleNames,
     decider_names: Mapping[decisions.CellShape, str],
     shared: bulk.Metadata,
