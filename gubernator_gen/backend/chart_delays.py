@@ -9,16 +9,18 @@ and results (:func:`.chart_decisions.step_outcome`), marked as timed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import chart_assign, chart_folding, decisions
 from gubernator_gen.backend.chart_decisions import step_outcome
+from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.statechart.chart import Delay
 from gubernator_gen.backend.statechart.tables import Cell, Configuration, Resume
-from gubernator_gen.model import MachineSpec, PlainData, Transition
+from gubernator_gen.model import MachineSpec, PlainData
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +77,9 @@ def _delay_cell(
     # region below a parallel state) holds that one candidate, its guard
     # items with in_state decided for the key.
     step = cell.steps[(0,) * len(cell.offers)]
-    items = cell.offers[0].candidates[0].guard_items
-    seen_as = Transition(
-        index=-1,
-        trigger=decisions.TIMEOUT_TRIGGER,
-        sources=(delay.state,),
-        dest=after.dest,
-        guards=after.guards,
-        actions=after.actions,
-        description=after.description,
-        metadata={},
-        pos=after.pos,
-        guard_items=items,
+    entry = cell.offers[0].candidates[0]
+    seen_as = dataclasses.replace(
+        transition_of(spec, entry.transition), guard_items=entry.guard_items
     )
     metadata: dict[str, PlainData] = {
         "reason": "timeout",

@@ -14,21 +14,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from statechart_modules import load
+from statechart_modules import case_module
 
 from gubernator_gen import backend
-from gubernator_gen.frontend import read_spec, read_spec_text
+from gubernator_gen.frontend import read_spec_text
 
 CASE = Path(__file__).parents[1] / "cases" / "generate" / "chart_later_assign.yaml"
 CONTEXT = {"count": 1, "total": 10}
 
 
 def _module() -> Any:
-    front = read_spec(CASE, defines={}, environ={})
-    assert front.spec is not None
-    result = backend.generate_module(front.spec)
-    assert result.source is not None, [d.format() for d in result.diagnostics]
-    return load(result.source)
+    return case_module(CASE)
 
 
 def test_a_folded_done_state_transition_sees_the_events_updates() -> None:
@@ -91,15 +87,21 @@ transitions:
 """
 
 
-def test_assign_on_a_done_state_transition_start_takes_is_refused() -> None:
-    front = read_spec_text(_START_ASSIGNS, path="start.yaml", defines={}, environ={})
+def _refusal(text: str) -> Any:
+    """The one diagnostic (GG480) of generating the module of spec ``text``."""
+    front = read_spec_text(text, path="chart.yaml", defines={}, environ={})
     assert front.spec is not None
     result = backend.generate_module(front.spec)
     assert result.source is None
     [diagnostic] = result.diagnostics
     assert diagnostic.code == "GG480"
+    return diagnostic
+
+
+def test_assign_on_a_done_state_transition_start_takes_is_refused() -> None:
+    diagnostic = _refusal(_START_ASSIGNS)
     assert "assign on a done.state transition taken by start()" in diagnostic.message
-    assert diagnostic.pos == front.spec.transitions[0].pos
+    assert diagnostic.pos.line == 10  # the done.state.C transition
 
 
 def test_assign_on_a_done_state_transition_a_fallback_takes_is_refused() -> None:
@@ -108,10 +110,4 @@ def test_assign_on_a_done_state_transition_a_fallback_takes_is_refused() -> None
     )
     text += "  - trigger: go\n    source: A\n    dest: C\n"
     text += "error_policy:\n  default_fallback: C\n"
-    front = read_spec_text(text, path="fallback.yaml", defines={}, environ={})
-    assert front.spec is not None
-    result = backend.generate_module(front.spec)
-    assert result.source is None
-    [diagnostic] = result.diagnostics
-    assert diagnostic.code == "GG480"
-    assert "taken by a fallback move" in diagnostic.message
+    assert "taken by a fallback move" in _refusal(text).message
