@@ -7,9 +7,11 @@ built), ``in_state()`` in a guard a resume cell asks and guard items or
 ``assign`` where several regions decide inside a step
 (:func:`run_time_decision`), and ``assign`` on a ``done.state`` transition
 that a result without ``context_updates`` takes, ``start()``'s or a
-fallback move's (:func:`assign_without_context`). docs/statecharts.md
-("What is refused") and the GG480 row of docs/language.md name the same
-list.
+fallback move's (:func:`assign_without_context`). A fallback move that
+goes on at run time, and what a chart past the table limits cannot decide,
+are refused where those are compiled (:mod:`.chart_module`), with
+:func:`not_yet`. docs/statecharts.md ("What is refused") and the GG480 row
+of docs/language.md name the whole list.
 """
 
 from __future__ import annotations
