@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from gubernator_gen.backend import chart_assign, chart_folding, decisions
+from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.compiled import CompiledFunctions, Effect
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
 from gubernator_gen.backend.statechart.tables import Cell
@@ -61,7 +62,7 @@ def guard_data(
     for offer in cell.offers:
         labels = []
         for candidate in offer.candidates:
-            transition = spec.transitions[candidate.transition.index]
+            transition = transition_of(spec, candidate.transition)
             if active is not None:
                 transition = chart_folding.seen_from(transition, active)
             guarded = decisions.guarding(transition, compiled)

@@ -30,7 +30,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_assign, chart_folding, decisions
+from gubernator_gen.backend import (
+    chart_assign,
+    chart_folding,
+    chart_regions,
+    decisions,
+)
 from gubernator_gen.backend.chart_decisions import step_outcome
 from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.chart_module import ChartModule
@@ -148,12 +153,23 @@ def _cell(
         steps = [(choice, step) for choice, step in cell.steps.items()]
         if otherwise is not None:
             steps.append(((-1,) * len(cell.offers), otherwise))
-        effects = ((choice, effect(step, choice[0] == -1)) for choice, step in steps)
+        named = ((choice, effect(step, choice[0] == -1)) for choice, step in steps)
+        effects = tuple((c, name) for c, name in named if name is not None)
+        results = tuple((choice, outcome(step)) for choice, step in steps)
+        if not effects:
+            labels = tuple(tuple(c.guards for c in o.candidates) for o in cell.offers)
+            return decisions.RegionsCell(trigger, labels, results)
+        # Computed results: the cell asks its guards in the runtime's general
+        # form (API 2.7), which calls them by position.
+        data = chart_regions.guard_data(spec, cell, compiled, active)
         return decisions.RegionsCell(
             trigger,
-            tuple(tuple(c.guards for c in offer.candidates) for offer in cell.offers),
-            tuple((choice, outcome(step)) for choice, step in steps),
-            effects=tuple((c, name) for c, name in effects if name is not None),
+            data.offers,
+            results,
+            calls=data.calls,
+            arguments=data.arguments,
+            negated=data.negated,
+            effects=effects,
         )
     candidates = [
         decisions.with_outcome(

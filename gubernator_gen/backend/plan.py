@@ -341,7 +341,7 @@ def _tables(
             RUNTIME_API_DELAYS if delay_rows else (2, 0),
             RUNTIME_API_RESUMES if resumes else (2, 0),
             RUNTIME_API_REGIONS
-            if _general_regions(rows) or fallbacks is not None
+            if _general_regions(rows, resume_table) or fallbacks is not None
             else (2, 0),
         ),
     )
@@ -534,11 +534,15 @@ def _tree(chart: ChartModule | FactoredModule, names: ModuleNames) -> str:
     )
 
 
-def _general_regions(rows: tuple[decisions.Row, ...]) -> bool:
-    """True when a ``Regions`` cell asks other guard forms or assigns."""
+def _general_regions(
+    rows: tuple[decisions.Row, ...], resumes: chart_resumes.ResumeTable | None
+) -> bool:
+    """True when a ``Regions`` cell asks other guard forms or assigns (a
+    resume cell's may assign in a later microstep)."""
+    every = (*rows, *(() if resumes is None else (resumes.row,)))
     return any(
         isinstance(cell, decisions.RegionsCell) and not cell.plain
-        for row in rows
+        for row in every
         for cell in row.cells
     )
 

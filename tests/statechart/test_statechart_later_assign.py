@@ -3,8 +3,9 @@
 The module of ``tests/cases/generate/chart_later_assign.yaml`` (its golden
 is beside it), driven by hand: a step's ``context_updates`` hold every
 microstep's ``assign`` in order, a later microstep's values computed from
-the updates before it, through a folded step, a timeout and a resume cell.
-``start()`` and fallback moves carry no updates: ``assign`` on a
+the updates before it, through a folded step, a timeout and a resume cell;
+and a chart whose regions decide in a resume cell (a ``Regions`` cell with
+computed results, runtime API 2.7). ``start()`` and fallback moves carry no updates: ``assign`` on a
 ``done.state`` transition they take is refused (GG480).
 """
 
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from statechart_modules import case_module
+from statechart_modules import case_module, generate, load
 
 from gubernator_gen import backend
 from gubernator_gen.frontend import read_spec_text
@@ -67,6 +68,67 @@ def test_a_resume_cells_step_computes_every_microstep_in_order() -> None:
     declined = _module().Machine(guards={"ready": lambda ctx: False})
     rested = declined.process("e1", "close", CONTEXT)
     assert rested.target_state == "ef" and dict(rested.context_updates) == {}
+
+
+#: Two regions decide at run time (a resume cell with a Regions form), and
+#: the done.state transition they lead to assigns.
+_REGIONS = """\
+context:
+  count: int
+states:
+  - name: P
+    type: parallel
+    states:
+      - name: R1
+        states:
+          - name: x1
+            always:
+              - dest: f1
+                guards: [g1]
+          - name: f1
+            type: terminal
+      - name: R2
+        states:
+          - name: x2
+            always:
+              - dest: f2
+                guards: [g2]
+          - name: f2
+            type: terminal
+  - name: Z
+transitions:
+  - trigger: done.state.P
+    source: P
+    dest: Z
+    assign:
+      count: "count + 1"
+  - trigger: back
+    source: Z
+    dest: P
+    assign:
+      count: "count * 10"
+"""
+
+
+def test_a_regions_resume_cell_computes_the_later_microsteps_updates() -> None:
+    front = read_spec_text(_REGIONS, path="chart.yaml", defines={}, environ={})
+    assert front.spec is not None
+    source, diagnostics = generate(front.spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    # A Regions cell whose results are computed is the runtime's 2.7 form.
+    assert "_runtime.API_VERSION < (2, 7)" in source
+    module = load(source)
+    both = module.Machine(guards={"g1": lambda ctx: True, "g2": lambda ctx: True})
+    started = both.start({"count": 1})
+    assert set(started.configuration.active) == {"Z"}
+    assert dict(started.context_updates) == {"count": 2}
+    # back sets 10; P's done.state transition then adds 1 to it.
+    again = both.process(started.configuration, "back", {"count": 1})
+    assert dict(again.context_updates) == {"count": 11}
+    one = module.Machine(guards={"g1": lambda ctx: True, "g2": lambda ctx: False})
+    stuck = one.process(started.configuration, "back", {"count": 1})
+    assert set(stuck.configuration.active) == {"f1", "x2"}
+    assert dict(stuck.context_updates) == {"count": 10}
 
 
 _START_ASSIGNS = """\
