@@ -18,6 +18,10 @@ forms of the decision table:
   is known, else a ``Regions`` cell, ``otherwise`` being the combination
   in which every offer declined.
 
+A result's ``context_updates`` are the ``assign`` of every microstep of its
+step (:mod:`.chart_assign`); a ``Regions`` cell with such results asks its
+guards in the runtime's general form (API 2.7).
+
 Each result names its own continuation (``resume=``), and the states with
 ``after:`` entries it exits (``cancelled=``) so the runtime can keep the
 deadlines of the whole call. ``idle`` maps each key with eventless
