@@ -5,8 +5,9 @@ is beside it), driven by hand: a step's ``context_updates`` hold every
 microstep's ``assign`` in order, a later microstep's values computed from
 the updates before it, through a folded step, a timeout and a resume cell;
 and a chart whose regions decide in a resume cell (a ``Regions`` cell with
-computed results, runtime API 2.7). ``start()`` and fallback moves carry no updates: ``assign`` on a
-``done.state`` transition they take is refused (GG480).
+computed results, runtime API 2.7). ``start()`` and fallback moves carry
+no updates: ``assign`` on a ``done.state`` transition they take is refused
+(GG480).
 """
 
 from __future__ import annotations
