@@ -31,7 +31,7 @@ nothing, and ``bound`` is the tables' ``eventless_bound``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import (
@@ -141,12 +141,7 @@ def _cell(
     )
 
     def effect(step: Step, whole: bool) -> str | None:
-        """The step's updates (``whole``: even from its first microstep
-        alone, which the candidate's transition does not carry)."""
-        if not (whole or chart_assign.assigns_later(spec, step)):
-            return None
-        assign = chart_assign.step_assign(spec, step, active)
-        return compiled.effect_name(assign) if assign else None
+        return _effect(spec, compiled, active, step, whole)
 
     linear = cell.linear
     if linear is None and settled(spec, cell):
@@ -160,21 +155,7 @@ def _cell(
         named = ((choice, effect(step, choice[0] == -1)) for choice, step in steps)
         effects = tuple((c, name) for c, name in named if name is not None)
         results = tuple((choice, outcome(step)) for choice, step in steps)
-        if not effects:
-            labels = tuple(tuple(c.guards for c in o.candidates) for o in cell.offers)
-            return decisions.RegionsCell(trigger, labels, results)
-        # Computed results: the cell asks its guards in the runtime's general
-        # form (API 2.7), which calls them by position.
-        data = chart_regions.guard_data(spec, cell, compiled, active)
-        return decisions.RegionsCell(
-            trigger,
-            data.offers,
-            results,
-            calls=data.calls,
-            arguments=data.arguments,
-            negated=data.negated,
-            effects=effects,
-        )
+        return _regions(spec, cell, trigger, results, effects, compiled, active)
     candidates = [
         decisions.with_outcome(
             chart_assign.with_step_effect(
@@ -202,3 +183,46 @@ def _cell(
             )
         )
     return decisions.Cell(trigger, tuple(candidates))
+
+
+def _effect(
+    spec: MachineSpec,
+    compiled: CompiledFunctions,
+    active: Collection[str] | None,
+    step: Step,
+    whole: bool,
+) -> str | None:
+    """The function computing the step's updates, if any (``whole``: even
+    from its first microstep alone, which no candidate's transition
+    carries)."""
+    if not (whole or chart_assign.assigns_later(spec, step)):
+        return None
+    assign = chart_assign.step_assign(spec, step, active)
+    return compiled.effect_name(assign) if assign else None
+
+
+def _regions(
+    spec: MachineSpec,
+    cell: Cell,
+    trigger: str,
+    results: tuple[tuple[tuple[int, ...], decisions.Outcome], ...],
+    effects: tuple[tuple[tuple[int, ...], str], ...],
+    compiled: CompiledFunctions,
+    active: Collection[str] | None,
+) -> decisions.RegionsCell:
+    """A resume cell several regions decide: the plain form (guards named
+    by their labels) unless some result is computed, which the runtime's
+    general form (API 2.7) runs, calling the guards by position."""
+    if not effects:
+        labels = tuple(tuple(c.guards for c in o.candidates) for o in cell.offers)
+        return decisions.RegionsCell(trigger, labels, results)
+    data = chart_regions.guard_data(spec, cell, compiled, active)
+    return decisions.RegionsCell(
+        trigger,
+        data.offers,
+        results,
+        calls=data.calls,
+        arguments=data.arguments,
+        negated=data.negated,
+        effects=effects,
+    )
