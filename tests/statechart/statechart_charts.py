@@ -254,11 +254,9 @@ COMPOUND_IN_STATE = dataclasses.replace(COMPOUND_ONLY, in_state=True)
 #: Compound charts with ``after:`` entries, transitions and entries also
 #: testing states.
 COMPOUND_DELAYED_IN_STATE = dataclasses.replace(COMPOUND_DELAYED, in_state=True)
-#: Charts with parallel states whose transitions also test states (no
-#: history: a deep history entered from inside its parent by an internal
-#: transition disagrees with the oracle without in_state too; see the report
-#: of the chartguards branch).
-CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True, history=False)
+#: Charts with history and parallel states whose transitions also test
+#: states (``in_state``).
+CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True)
 #: The same with ``after:`` entries.
 CONFIGURED_DELAYED_IN_STATE = dataclasses.replace(CONFIGURED_IN_STATE, delayed=True)
 
@@ -304,7 +302,8 @@ def _tree(
         count = draw(st.integers(2, 3))
         node.parallel = True
         node.children = [
-            draw(_tree(names, depth - 1, region=True)) for _ in range(count)
+            draw(_tree(names, depth - 1, region=True, features=features))
+            for _ in range(count)
         ]
     return node
 

@@ -171,6 +171,61 @@ def test_internal_transitions_keep_a_compound_source_and_not_an_atomic_one() -> 
     assert atomic == (["-b", "t2", "+b"], ("b",))  # W3C: as if external
 
 
+def test_an_internal_transition_into_a_deep_history_keeps_a_source_holding_its_record() -> (
+    None
+):
+    # getTransitionDomain takes the effective targets (the record, else the
+    # default): t0 is internal, from A and B, to R's deep history H. When
+    # they lie inside the source, the domain is the source (not exited);
+    # H's entry still adds the record's ancestors below R, so the source
+    # runs on_enter while it stays active (the quirk docs/statecharts.md
+    # names). Elsewhere the domain is R, as for an external transition.
+    spec = chart_spec(
+        [
+            Node(
+                "P",
+                [
+                    Node(
+                        "R",
+                        [
+                            Node("A", [Node("a1"), Node("a2")]),
+                            Node("B", [Node("b1"), Node("b2")]),
+                            Node("H", history=HistoryDepth.DEEP, default="b2"),
+                        ],
+                    ),
+                    Node("Q", [Node("q")]),
+                ],
+                parallel=True,
+            ),
+            Node("X"),
+        ],
+        [
+            Arrow("e", ("A", "B"), "H", internal=True),
+            Arrow("f", "b2", "b1"),
+            Arrow("out", "P", "X"),
+            Arrow("back", "X", "H"),
+            Arrow("g", "b1", "A"),
+        ],
+    )
+    events = ["e", "e", "f", "out", "back", "e", "g", "e", "g", "out", "back", "e"]
+    found = run(spec, events)
+    assert found[0] == (["+P", "+R", "+A", "+a1", "+Q", "+q"], ("a1", "q"))
+    # The default b2 is outside A: the domain is R, A exits.
+    assert found[1] == (["-a1", "-A", "t0", "+B", "+b2"], ("b2", "q"))
+    # The default b2 is inside B: only b2 exits, B enters again.
+    assert found[2] == (["-b2", "t0", "+B", "+b2"], ("b2", "q"))
+    assert found[4] == (["-q", "-Q", "-b1", "-B", "-R", "-P", "t2", "+X"], ("X",))
+    assert found[5] == (["-X", "t3", "+P", "+R", "+B", "+b1", "+Q", "+q"], ("b1", "q"))
+    # The record b1 is inside B.
+    assert found[6] == (["-b1", "t0", "+B", "+b1"], ("b1", "q"))
+    assert found[7] == (["-b1", "-B", "t4", "+A", "+a1"], ("a1", "q"))
+    # The record b1 is outside A: the domain is R again.
+    assert found[8] == (["-a1", "-A", "t0", "+B", "+b1"], ("b1", "q"))
+    # Leaving from a1 records it; then the record is inside A.
+    assert found[11][1] == ("a1", "q")
+    assert found[12] == (["-a1", "t0", "+A", "+a1"], ("a1", "q"))
+
+
 def _regions() -> list[Node]:
     return [
         Node(
