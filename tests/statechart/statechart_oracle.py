@@ -304,9 +304,8 @@ class Oracle:
             ]
             theirs = [t for t in state.transitions if not t.initial]
             assert [t.target.id for t in theirs] == [t.target for t in ours], state.id
-            found.update(
-                id(their) for mine, their in zip(ours, theirs) if _by_record(chart, mine)
-            )
+            pairs = zip(ours, theirs, strict=True)
+            found.update(id(their) for mine, their in pairs if _by_record(chart, mine))
         return found
 
     @staticmethod

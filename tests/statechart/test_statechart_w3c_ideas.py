@@ -171,9 +171,7 @@ def test_internal_transitions_keep_a_compound_source_and_not_an_atomic_one() -> 
     assert atomic == (["-b", "t2", "+b"], ("b",))  # W3C: as if external
 
 
-def test_an_internal_transition_into_a_deep_history_keeps_a_source_holding_its_record() -> (
-    None
-):
+def test_internal_into_a_deep_history_keeps_a_source_holding_the_record() -> None:
     # getTransitionDomain takes the effective targets (the record, else the
     # default): t0 is internal, from A and B, to R's deep history H. When
     # they lie inside the source, the domain is the source (not exited);
