@@ -463,6 +463,51 @@ class Shown:
 
 
 @st.composite
+def history_charts(draw: st.DrawFn) -> MachineSpec:
+    """A compound state with a history (mostly deep) whose children and
+    leaves take transitions, often internal, into it: the domain then
+    depends on where the record or the default lies (inside the source or
+    not); half the time the state is a region of a parallel state."""
+    names = _Names()
+    owner = Node(names.next())
+    for _ in range(draw(st.integers(2, 3))):
+        child = Node(names.next())
+        child.children = [Node(names.next()) for _ in range(draw(st.integers(1, 2)))]
+        if draw(st.booleans()):
+            inner = Node(names.next(), [Node(names.next()), Node(names.next())])
+            child.children.append(inner)
+        owner.children.append(child)
+    inside = [n for c in owner.children for n in _walk(c)]
+    depth = draw(st.sampled_from([HistoryDepth.DEEP] * 3 + [HistoryDepth.SHALLOW]))
+    choices = inside if depth is HistoryDepth.DEEP else owner.children
+    default = None
+    if draw(st.booleans()):
+        default = draw(st.sampled_from([n.name for n in choices]))
+    history = Node(names.next(), history=depth, default=default)
+    owner.children.insert(draw(st.integers(0, len(owner.children))), history)
+    outside = Node(names.next())
+    top = [owner, outside]
+    if draw(st.booleans()):
+        other = Node(names.next(), [Node(names.next()), Node(names.next())])
+        top = [Node(names.next(), [owner, other], parallel=True), outside]
+    sources = [n.name for n in inside]
+    targets = [history.name] * 3 + sources + [outside.name, owner.name]
+    arrows = [
+        Arrow(
+            draw(st.sampled_from(EVENTS)),
+            draw(st.sampled_from(sources)),
+            draw(st.sampled_from(targets)),
+            tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
+            draw(st.integers(0, 3)) > 0,
+        )
+        for _ in range(draw(st.integers(2, 8)))
+    ]
+    arrows.append(Arrow("e1", top[0].name, outside.name, ("g0",)))
+    arrows.append(Arrow("e0", outside.name, history.name))
+    return chart_spec(top, arrows)
+
+
+@st.composite
 def parallel_charts(
     draw: st.DrawFn, in_state: bool = False, forms: bool = False
 ) -> MachineSpec:
