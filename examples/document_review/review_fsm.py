@@ -144,7 +144,7 @@ class Actions(_Protocol):
         """Runs on entering APPROVED."""
 
     def remind_reviewers(self, ctx: Context) -> object:
-        """Runs on:"""
+        """Runs on 259200 s after entering IN_REVIEW: IN_REVIEW -> REMINDED."""
 
 
 MACHINE_NAME: _Final = "document_review"
