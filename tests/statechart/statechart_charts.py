@@ -321,6 +321,46 @@ def _walk(node: Node) -> list[Node]:
     return found
 
 
+def _entries(
+    draw: st.DrawFn,
+    by_name: dict[str, Node],
+    sources: list[str],
+    targets: list[str],
+    eventless: bool,
+    features: Features,
+) -> None:
+    """Draw the ``always:`` and ``after:`` entries of a random chart's states."""
+    states = list(by_name.values())
+    containers = [n.name for n in states if n.children]
+    guard_lists = st.lists(st.sampled_from(GUARDS), max_size=2, unique=True).map(tuple)
+    if eventless:
+        for _ in range(draw(st.integers(0, features.eventless))):
+            owner = by_name[draw(st.sampled_from(sources))]
+            guards = draw(
+                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
+            )
+            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
+            owner.always.append(
+                (
+                    draw(st.sampled_from(targets)),
+                    () if unguarded else tuple(guards),
+                    draw(st.booleans()),
+                )
+            )
+    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
+        owner = by_name[draw(st.sampled_from(sources))]
+        owner.after.append(
+            (
+                draw(st.sampled_from([1, 2.5, 60])),
+                draw(st.sampled_from(targets)),
+                draw(guard_lists),
+            )
+        )
+        test = draw(_state_tests(states)) if features.in_state and containers else None
+        if test is not None:
+            owner.after_tests[len(owner.after) - 1] = test
+
+
 @st.composite
 def random_charts(
     draw: st.DrawFn, eventless: bool = True, features: Features = ALL_FEATURES
@@ -371,33 +411,7 @@ def random_charts(
                 ),
             )
         )
-    by_name = {n.name: n for n in states}
-    if eventless:
-        for _ in range(draw(st.integers(0, features.eventless))):
-            owner = by_name[draw(st.sampled_from(sources))]
-            guards = draw(
-                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
-            )
-            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
-            owner.always.append(
-                (
-                    draw(st.sampled_from(targets)),
-                    () if unguarded else tuple(guards),
-                    draw(st.booleans()),
-                )
-            )
-    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
-        owner = by_name[draw(st.sampled_from(sources))]
-        owner.after.append(
-            (
-                draw(st.sampled_from([1, 2.5, 60])),
-                draw(st.sampled_from(targets)),
-                draw(guard_lists),
-            )
-        )
-        test = draw(_state_tests(states)) if features.in_state and containers else None
-        if test is not None:
-            owner.after_tests[len(owner.after) - 1] = test
+    _entries(draw, {n.name: n for n in states}, sources, targets, eventless, features)
     return chart_spec(
         top,
         arrows,
