@@ -182,4 +182,20 @@ def _factored(spec: MachineSpec, tables: FactoredTables) -> ChartCompilation:
                 ),
             ),
         )
+    for transition in spec.transitions:
+        if transition.assign and transition.trigger.startswith("done.state."):
+            # The factored runtime evaluates every assign of a step against
+            # the context given to process; the tabled mode lets a later
+            # microstep see the earlier ones' updates. Refused rather than
+            # decided two ways.
+            return ChartCompilation(
+                None,
+                (
+                    chart_refusals.not_yet(
+                        transition.pos,
+                        "assign on a done.state transition in a chart past the "
+                        "table limits",
+                    ),
+                ),
+            )
     return ChartCompilation(chart_factored.factored_module(spec, tables), ())

@@ -27,6 +27,7 @@ from gubernator_gen.backend import (
     chart_delays,
     chart_factored,
     chart_resumes,
+    chart_tables,
     context_types,
     deciders,
     decisions,
@@ -361,7 +362,7 @@ def _delays(
         return None
     return emit.assignment(
         f"{naming.DELAYS}: {naming.runtime('DecisionTable')}",
-        bulk.delays(rows, names, decider_names, shared),
+        chart_tables.delays(rows, names, decider_names, shared),
     )
 
 
@@ -377,7 +378,7 @@ def _fallbacks(
     return emit.assignment(
         f"{naming.FALLBACKS}: {naming.MAPPING.alias}[object, "
         f"{naming.runtime('TransitionResult')}[{naming.STATE}]]",
-        bulk.fallbacks(chart_decisions.fallback_table(chart), names, shared),
+        chart_tables.fallbacks(chart_decisions.fallback_table(chart), names, shared),
     )
 
 
@@ -392,7 +393,7 @@ def _resumes(
         return None
     return emit.assignment(
         f"{naming.RESUMES}: {naming.runtime('Resumes')}",
-        bulk.resumes(table, names, decider_names, shared),
+        chart_tables.resumes(table, names, decider_names, shared),
     )
 
 
@@ -419,7 +420,7 @@ def _configurations(
         return None
     return emit.assignment(
         f"{naming.CONFIGURATIONS}: tuple[{naming.CONFIGURATION_CLASS}, ...]",
-        bulk.configurations(chart, names),
+        chart_tables.configurations(chart, names),
     )
 
 

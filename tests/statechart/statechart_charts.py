@@ -276,11 +276,9 @@ COMPOUND_IN_STATE = dataclasses.replace(COMPOUND_ONLY, in_state=True)
 #: Compound charts with ``after:`` entries, transitions and entries also
 #: testing states.
 COMPOUND_DELAYED_IN_STATE = dataclasses.replace(COMPOUND_DELAYED, in_state=True)
-#: Charts with parallel states whose transitions also test states (no
-#: history: a deep history entered from inside its parent by an internal
-#: transition disagrees with the oracle without in_state too; see the report
-#: of the chartguards branch).
-CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True, history=False)
+#: Charts with history and parallel states whose transitions also test
+#: states (``in_state``).
+CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True)
 #: The same with ``after:`` entries.
 CONFIGURED_DELAYED_IN_STATE = dataclasses.replace(CONFIGURED_IN_STATE, delayed=True)
 
@@ -326,7 +324,8 @@ def _tree(
         count = draw(st.integers(2, 3))
         node.parallel = True
         node.children = [
-            draw(_tree(names, depth - 1, region=True)) for _ in range(count)
+            draw(_tree(names, depth - 1, region=True, features=features))
+            for _ in range(count)
         ]
     return node
 
@@ -342,6 +341,46 @@ def _walk(node: Node) -> list[Node]:
     for child in node.children:
         found.extend(_walk(child))
     return found
+
+
+def _entries(
+    draw: st.DrawFn,
+    by_name: dict[str, Node],
+    sources: list[str],
+    targets: list[str],
+    eventless: bool,
+    features: Features,
+) -> None:
+    """Draw the ``always:`` and ``after:`` entries of a random chart's states."""
+    states = list(by_name.values())
+    containers = [n.name for n in states if n.children]
+    guard_lists = st.lists(st.sampled_from(GUARDS), max_size=2, unique=True).map(tuple)
+    if eventless:
+        for _ in range(draw(st.integers(0, features.eventless))):
+            owner = by_name[draw(st.sampled_from(sources))]
+            guards = draw(
+                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
+            )
+            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
+            owner.always.append(
+                (
+                    draw(st.sampled_from(targets)),
+                    () if unguarded else tuple(guards),
+                    draw(st.booleans()),
+                )
+            )
+    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
+        owner = by_name[draw(st.sampled_from(sources))]
+        owner.after.append(
+            (
+                draw(st.sampled_from([1, 2.5, 60])),
+                draw(st.sampled_from(targets)),
+                draw(guard_lists),
+            )
+        )
+        test = draw(_state_tests(states)) if features.in_state and containers else None
+        if test is not None:
+            owner.after_tests[len(owner.after) - 1] = test
 
 
 @st.composite
@@ -395,33 +434,7 @@ def random_charts(
                 assigns=features.assign and draw(st.booleans()),
             )
         )
-    by_name = {n.name: n for n in states}
-    if eventless:
-        for _ in range(draw(st.integers(0, features.eventless))):
-            owner = by_name[draw(st.sampled_from(sources))]
-            guards = draw(
-                st.lists(st.sampled_from(GUARDS), min_size=1, max_size=2, unique=True)
-            )
-            unguarded = not features.guarded_eventless or draw(st.integers(0, 9)) == 0
-            owner.always.append(
-                (
-                    draw(st.sampled_from(targets)),
-                    () if unguarded else tuple(guards),
-                    draw(st.booleans()),
-                )
-            )
-    for _ in range(draw(st.integers(0, 2)) if features.delayed else 0):
-        owner = by_name[draw(st.sampled_from(sources))]
-        owner.after.append(
-            (
-                draw(st.sampled_from([1, 2.5, 60])),
-                draw(st.sampled_from(targets)),
-                draw(guard_lists),
-            )
-        )
-        test = draw(_state_tests(states)) if features.in_state and containers else None
-        if test is not None:
-            owner.after_tests[len(owner.after) - 1] = test
+    _entries(draw, {n.name: n for n in states}, sources, targets, eventless, features)
     return chart_spec(
         top,
         arrows,
@@ -484,6 +497,51 @@ class Shown:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+
+@st.composite
+def history_charts(draw: st.DrawFn) -> MachineSpec:
+    """A compound state with a history (mostly deep) whose children and
+    leaves take transitions, often internal, into it: the domain then
+    depends on where the record or the default lies (inside the source or
+    not); half the time the state is a region of a parallel state."""
+    names = _Names()
+    owner = Node(names.next())
+    for _ in range(draw(st.integers(2, 3))):
+        child = Node(names.next())
+        child.children = [Node(names.next()) for _ in range(draw(st.integers(1, 2)))]
+        if draw(st.booleans()):
+            inner = Node(names.next(), [Node(names.next()), Node(names.next())])
+            child.children.append(inner)
+        owner.children.append(child)
+    inside = [n for c in owner.children for n in _walk(c)]
+    depth = draw(st.sampled_from([HistoryDepth.DEEP] * 3 + [HistoryDepth.SHALLOW]))
+    choices = inside if depth is HistoryDepth.DEEP else owner.children
+    default = None
+    if draw(st.booleans()):
+        default = draw(st.sampled_from([n.name for n in choices]))
+    history = Node(names.next(), history=depth, default=default)
+    owner.children.insert(draw(st.integers(0, len(owner.children))), history)
+    outside = Node(names.next())
+    top = [owner, outside]
+    if draw(st.booleans()):
+        other = Node(names.next(), [Node(names.next()), Node(names.next())])
+        top = [Node(names.next(), [owner, other], parallel=True), outside]
+    sources = [n.name for n in inside]
+    targets = [history.name] * 3 + sources + [outside.name, owner.name]
+    arrows = [
+        Arrow(
+            draw(st.sampled_from(EVENTS)),
+            draw(st.sampled_from(sources)),
+            draw(st.sampled_from(targets)),
+            tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
+            draw(st.integers(0, 3)) > 0,
+        )
+        for _ in range(draw(st.integers(2, 8)))
+    ]
+    arrows.append(Arrow("e1", top[0].name, outside.name, ("g0",)))
+    arrows.append(Arrow("e0", outside.name, history.name))
+    return chart_spec(top, arrows)
 
 
 @st.composite
