@@ -166,7 +166,8 @@ class Guards:
         return bool(ctx.get("flaky"))
 
 
-def _statemachine_peer() -> Any:
+def statemachine_peer() -> Any:
+    """python-statemachine's ``StateChart`` of the deployment, with its guards."""
     from statemachine.io import create_machine_class_from_definition
 
     def region(first: str, done: str, event: str, cond: str | None) -> Any:
@@ -224,7 +225,10 @@ def _statemachine_peer() -> Any:
     return Deploy()
 
 
-def _statements(names: dict[str, Any], flat_states: dict[str, str]) -> Any:
+def statements(names: dict[str, Any], flat_states: dict[str, str]) -> Any:
+    """Each scenario's statement per contender (``chart``, ``flat`` and
+    ``statemachine``), its arguments ``s<n>``, ``f<n>``, ``t<n>`` and
+    ``c<n>`` set in ``names`` (``<n>``: the scenario's number)."""
     from statemachine.orderedset import OrderedSet
 
     sm = names["sm"]
@@ -250,7 +254,7 @@ def _statements(names: dict[str, Any], flat_states: dict[str, str]) -> Any:
     return table
 
 
-def _check(names: dict[str, Any], flat_states: dict[str, str]) -> None:
+def check_alike(names: dict[str, Any], flat_states: dict[str, str]) -> None:
     """Refuse to compare contenders that decide differently."""
     from statemachine.orderedset import OrderedSet
 
@@ -277,17 +281,17 @@ COLUMNS = ("chart", "flat", "statemachine")
 
 
 def main(argv: list[str] | None = None) -> int:
-    number, rounds = settings(argv, __doc__)
+    number, rounds, quick = settings(argv, __doc__)
     chart_module = load(chart_spec())
     flat, flat_states = flat_spec(chart_module)
     names: dict[str, Any] = {
         "chart": chart_module.Machine(guards=Guards()),
         "flat": load(flat).Machine(guards=Guards()),
-        "sm": _statemachine_peer(),
+        "sm": statemachine_peer(),
     }
-    _check(names, flat_states)
-    best = measure(_statements(names, flat_states), names, number, rounds)
-    return 0 if report(best, COLUMNS, 26) else 1
+    check_alike(names, flat_states)
+    best = measure(statements(names, flat_states), names, number, rounds)
+    return 0 if report(best, COLUMNS, 26) or quick else 1
 
 
 if __name__ == "__main__":

@@ -70,8 +70,11 @@ def fresh(text: str) -> str:
     return "".join(list(text))
 
 
-def settings(argv: list[str] | None, doc: str) -> tuple[int, int]:
-    """Read ``--quick`` and print the run's header: (calls, rounds)."""
+def settings(argv: list[str] | None, doc: str) -> tuple[int, int, bool]:
+    """Read ``--quick`` and print the run's header: (calls, rounds, quick).
+
+    A quick run is a smoke test (CI runs one so the scripts cannot rot):
+    its figures are too short to judge, so it passes whatever they say."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args(argv)
@@ -80,7 +83,7 @@ def settings(argv: list[str] | None, doc: str) -> tuple[int, int]:
         f"Python {platform.python_version()} on {platform.machine()}, ns per call, "
         f"best of {rounds} interleaved rounds ({number} calls; peers fewer)\n"
     )
-    return number, rounds
+    return number, rounds, args.quick
 
 
 def measure(
@@ -88,15 +91,17 @@ def measure(
     names: dict[str, Any],
     number: int,
     rounds: int,
+    ours: tuple[str, ...] = OURS,
 ) -> dict[str, dict[str, float]]:
     """The best ns per call of each scenario's statements (``None``: a
-    contender that cannot run it), interleaved over ``rounds``."""
+    contender that cannot run it), interleaved over ``rounds``; the
+    contenders ``ours`` make ``number`` calls, the others fewer."""
     timers = {}
     for scenario, row in statements.items():
         for contender, statement in row.items():
             if statement is None:
                 continue
-            count = number if contender in OURS else max(number // 40, 50)
+            count = number if contender in ours else max(number // 40, 50)
             timer = timeit.Timer(statement, globals=names)
             timer.timeit(1)
             timers[(scenario, contender)] = (timer, count)

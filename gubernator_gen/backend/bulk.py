@@ -3,10 +3,11 @@
 * :func:`decisions` — ``_DECISIONS``: what the machine does, the decision
   table of :mod:`gubernator_gen.backend.decisions` with every result
   complete;
-* :func:`delays` — ``_DELAYS``: a statechart's ``after:`` entries;
-* :func:`start` and :func:`configurations` — ``_START`` and a statechart's
-  ``_CONFIGURATIONS``;
-* :class:`Metadata` — ``_METADATA``, the results' shared metadata.
+* :func:`start` — ``_START``;
+* :class:`Metadata` — ``_METADATA``, the results' shared metadata;
+* :func:`cell` and :func:`result` — one cell or result, which a
+  statechart's other tables (:mod:`gubernator_gen.backend.chart_tables`)
+  are made of too.
 
 The definition and the public constants are in
 :mod:`gubernator_gen.backend.machine_definition`; both build on the nodes of
@@ -31,8 +32,6 @@ from gubernator_gen.backend.atoms import data
 from gubernator_gen.backend.atoms import seconds as _seconds
 from gubernator_gen.backend.atoms import string as _string
 from gubernator_gen.backend.atoms import strings as _names
-from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
-from gubernator_gen.backend.chart_resumes import ResumeTable
 from gubernator_gen.backend.decisions import (
     EVENTLESS_TRIGGER,
     Cell,
@@ -85,7 +84,7 @@ class Metadata:
         return TupleOf(tuple(self._values))
 
 
-def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
+def result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     """A complete success result, its arguments in ``success``'s order:
     source, target, trigger, actions, on_exit, on_enter, metadata."""
     args: tuple[Expr, ...] = (
@@ -99,7 +98,7 @@ def _result(outcome: Outcome, names: ModuleNames, metadata: Metadata) -> Call:
     )
     arguments: tuple[tuple[str | None, Expr], ...] = tuple((None, a) for a in args)
     if outcome.configuration is not None:
-        arguments += (("configuration", _configuration(outcome.configuration)),)
+        arguments += (("configuration", configuration_ref(outcome.configuration)),)
     if outcome.deadlines:
         arguments += (("deadlines", _deadlines(outcome.deadlines)),)
     if outcome.resume is not None:
@@ -127,54 +126,29 @@ def _deadlines(deadlines: tuple[tuple[str, int | float], ...]) -> Call:
     return Call(naming.MAPPING_PROXY.alias, ((None, DictOf(entries)),))
 
 
-def _row_key(state: str, configuration: int | None) -> Atom:
+def row_key(state: str, configuration: int | None) -> Atom:
     """A table row's key: the state's text, or its configuration's."""
-    return _string(state) if configuration is None else _configuration(configuration)
+    return _string(state) if configuration is None else configuration_ref(configuration)
 
 
-def _configuration(index: int) -> Atom:
+def configuration_ref(index: int) -> Atom:
     return Atom(f"{naming.CONFIGURATIONS}[{index}]")
 
 
-def configurations(chart: ChartModule, names: ModuleNames) -> TupleOf:
-    """``_CONFIGURATIONS``: each configuration of a machine processed on
-    them, built with the module's ``Configuration`` class."""
-    items = []
-    for key in chart.configurations:
-        args: list[tuple[str | None, Expr]] = [
-            (None, TupleOf(tuple(Atom(names.state(a)) for a in key.atomic)))
-        ]
-        if key.history:
-            args.append(
-                (
-                    None,
-                    DictOf(
-                        tuple(
-                            (
-                                Atom(names.state(h)),
-                                TupleOf(tuple(Atom(names.state(s)) for s in states)),
-                            )
-                            for h, states in key.history
-                        )
-                    ),
-                )
-            )
-        items.append(Call(naming.CONFIGURATION_CLASS, tuple(args)))
-    return TupleOf(tuple(items))
-
-
-def _cell(
+def cell(
     cell: Cell | RegionsCell,
     names: ModuleNames,
     metadata: Metadata,
     deciders: Mapping[CellShape, str],
 ) -> Expr:
+    """One cell of a table: a prebuilt result, a ``Guarded`` cell (its
+    candidates and decider factory) or a ``Regions`` cell."""
     if isinstance(cell, RegionsCell):
         return _regions(cell, names, metadata)
     if not cell.decided:
-        return _result(cell.candidates[0].outcome, names, metadata)
+        return result(cell.candidates[0].outcome, names, metadata)
     candidates = tuple(
-        TupleOf((_names(candidate.guards), _result(candidate.outcome, names, metadata)))
+        TupleOf((_names(candidate.guards), result(candidate.outcome, names, metadata)))
         for candidate in cell.candidates
     )
     args: list[tuple[str | None, Expr]] = [
@@ -197,7 +171,7 @@ def _regions(cell: RegionsCell, names: ModuleNames, metadata: Metadata) -> Call:
         tuple(
             (
                 _choice(choice),
-                _result(outcome, names, metadata),
+                result(outcome, names, metadata),
             )
             for choice, outcome in cell.steps
         )
@@ -328,10 +302,10 @@ def decisions(
     table = DictOf(
         tuple(
             (
-                _row_key(row.state, row.configuration),
+                row_key(row.state, row.configuration),
                 DictOf(
                     tuple(
-                        (_string(c.trigger), _cell(c, names, metadata, deciders))
+                        (_string(c.trigger), cell(c, names, metadata, deciders))
                         for c in row.cells
                     )
                 ),
@@ -349,83 +323,9 @@ def start(decided: Start, names: ModuleNames) -> Call:
         (None, _names(decided.on_enter)),
     )
     if decided.configuration is not None:
-        args += (("configuration", _configuration(decided.configuration)),)
+        args += (("configuration", configuration_ref(decided.configuration)),)
     if decided.deadlines:
         args += (("deadlines", _deadlines(decided.deadlines)),)
     if decided.resume is not None:
         args += (("resume", Atom(literals.int_literal(decided.resume))),)
     return Call(naming.runtime("started"), args)
-
-
-def resumes(
-    table: ResumeTable,
-    names: ModuleNames,
-    deciders: Mapping[CellShape, str],
-    metadata: Metadata,
-) -> Call:
-    """``_RESUMES`` (API 2.5): ``Resumes({key: cell}, idle={row key: key},
-    bound=n)``, the cells in the decision table's forms."""
-    cells = DictOf(
-        tuple(
-            (Atom(literals.int_literal(number)), _cell(cell, names, metadata, deciders))
-            for number, cell in table.cells
-        )
-    )
-    arguments: tuple[tuple[str | None, Expr], ...] = ((None, cells),)
-    if table.idle:
-        idle = DictOf(
-            tuple(
-                (_row_key(state, configuration), Atom(literals.int_literal(number)))
-                for state, configuration, number in table.idle
-            )
-        )
-        arguments += (("idle", idle),)
-    arguments += (("bound", Atom(literals.int_literal(table.bound))),)
-    return Call(naming.runtime("Resumes"), arguments)
-
-
-def delays(
-    rows: tuple[DelayRow, ...],
-    names: ModuleNames,
-    deciders: Mapping[CellShape, str],
-    metadata: Metadata,
-) -> DictOf:
-    """``_DELAYS`` (API 2.4): per key, each active ``after:`` entry as
-    ``(state, index, seconds)`` → its cell, in SCXML priority order."""
-    return DictOf(
-        tuple(
-            (
-                _row_key(row.state, row.configuration),
-                DictOf(
-                    tuple(
-                        (
-                            TupleOf(
-                                (
-                                    Atom(names.state(entry.state)),
-                                    Atom(literals.int_literal(entry.index)),
-                                    _seconds(entry.seconds),
-                                )
-                            ),
-                            _cell(entry.cell, names, metadata, deciders),
-                        )
-                        for entry in row.cells
-                    )
-                ),
-            )
-            for row in rows
-        )
-    )
-
-
-def fallbacks(
-    rows: tuple[tuple[str, int | None, Outcome], ...],
-    names: ModuleNames,
-    metadata: Metadata,
-) -> DictOf:
-    """``_FALLBACKS``: each key's fallback result (API 2.5)."""
-    return DictOf(
-        tuple(
-            (_row_key(state, configuration), _result(outcome, names, metadata))
-            for state, configuration, outcome in rows
-        )
-    )

@@ -18,7 +18,7 @@ from typing import Any
 
 from gubernator_runtime._base import EMPTY_MAPPING
 from gubernator_runtime.binding import GuardCallable, guard_truth
-from gubernator_runtime.factored import GuardSpec, GuardTest
+from gubernator_runtime.factored import GuardSpec, GuardTest, TransitionSpec
 
 
 class GuardRaised(Exception):
@@ -37,6 +37,22 @@ class GuardsMissing(Exception):
     def __init__(self, names: tuple[str, ...]) -> None:
         super().__init__(names)
         self.names = names
+
+
+def named_calls(
+    specs: tuple[TransitionSpec, ...],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``Guards`` methods and the actions the transitions name, each
+    once in order of appearance."""
+    guards: dict[str, None] = {}
+    actions: dict[str, None] = {}
+    for spec in specs:
+        actions.update(dict.fromkeys(spec[1]))
+        for guard in spec[5]:
+            call = guard if isinstance(guard, str) else guard[1]
+            if isinstance(call, str):
+                guards[call] = None
+    return tuple(guards), tuple(actions)
 
 
 def guard_test(
@@ -71,6 +87,8 @@ def guard_test(
         return refuse
     if not calls:
         return None
+    if len(calls) == 1 and not calls[0][3]:
+        return _one(*calls[0][:3])
 
     def test(context: Any) -> str | None:
         ctx = EMPTY_MAPPING if context is None else context
@@ -83,5 +101,20 @@ def guard_test(
             if passed is negated:
                 return label
         return None
+
+    return test
+
+
+def _one(label: str, call: Any, negated: bool) -> GuardTest:
+    """The test of a transition with one guard and no keywords: the
+    common case, without the loop (``process`` asks it on every call)."""
+
+    def test(context: Any) -> str | None:
+        try:
+            answer = call(EMPTY_MAPPING if context is None else context)
+            passed = answer is True or (answer is not False and guard_truth(answer))
+        except Exception as exc:
+            raise GuardRaised(label, exc) from exc
+        return label if passed is negated else None
 
     return test

@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from gubernator_runtime._base import EMPTY_MAPPING, C, S, T
-from gubernator_runtime.configuration import Configuration, ConfigurationTextError
+from gubernator_runtime.configuration import Configuration
 from gubernator_runtime.errors import (
     ConfigurationError,
     GuardError,
@@ -30,11 +30,25 @@ from gubernator_runtime.errors import (
     UnknownConfigurationError,
 )
 from gubernator_runtime.events import Event
-from gubernator_runtime.factored import FactoredChart, GuardTest, Macrostep, Record
+from gubernator_runtime.factored import FactoredChart, GuardTest, Macrostep
 from gubernator_runtime.factored_guards import (
     GuardRaised,
     GuardsMissing,
     guard_test,
+    named_calls,
+)
+from gubernator_runtime.factored_memo import (
+    Ask,
+    Assign,
+    Configurations,
+    Memo,
+    Node,
+    Parsed,
+    Recorder,
+    merged,
+    recall,
+    timed_metadata,
+    unbound,
 )
 from gubernator_runtime.machine import MachineBase
 from gubernator_runtime.results import (
@@ -50,14 +64,7 @@ from gubernator_runtime.timeouts import TIMEOUT_TRIGGER, due_entries, next_due, 
 if TYPE_CHECKING:
     from datetime import datetime
 
-#: How many stored configurations (and configurations built) a machine
-#: class keeps parsed: the hot ones are few, any text may arrive.
-_KEPT = 4096
 _UNDEFINED_TRIGGER = MappingProxyType({"reason": "undefined_trigger"})
-
-#: A stored configuration, read: its atomic states in document order, its
-#: history record, and its first atomic state (what results name).
-Parsed = tuple[tuple[str, ...], Record, Any]
 
 
 class FactoredMachineBase(MachineBase[S, T, C]):
@@ -65,10 +72,15 @@ class FactoredMachineBase(MachineBase[S, T, C]):
 
     A subclass sets ``definition``, ``factored`` and ``configuration_type``.
     Stateless and thread-safe like ``MachineBase``; the parsed
-    configurations each class keeps are a cache.
+    configurations and the results each class keeps are caches
+    (``memo_size``).
     """
 
-    __slots__ = ("_tests",)
+    __slots__ = ("_memo", "_rows", "_tests")
+
+    #: How many nodes (results, guard questions) each class keeps of the
+    #: results it combined (``factored_memo``; emptied when full); 0: none.
+    memo_size: ClassVar[int] = 4096
 
     #: The module's factored tables.
     factored: ClassVar[FactoredChart]
@@ -77,8 +89,8 @@ class FactoredMachineBase(MachineBase[S, T, C]):
     _members: ClassVar[dict[str, Any]]
     _metadata: ClassVar[tuple[Mapping[str, Any], ...]]
     _timed: ClassVar[dict[Any, Mapping[str, Any]]]
-    _parsed: ClassVar[dict[Any, Parsed]]
-    _built: ClassVar[dict[tuple[tuple[str, ...], Record], Configuration]]
+    _configurations: ClassVar[Configurations]
+    _memos: ClassVar[dict[frozenset[int], Memo]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         own = "definition" in cls.__dict__
@@ -97,18 +109,12 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             MappingProxyType({"transition_description": plan.description})
             for plan in chart.plans
         )
-        cls._timed = _timed_metadata(chart)
-        cls._parsed = {}
-        cls._built = {}
-        guards: dict[str, None] = {}
-        actions: dict[str, None] = {}
-        for spec in chart.specs:
-            actions.update(dict.fromkeys(spec[1]))
-            for guard in spec[5]:
-                call = guard if isinstance(guard, str) else guard[1]
-                if isinstance(call, str):
-                    guards[call] = None
-        cls._tables.add_extra_names(tuple(guards), tuple(actions))
+        cls._timed = timed_metadata(chart)
+        cls._configurations = Configurations(
+            chart, cls.__dict__["configuration_type"], cls._members
+        )
+        cls._memos = {}
+        cls._tables.add_extra_names(*named_calls(chart.specs))
 
     def __init__(self, guards: Any = None) -> None:
         super().__init__(guards)
@@ -118,13 +124,15 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         self._tests: tuple[GuardTest | None, ...] = tuple(
             guard_test(spec[5], bound, strict) for spec in chart.specs
         )
+        self._memo = type(self)._memos.setdefault(unbound(self._tests), Memo())
+        self._rows = self._memo.rows
 
     # -- configurations -----------------------------------------------------------
 
     def _parse(self, value: object) -> Parsed:
         """The stored configuration ``value``, read (kept for the next call)."""
         try:
-            found = self._parsed.get(value)
+            found = self._configurations.parsed.get(value)
         except TypeError:
             found = None
         if found is not None:
@@ -137,39 +145,10 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             if member in tables.compound:
                 raise tables.compound_error(member)
             raise tables.configuration_needed(value)
-        try:
-            parsed = type(self).configuration_type.parse(value)
-        except ConfigurationTextError:
-            raise UnknownConfigurationError(value, tables.name) from None
-        chart = type(self).factored
-        order = chart.order.__getitem__
-        atomic = tuple(sorted(parsed.active, key=order))
-        history = parsed.history
-        record = tuple(
-            (h, tuple(sorted(history[h], key=order)))
-            for h in sorted(history, key=order)
-        )
-        if not chart.legal(atomic) or not chart.legal_record(record):
+        found = self._configurations.read(value)
+        if found is None:
             raise UnknownConfigurationError(value, tables.name)
-        found = (atomic, record, self._members[atomic[0]])
-        if len(self._parsed) < _KEPT:
-            self._parsed[str.__str__(value)] = found
         return found
-
-    def _configuration(self, atomic: tuple[str, ...], record: Record) -> Configuration:
-        key = (atomic, record)
-        built = self._built.get(key)
-        if built is None:
-            built = type(self).configuration_type(atomic, dict(record))
-            if len(self._built) < _KEPT:
-                self._built[key] = built
-                if len(self._parsed) < _KEPT:
-                    self._parsed[str.__str__(built)] = (
-                        atomic,
-                        record,
-                        self._members[atomic[0]],
-                    )
-        return built
 
     # -- processing ---------------------------------------------------------------
 
@@ -190,13 +169,47 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             if payload:
                 context = payload if not context else {**context, **payload}  # type: ignore[assignment, dict-item]
             event = event._trigger
+        # The hot path: the memo's result, its path's guards asked (as recall).
+        try:  # a text not kept yet (or unhashable): the combination decides
+            node = self._rows[current_state].get(event)
+        except (KeyError, TypeError):
+            node = None
+        if node is not None:
+            if node.__class__ is TransitionResult:
+                return node
+            root, tests = node, self._tests
+            try:
+                while node.__class__ is Ask:
+                    node = node.answers.get(tests[node.index](context))  # type: ignore[misc]
+            except (GuardRaised, GuardsMissing) as error:
+                raise self._asked(root, error) from getattr(error, "cause", None)
+            if node.__class__ is TransitionResult:
+                return node
+            if node is not None:  # an Assign leaf
+                ctx = EMPTY_MAPPING if context is None else context
+                return with_updates(node.result, node.effect, ctx)  # type: ignore[union-attr]
         parsed = self._parse(current_state)
         if not isinstance(event, str):
             return self._refused(parsed[2], event)
         trigger = self._known_tables.trigger_of.get(event)
         if trigger is None:
             return self._refused(parsed[2], event)
-        return self._decide(parsed, event, trigger, context, None)
+        return self._decide(parsed, event, trigger, context, None, current_state)
+
+    def _recall(self, node: Node, context: Any) -> TransitionResult[S] | None:
+        """The memo's result at ``node`` (``factored_memo.recall``), a guard
+        that raises reported as by the combination."""
+        try:
+            return recall(node, self._tests, context)
+        except (GuardRaised, GuardsMissing) as error:
+            raise self._asked(node, error) from getattr(error, "cause", None)
+
+    def _asked(self, node: Node, error: GuardRaised | GuardsMissing) -> Exception:
+        """The error of a guard of a memo's path (``node``, an ``Ask``)."""
+        ask: Any = node
+        if isinstance(error, GuardsMissing):
+            return self._needs_guards(ask.source, ask.trigger, error.names)
+        return GuardError(error.label, ask.source, ask.trigger, error.cause)
 
     def _decide(
         self,
@@ -205,39 +218,57 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         trigger: Any,
         context: Any,
         metadata: Mapping[str, Any] | None,
+        text: object,
     ) -> TransitionResult[S]:
         """The result of the trigger ``key`` (an event, or an ``after:``
-        entry with its ``metadata``) from the configuration ``parsed``."""
+        entry with its ``metadata``) from the configuration ``parsed``,
+        stored as ``text``; kept in the memo."""
         atomic, record, source = parsed
         chart = type(self).factored
         name = self._known_tables.name
+        cap = self.memo_size
+        tests = Recorder(self._tests) if cap > 0 else self._tests
         try:
-            step = chart.process(atomic, record, key, context, self._tests, name)
+            step = chart.process(atomic, record, key, context, tests, name)
         except GuardRaised as raised:
             raise GuardError(raised.label, source, trigger, raised.cause) from (
                 raised.cause
             )
         except GuardsMissing as missing:
             raise self._needs_guards(source, trigger, missing.names) from None
+        leaf: Node
         if not isinstance(step, Macrostep):
             offered, refused = step
             if not offered or refused is None:
-                return self._refused(source, trigger)
-            return failure(
+                result = leaf = self._refused(source, trigger)
+            else:
+                result = leaf = failure(
+                    source,
+                    trigger,
+                    (GuardRejectedError, source, trigger, refused),
+                    MappingProxyType(
+                        {"reason": "guards_failed", "rejected_by": refused}
+                    ),
+                )
+        else:
+            first = step.first
+            assert first is not None
+            result, effect = self._result(
                 source,
                 trigger,
-                (GuardRejectedError, source, trigger, refused),
-                MappingProxyType({"reason": "guards_failed", "rejected_by": refused}),
+                step,
+                self._metadata[first.index] if metadata is None else metadata,
             )
-        first = step.first
-        assert first is not None
-        return self._result(
-            source,
-            trigger,
-            step,
-            self._metadata[first.index] if metadata is None else metadata,
-            context,
-        )
+            leaf = result
+            if effect is not None:
+                leaf = Assign(result, effect)
+                ctx = EMPTY_MAPPING if context is None else context
+                result = with_updates(result, effect, ctx)
+        if tests.__class__ is Recorder and isinstance(text, str):  # not the ABC check
+            self._memo.add(
+                str.__str__(text), key, tests.trace, leaf, (source, trigger), cap
+            )
+        return result
 
     def _result(
         self,
@@ -245,8 +276,9 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         trigger: Any,
         step: Macrostep,
         metadata: Mapping[str, Any],
-        context: Any,
-    ) -> TransitionResult[S]:
+    ) -> tuple[TransitionResult[S], Effect | None]:
+        """The result of ``step`` before its ``assign`` updates, and what
+        computes them from the context (``None``: it has none)."""
         result: TransitionResult[S] = success(
             source,
             self._members[step.atomic[0]],
@@ -255,15 +287,11 @@ class FactoredMachineBase(MachineBase[S, T, C]):
             tuple(step.on_exit),
             tuple(step.on_enter),
             metadata,
-            configuration=self._configuration(step.atomic, step.record),
+            configuration=self._configurations.build(step.atomic, step.record),
             deadlines=MappingProxyType(step.deadlines) if step.deadlines else None,
         )
         effects = [plan.effect for plan in step.taken if plan.effect is not None]
-        if not effects:
-            return result
-        return with_updates(
-            result, _merged(effects), EMPTY_MAPPING if context is None else context
-        )
+        return result, merged(effects) if effects else None
 
     def _refused(self, state: Any, event: object) -> TransitionResult[S]:
         """No transition offered: what a machine on configurations answers
@@ -319,7 +347,7 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         return started(
             self._members[step.atomic[0]],
             (*step.on_exit, *step.transition_actions, *step.on_enter),
-            configuration=self._configuration(step.atomic, step.record),
+            configuration=self._configurations.build(step.atomic, step.record),
             deadlines=MappingProxyType(step.deadlines) if step.deadlines else None,
         )
 
@@ -346,9 +374,15 @@ class FactoredMachineBase(MachineBase[S, T, C]):
                 f"{type(entered_at).__name__}"
             )
         moment = utc_now() if now is None else now
+        rows = self._rows.get(str.__str__(state))
         for key in due_entries(row, entered_at, moment):
-            metadata = self._timed[key]
-            result = self._decide(parsed, key, TIMEOUT_TRIGGER, context, metadata)
+            node = None if rows is None else rows.get(key)
+            result = None if node is None else self._recall(node, context)
+            if result is None:
+                timed = self._timed[key]
+                result = self._decide(
+                    parsed, key, TIMEOUT_TRIGGER, context, timed, state
+                )
             if result.success:
                 return result
         return None
@@ -363,38 +397,3 @@ class FactoredMachineBase(MachineBase[S, T, C]):
         due (see ``MachineBase.next_deadline``)."""
         row = type(self).factored.delay_row(self._parse(state)[0])
         return next_due(row, entered_at, after) if row else None
-
-
-def _timed_metadata(chart: FactoredChart) -> dict[Any, Mapping[str, Any]]:
-    """The metadata of each ``after:`` entry's results, by its trigger."""
-    found: dict[Any, Mapping[str, Any]] = {}
-    for row in chart.offers.values():
-        for key, offer in row.items():
-            if not isinstance(key, tuple) or key in found:
-                continue
-            state, index = key
-            metadata: dict[str, Any] = {
-                "reason": "timeout",
-                "timeout_state": state,
-                "timeout_index": index,
-                "timeout_seconds": chart.after[state][index],
-            }
-            description = chart.plans[offer[0]].description
-            if description:
-                metadata["transition_description"] = description
-            found[key] = MappingProxyType(metadata)
-    return found
-
-
-def _merged(effects: list[Effect]) -> Effect:
-    """The ``assign`` updates of every transition taken, in order."""
-    if len(effects) == 1:
-        return effects[0]
-
-    def merged(context: Any) -> dict[str, object]:
-        updates: dict[str, object] = {}
-        for effect in effects:
-            updates.update(effect(context))
-        return updates
-
-    return merged

@@ -2,7 +2,7 @@
 
 With ``error_policy.default_fallback``, ``ActionExecutor`` asks the machine
 for a move into the fallback state once a result's actions have finally
-failed (docs/runtime.md#the-action-executor). A flat machine's move leaves
+failed (docs/runtime.md#action-executor). A flat machine's move leaves
 the state just entered and enters the fallback; a statechart's is an SCXML
 transition the generator decided for every key (the module's
 ``_FALLBACKS``), looked up here by the configuration or state the failed

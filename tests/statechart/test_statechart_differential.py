@@ -19,7 +19,13 @@ import zlib
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
-from statechart_charts import EVENTS, Shown, parallel_charts, random_charts
+from statechart_charts import (
+    EVENTS,
+    Shown,
+    history_charts,
+    parallel_charts,
+    random_charts,
+)
 from statechart_factored import FactoredRunner, RuntimeCheck
 from statechart_oracle import Oracle, Runaway
 from statechart_stepper import Diverged, Outcome, process, start
@@ -236,4 +242,14 @@ def test_factored_tables_agree_with_the_oracle(
 def test_parallel_regions_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int, mode: str
 ) -> None:
+    _compare(chart.spec, mode, runs, seed)
+
+
+@settings(PROFILE, max_examples=200)
+@given(history_charts().map(Shown), RUNS, st.integers(0, 7), st.sampled_from("AB"))
+def test_transitions_into_history_from_inside_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int, mode: str
+) -> None:
+    """Internal and external transitions from inside a state into its
+    history: the domain follows the record or the default (deviation 8)."""
     _compare(chart.spec, mode, runs, seed)

@@ -33,7 +33,7 @@ from gubernator_gen.model import EMPTY_METADATA, ErrorPolicy, MachineSpec, Trans
 #: refused, and this test's driving loop follows no runaway: charts here have
 #: unguarded eventless transitions only.
 _COMPOUND = dataclasses.replace(COMPOUND_ONLY, guarded_eventless=False)
-_NO_HISTORY = dataclasses.replace(
+_CONFIGURED = dataclasses.replace(
     CONFIGURED_IN_STATE, in_state=False, guarded_eventless=False
 )
 
@@ -129,7 +129,7 @@ def test_compound_fallbacks_agree_with_the_oracle(
 
 @settings(PROFILE, max_examples=200)
 @given(
-    random_charts(features=_NO_HISTORY).map(Shown),
+    random_charts(features=_CONFIGURED).map(Shown),
     RUNS,
     st.integers(0, 7),
     st.integers(0, 30),
