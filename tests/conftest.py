@@ -11,7 +11,8 @@ a run of ``examples/`` alone does not know the option.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,26 @@ import pytest
 collect_ignore_glob = ["cases/generate/*.py"]
 
 _UPDATED = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(autouse=True)
+def _recursion_limit_kept() -> Iterator[None]:
+    """Fail a test that leaves ``sys.getrecursionlimit()`` changed, and restore it.
+
+    The whole suite runs in one process, and a limit raised for good (mypy's
+    in-process entry point does so) makes the tests sized by it quadratic:
+    tests/graph then ran the process to 14 GB.
+    """
+    limit = sys.getrecursionlimit()
+    yield
+    left = sys.getrecursionlimit()
+    if left != limit:
+        sys.setrecursionlimit(limit)
+        pytest.fail(
+            f"the recursion limit was left at {left} (was {limit}); "
+            "restore it (tests/backend/backend_support.py: run_mypy)",
+            pytrace=False,
+        )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

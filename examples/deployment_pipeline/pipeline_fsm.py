@@ -190,7 +190,11 @@ class Actions(_Protocol):
         """
 
     def report_timeout(self, ctx: Context) -> object:
-        """Runs on:"""
+        """Runs on:
+
+        - 3600 s after entering checking: checking -> failed
+        - 900 s after entering scanning: scanning -> failed
+        """
 
 
 MACHINE_NAME: _Final = "deployment_pipeline"

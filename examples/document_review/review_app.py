@@ -6,17 +6,23 @@ machine with three differences worth seeing:
 - it is **non-strict**: an event that matches no transition is a successful
   no-op that stays put and runs nothing; this application then writes
   nothing (``Status.NO_OP``);
-- a review left alone for a week times out into ``STALLED``, a state of type
-  ``error`` that an editor resolves (``escalate``, ``reject``...). Each row
-  keeps ``wake_at``, its state's deadline from ``machine.timeout_info``,
-  so the sweep reads only the rows that are due; the machine's
-  ``check_timeout`` decides. (The machine stays flat, with ``timeout``
-  rather than ``after:``: a statechart does not compile a
-  ``default_fallback`` yet, GG480. The order and deployment examples show
-  ``after:`` with ``next_deadline``);
+- its delays are ``after:`` entries on a compound state: a document under
+  review is in ``REVIEWING``, first in ``IN_REVIEW``, then, once the
+  reviewers were reminded after three days (``after:`` on ``IN_REVIEW``),
+  in ``REMINDED``. ``REVIEWING``'s own clock keeps running through the
+  reminder: a week after the review began (``after:`` on ``REVIEWING``)
+  it stalls into ``STALLED``, a state of type ``error`` that an editor
+  resolves (``escalate``, ``reject``...). The row stores its atomic state,
+  when each state with delays was entered (``entered_at``, JSON, kept with
+  the runtime's ``entry_times`` from every result's ``deadlines``) and
+  ``wake_at``, the moment its next delay falls due
+  (``machine.next_deadline``), so the sweep reads only the rows that are
+  due and lets ``machine.check_timeout`` decide;
 - its ``error_policy`` names ``STALLED`` as ``default_fallback``: when an
-  action still fails after its retry, the executor proposes the move there,
-  and this application stores it like any other transition.
+  action still fails after its retry, the executor proposes the move there
+  (in this statechart, the SCXML transition out of ``REVIEWING`` that the
+  generator worked out), and this application stores it like any other
+  transition.
 
 As in the order example, the database runs in WAL mode (readers never block
 the commit) and a commit that finds another writer's lock still held after
@@ -34,7 +40,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -45,6 +51,7 @@ from gubernator_runtime import (
     TransitionResult,
     as_utc,
     audit_entry,
+    entry_times,
     to_json,
 )
 from review_fsm import (
@@ -61,8 +68,8 @@ CREATE TABLE IF NOT EXISTS documents (
     id                 TEXT PRIMARY KEY,
     state              TEXT NOT NULL,
     version            INTEGER NOT NULL,  -- +1 on every transition: the CAS token
-    entered_at         TEXT NOT NULL,     -- ISO 8601 UTC, fixed width
-    wake_at            TEXT,              -- the state's timeout deadline, if any
+    entered_at         TEXT NOT NULL,     -- JSON: state -> ISO 8601 UTC entry time
+    wake_at            TEXT,              -- when the next delay is due; NULL if none
     body               TEXT NOT NULL,
     required_approvals INTEGER NOT NULL,
     approvals          INTEGER NOT NULL,  -- approvals in the current round
@@ -147,6 +154,10 @@ def _optional_timestamp(moment: datetime | None) -> str | None:
     return None if moment is None else _timestamp(moment)
 
 
+def _times_json(times: Mapping[str, datetime]) -> str:
+    return json.dumps({state: _timestamp(t) for state, t in sorted(times.items())})
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One row of the ``documents`` table."""
@@ -154,7 +165,9 @@ class Document:
     id: str
     state: State
     version: int
-    entered_at: datetime
+    # When each state with ``after:`` entries was last entered (states left
+    # since stay listed: check_timeout ignores inactive ones).
+    entered_at: Mapping[str, datetime]
     body: str
     required_approvals: int
     approvals: int
@@ -165,11 +178,12 @@ class Document:
     def from_row(cls, row: sqlite3.Row) -> Document:
         """Build a document from a ``SELECT * FROM documents`` row."""
         wake = row["wake_at"]
+        times: dict[str, str] = json.loads(row["entered_at"])
         return cls(
             row["id"],
             State(row["state"]),
             row["version"],
-            datetime.fromisoformat(row["entered_at"]),
+            {state: datetime.fromisoformat(t) for state, t in times.items()},
             row["body"],
             row["required_approvals"],
             row["approvals"],
@@ -213,6 +227,10 @@ class ReviewEffects:
     def assign_reviewers(self, ctx: Context) -> None:
         """Ask reviewers to look at the document."""
         self._log(f"assign_reviewers: {ctx['document_id']}")
+
+    def remind_reviewers(self, ctx: Context) -> None:
+        """Remind the reviewers of a document still waiting for them."""
+        self._log(f"remind_reviewers: {ctx['document_id']} is waiting")
 
     def notify_author(self, ctx: Context) -> None:
         """Tell the author that changes were requested."""
@@ -272,21 +290,24 @@ class ReviewService:
         required_approvals: int = 2,
         open_comments: int = 0,
     ) -> Document:
-        """Insert a new document in the machine's initial state (DRAFT).
+        """Insert a new document in the state ``machine.start()`` gives (DRAFT),
+        then run that state's entry actions (it has none today).
 
         ``DatabaseBusyError`` if the database stayed locked (nothing inserted).
         """
-        state = self._machine.initial_state
+        started = self._machine.start()
+        assert started.target_state is not None  # start() always enters a state
+        entered = entry_times({}, started, now)
         document = Document(
             doc_id,
-            state,
+            started.target_state,
             1,
-            as_utc(now),
+            entered,
             body,
             required_approvals,
             0,
             open_comments,
-            self._deadline(state, now),
+            self._machine.next_deadline(started.target_state, entered),
         )
         with write_transaction(self._conn) as conn:
             conn.execute(
@@ -297,7 +318,7 @@ class ReviewService:
                     document.id,
                     document.state.value,
                     document.version,
-                    _timestamp(document.entered_at),
+                    _times_json(document.entered_at),
                     _optional_timestamp(document.wake_at),
                     body,
                     required_approvals,
@@ -305,6 +326,7 @@ class ReviewService:
                     open_comments,
                 ),
             )
+        self._executor.execute(started, document.context())
         return document
 
     def get(self, doc_id: str) -> Document:
@@ -341,13 +363,16 @@ class ReviewService:
         return self._commit_and_act(document, result, now, event)
 
     def sweep_timeouts(self, now: datetime) -> list[Outcome]:
-        """Move every document whose state's timeout has expired at ``now``.
+        """Take every delay that has come due at ``now``.
 
         The query reads only the rows whose ``wake_at`` has come; the
-        machine's ``check_timeout`` decides. A row it finds nothing due for
-        (a ``wake_at`` written under an older spec, say) gets its state's
-        real deadline instead. Stops at the first ``Status.BUSY`` outcome
-        (the last in the list).
+        machine's ``check_timeout`` decides from the stored entry times. A
+        document overdue for several delays (a sweep that ran late, past
+        both the reminder and the stall) takes them one after the other,
+        earliest deadline first, each stored and acted on. A row it finds
+        nothing due for (a ``wake_at`` written under an older spec, say)
+        gets its next deadline instead. Stops at the first ``Status.BUSY``
+        outcome (the last in the list).
         """
         rows = self._conn.execute(
             "SELECT * FROM documents WHERE wake_at <= ? ORDER BY wake_at, id",
@@ -355,25 +380,38 @@ class ReviewService:
         ).fetchall()
         outcomes: list[Outcome] = []
         for document in map(Document.from_row, rows):
-            result = self._machine.check_timeout(
-                document.state, document.entered_at, now
-            )
-            if result is None:
-                self._reschedule(document)
-                continue
-            outcome = self._commit_and_act(document, result, now, None)
-            outcomes.append(outcome)
-            if outcome.status is Status.BUSY:
+            taken = self._take_due_delays(document, now)
+            outcomes.extend(taken)
+            if taken and taken[-1].status is Status.BUSY:
                 break
         return outcomes
 
-    def _deadline(self, state: State, entered_at: datetime) -> datetime | None:
-        """When ``state``'s timeout expires if entered at ``entered_at``."""
-        return self._machine.timeout_info(state, entered_at).expires_at
+    def _take_due_delays(self, document: Document, now: datetime) -> list[Outcome]:
+        """Store and act on ``document``'s delays due at ``now``, in turn.
 
-    def _reschedule(self, document: Document) -> None:
-        """Store the real deadline of ``document``'s state as its ``wake_at``."""
-        wake = self._deadline(document.state, document.entered_at)
+        The loop ends: a delay that fires restarts the clocks of the states
+        it enters at ``now``, so each one can fire at most once per sweep.
+        """
+        outcomes: list[Outcome] = []
+        while True:
+            result = self._machine.check_timeout(
+                document.state, document.entered_at, now, document.context()
+            )
+            if result is None:
+                self._reschedule(document, now)
+                return outcomes
+            outcome = self._commit_and_act(document, result, now, None)
+            outcomes.append(outcome)
+            stored = _stored(outcome)
+            if stored is None or stored.wake_at is None or stored.wake_at > now:
+                return outcomes
+            document = stored
+
+    def _reschedule(self, document: Document, now: datetime) -> None:
+        """Move ``wake_at`` past the delays already tried at ``now``."""
+        wake = self._machine.next_deadline(
+            document.state, document.entered_at, after=now
+        )
         try:
             with write_transaction(self._conn) as conn:
                 conn.execute(
@@ -422,22 +460,23 @@ class ReviewService:
         ``None`` when another writer changed the document first;
         ``DatabaseBusyError`` when the database stayed locked.
         """
-        assert result.target_state is not None  # only successes get here
+        target = result.target_state
+        assert target is not None  # only successes get here
         approvals = loaded.approvals
         if result.trigger == Trigger.APPROVE:
             approvals += 1
         elif result.trigger == Trigger.SUBMIT:
             approvals = 0  # a new round of review
-        document = Document(
-            loaded.id,
-            result.target_state,
-            loaded.version + 1,
-            as_utc(now),
-            loaded.body,
-            loaded.required_approvals,
-            approvals,
-            loaded.open_comments,
-            self._deadline(result.target_state, now),
+        # The states the step entered restart their clocks; the others keep
+        # theirs (REVIEWING's week runs on through the reminder).
+        entered = entry_times(loaded.entered_at, result, now)
+        document = replace(
+            loaded,
+            state=target,
+            version=loaded.version + 1,
+            entered_at=entered,
+            approvals=approvals,
+            wake_at=self._machine.next_deadline(target, entered),
         )
         extra = None if event is None else {"payload": event.payload}
         entry = audit_entry(result, loaded.id, timestamp=now, event=event, extra=extra)
@@ -449,7 +488,7 @@ class ReviewService:
                 (
                     document.state.value,
                     document.version,
-                    _timestamp(document.entered_at),
+                    _times_json(document.entered_at),
                     _optional_timestamp(document.wake_at),
                     approvals,
                     loaded.id,
@@ -465,6 +504,18 @@ class ReviewService:
                 (document.id, document.version, to_json(entry)),
             )
         return document
+
+
+def _stored(outcome: Outcome) -> Document | None:
+    """The document as stored once ``outcome`` and its fallback are done,
+    or ``None`` when part of it was not stored (a conflict, a busy database).
+    """
+    while True:
+        if outcome.status is not Status.APPLIED:
+            return None
+        if outcome.fallback is None:
+            return outcome.document
+        outcome = outcome.fallback
 
 
 def demo(database: Path, out: Callable[[str], object] = print) -> None:
@@ -489,10 +540,12 @@ def demo(database: Path, out: Callable[[str], object] = print) -> None:
     ]
     for trigger, after in steps:
         show(trigger.value, service.handle_event("RFC-7", trigger, now=start + after))
-    later = start + timedelta(days=8)
-    out(f"timeout sweep at {later:%Y-%m-%d %H:%M} UTC:")
-    for outcome in service.sweep_timeouts(later):
-        show("timeout", outcome)
+    # Nobody decides: reminded three days after the approval restarted the
+    # review, stalled a week after it.
+    for later in (start + timedelta(days=4), start + timedelta(days=8)):
+        out(f"timeout sweep at {later:%Y-%m-%d %H:%M} UTC:")
+        for outcome in service.sweep_timeouts(later):
+            show("timeout", outcome)
     show("escalate", service.handle_event("RFC-7", Trigger.ESCALATE, now=later))
     finish = later + timedelta(hours=2)
     show("approve", service.handle_event("RFC-7", Trigger.APPROVE, now=finish))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
@@ -17,11 +18,18 @@ from review_app import (
     connect,
     demo,
 )
-from review_fsm import STRICT_MODE, TIMEOUTS, Context, DocumentReview, State, Trigger
+from review_fsm import STRICT_MODE, Context, DocumentReview, State, Trigger
 
 START = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
-REVIEW_TIMEOUT = timedelta(seconds=TIMEOUTS[State.IN_REVIEW].seconds)
 BODY = "Use SQLite for the audit log."
+# The delays a submission starts, as the spec's after: entries give them.
+_DEADLINES = (
+    DocumentReview(guards=ReviewRules())
+    .process(State.DRAFT, Trigger.SUBMIT, {"body": BODY})
+    .deadlines
+)
+REMINDER = timedelta(seconds=_DEADLINES[State.IN_REVIEW])  # after: on IN_REVIEW
+STALL = timedelta(seconds=_DEADLINES[State.REVIEWING])  # after: on REVIEWING
 
 
 class Recorder(ReviewEffects):
@@ -157,47 +165,130 @@ def test_open_comments_hold_the_approval_back(service: ReviewService) -> None:
     assert closed.document.state is State.APPROVED
 
 
+def test_a_submission_starts_a_reminder_and_a_stall_clock() -> None:
+    assert set(_DEADLINES) == {State.REVIEWING, State.IN_REVIEW}
+    assert timedelta(days=3) == REMINDER
+    assert timedelta(days=7) == STALL
+
+
+def _submitted(service: ReviewService, effects: Recorder) -> None:
+    service.create("D-1", BODY, now=START)
+    service.handle_event("D-1", Trigger.SUBMIT, now=START)
+    effects.log.clear()
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "reminds"),
+    [
+        (REMINDER, True),  # exactly at the deadline
+        (REMINDER - timedelta(microseconds=1), False),
+    ],
+)
+def test_a_waiting_review_reminds_its_reviewers(
+    service: ReviewService, effects: Recorder, elapsed: timedelta, reminds: bool
+) -> None:
+    _submitted(service, effects)
+    outcomes = service.sweep_timeouts(START + elapsed)
+    document = service.get("D-1")
+    if reminds:
+        assert [o.status for o in outcomes] == [Status.APPLIED]
+        assert document.state is State.REMINDED
+        assert effects.names == ["remind_reviewers"]
+        entry = service.audit_trail("D-1")[-1]
+        assert (entry["trigger"], entry["metadata"]["timeout_state"]) == (
+            "_timeout",
+            "IN_REVIEW",
+        )
+        # REVIEWING's clock runs on from the submission: the stall is next.
+        assert document.entered_at == {"REVIEWING": START, "IN_REVIEW": START}
+        assert document.wake_at == START + STALL
+    else:
+        assert outcomes == []
+        assert (document.state, document.version) == (State.IN_REVIEW, 2)
+        assert effects.log == []
+        assert document.wake_at == START + REMINDER
+
+
 @pytest.mark.parametrize(
     ("elapsed", "stalls"),
     [
-        (REVIEW_TIMEOUT, True),  # exactly at the deadline
-        (REVIEW_TIMEOUT - timedelta(microseconds=1), False),
+        (STALL, True),  # exactly a week after the submission
+        (STALL - timedelta(microseconds=1), False),
     ],
 )
-def test_review_left_alone_stalls_into_the_error_state(
+def test_a_review_left_alone_for_a_week_stalls_into_the_error_state(
     service: ReviewService, effects: Recorder, elapsed: timedelta, stalls: bool
 ) -> None:
-    service.create("D-1", BODY, now=START)
-    service.handle_event("D-1", Trigger.SUBMIT, now=START)
+    _submitted(service, effects)
+    service.sweep_timeouts(START + REMINDER)
     effects.log.clear()
     outcomes = service.sweep_timeouts(START + elapsed)
     document = service.get("D-1")
     if stalls:
         assert [o.status for o in outcomes] == [Status.APPLIED]
         assert document.state is State.STALLED
+        assert document.wake_at is None  # STALLED has no delay
         assert effects.names == ["page_editor"]
-        assert service.audit_trail("D-1")[-1]["trigger"] == "_timeout"
+        entry = service.audit_trail("D-1")[-1]
+        assert (entry["from_state"], entry["to_state"]) == ("REMINDED", "STALLED")
+        assert entry["metadata"]["timeout_state"] == "REVIEWING"
     else:
         assert outcomes == []
-        assert document.state is State.IN_REVIEW
+        assert document.state is State.REMINDED
         assert effects.log == []
-        assert len(service.audit_trail("D-1")) == 1
+        assert len(service.audit_trail("D-1")) == 2
 
 
-def test_only_states_with_a_timeout_are_woken(
+def test_a_late_sweep_takes_the_overdue_delays_in_order(
+    service: ReviewService, effects: Recorder
+) -> None:
+    _submitted(service, effects)
+    outcomes = service.sweep_timeouts(START + STALL * 2)
+    assert [(o.status, o.document.state) for o in outcomes] == [
+        (Status.APPLIED, State.REMINDED),
+        (Status.APPLIED, State.STALLED),
+    ]
+    assert effects.names == ["remind_reviewers", "page_editor"]
+    assert [(e["trigger"], e["to_state"]) for e in service.audit_trail("D-1")] == [
+        ("submit", "IN_REVIEW"),
+        ("_timeout", "REMINDED"),
+        ("_timeout", "STALLED"),
+    ]
+    assert service.sweep_timeouts(START + STALL * 3) == []
+
+
+def test_only_states_with_delays_are_woken(
     service: ReviewService, conn: sqlite3.Connection
 ) -> None:
     created = service.create("D-1", BODY, now=START)
-    assert created.wake_at is None  # DRAFT has no timeout
+    assert (created.entered_at, created.wake_at) == ({}, None)  # DRAFT: no delay
     submitted = service.handle_event("D-1", Trigger.SUBMIT, now=START).document
-    assert submitted.wake_at == START + REVIEW_TIMEOUT
-    stored = conn.execute("SELECT wake_at FROM documents").fetchone()[0]
-    assert stored == (START + REVIEW_TIMEOUT).isoformat(timespec="microseconds")
+    assert submitted.wake_at == START + REMINDER
+    stored = conn.execute("SELECT entered_at, wake_at FROM documents").fetchone()
+    at = START.isoformat(timespec="microseconds")
+    assert json.loads(stored[0]) == {"IN_REVIEW": at, "REVIEWING": at}
+    assert stored[1] == (START + REMINDER).isoformat(timespec="microseconds")
     later = START + timedelta(hours=1)
     changes = service.handle_event("D-1", Trigger.REQUEST_CHANGES, now=later)
-    assert changes.document.wake_at is None  # left IN_REVIEW in time
-    assert service.sweep_timeouts(START + REVIEW_TIMEOUT * 2) == []
+    assert changes.document.wake_at is None  # left REVIEWING in time
+    assert service.sweep_timeouts(START + STALL * 2) == []
     assert service.get("D-1").state is State.CHANGES_REQUESTED
+
+
+def test_an_approval_that_is_not_enough_restarts_both_clocks(
+    service: ReviewService, effects: Recorder
+) -> None:
+    _submitted(service, effects)
+    service.sweep_timeouts(START + REMINDER)
+    later = START + REMINDER + timedelta(hours=1)
+    outcome = service.handle_event("D-1", Trigger.APPROVE, now=later)
+    assert outcome.document.state is State.IN_REVIEW  # REVIEWING entered again
+    assert outcome.document.entered_at == {"REVIEWING": later, "IN_REVIEW": later}
+    assert outcome.document.wake_at == later + REMINDER
+    # A week after the submission: only the new round's reminder is due.
+    swept = service.sweep_timeouts(START + STALL)
+    assert [o.document.state for o in swept] == [State.REMINDED]
+    assert service.get("D-1").wake_at == later + STALL
 
 
 def test_a_stale_wake_up_is_moved_on_without_firing(
@@ -205,30 +296,31 @@ def test_a_stale_wake_up_is_moved_on_without_firing(
 ) -> None:
     service.create("D-1", BODY, now=START)
     service.handle_event("D-1", Trigger.SUBMIT, now=START)
-    # A wake-up earlier than the timeout (written under an older spec, say):
-    # check_timeout finds nothing due and the sweep stores the real deadline.
+    # A wake-up earlier than any delay (written under an older spec, say):
+    # check_timeout finds nothing due and the sweep stores the next deadline.
     conn.execute(
         "UPDATE documents SET wake_at = ?", ("2024-05-01T10:00:00.000000+00:00",)
     )
     assert service.sweep_timeouts(START + timedelta(hours=2)) == []
     document = service.get("D-1")
     assert (document.state, document.version) == (State.IN_REVIEW, 2)
-    assert document.wake_at == START + REVIEW_TIMEOUT
+    assert document.wake_at == START + REMINDER
 
 
 def test_an_editor_takes_a_stalled_review_back(
     service: ReviewService, effects: Recorder
 ) -> None:
-    service.create("D-1", BODY, now=START)
-    service.handle_event("D-1", Trigger.SUBMIT, now=START)
-    service.sweep_timeouts(START + REVIEW_TIMEOUT)
+    _submitted(service, effects)
+    service.sweep_timeouts(START + STALL)  # reminded and stalled at once
+    assert service.get("D-1").state is State.STALLED
     effects.log.clear()
-    later = START + REVIEW_TIMEOUT + timedelta(hours=1)
+    later = START + STALL + timedelta(hours=1)
     outcome = service.handle_event("D-1", Trigger.ESCALATE, now=later)
     assert outcome.document.state is State.IN_REVIEW
-    assert outcome.document.entered_at == later  # the week starts again
+    assert outcome.document.entered_at["REVIEWING"] == later  # the week restarts
+    assert outcome.document.wake_at == later + REMINDER
     assert effects.names == ["page_editor", "assign_reviewers"]
-    assert service.sweep_timeouts(later + REVIEW_TIMEOUT / 2) == []
+    assert service.sweep_timeouts(later + REMINDER / 2) == []
 
 
 def test_action_failing_after_its_retry_falls_back_to_stalled(
@@ -247,6 +339,7 @@ def test_action_failing_after_its_retry_falls_back_to_stalled(
     assert fallback is not None and fallback.status is Status.APPLIED
     assert fallback.result.source_state is State.IN_REVIEW
     assert fallback.document.state is State.STALLED
+    assert fallback.document.wake_at is None  # the review's delays are cancelled
     assert failing.names == ["page_editor"]
     stored = service.get("D-1")
     assert (stored.state, stored.version) == (State.STALLED, 3)
@@ -256,6 +349,41 @@ def test_action_failing_after_its_retry_falls_back_to_stalled(
         ("_fallback", "STALLED"),
     ]
     assert trail[1]["metadata"]["failed_actions"] == ["assign_reviewers"]
+
+
+class FailingReminder(Recorder):
+    """remind_reviewers always fails."""
+
+    def remind_reviewers(self, ctx: Context) -> None:
+        """The mailer is down."""
+        raise ConnectionError("mailer down")
+
+
+def test_a_delay_whose_action_fails_falls_back_to_stalled(
+    conn: sqlite3.Connection,
+) -> None:
+    failing = FailingReminder()
+    service = ReviewService(conn, failing)
+    service.create("D-1", BODY, now=START)
+    service.handle_event("D-1", Trigger.SUBMIT, now=START)
+    failing.log.clear()
+    [outcome] = service.sweep_timeouts(START + REMINDER)
+    assert outcome.run is not None
+    assert outcome.run.failed_actions == ("remind_reviewers",)
+    fallback = outcome.fallback
+    assert fallback is not None and fallback.status is Status.APPLIED
+    # The generator's SCXML move out of REVIEWING, from the state entered.
+    assert fallback.result.source_state is State.REMINDED
+    assert fallback.result.all_actions == ("page_editor",)
+    assert failing.names == ["page_editor"]
+    stored = service.get("D-1")
+    assert (stored.state, stored.version, stored.wake_at) == (State.STALLED, 4, None)
+    assert [(e["trigger"], e["to_state"]) for e in service.audit_trail("D-1")] == [
+        ("submit", "IN_REVIEW"),
+        ("_timeout", "REMINDED"),
+        ("_fallback", "STALLED"),
+    ]
+    assert service.sweep_timeouts(START + STALL * 2) == []
 
 
 def test_action_that_succeeds_on_its_retry_needs_no_fallback(
@@ -323,8 +451,10 @@ def test_demo_prints_a_short_log(tmp_path: Path) -> None:
     lines: list[str] = []
     demo(tmp_path / "demo.sqlite3", lines.append)
     assert "RFC-7 escalate: no_op, now DRAFT" in lines
+    assert "RFC-7 timeout: applied, now REMINDED" in lines
     assert "RFC-7 timeout: applied, now STALLED" in lines
     assert lines[-1] == (
         "audit trail of RFC-7: DRAFT->IN_REVIEW, IN_REVIEW->IN_REVIEW,"
-        " IN_REVIEW->STALLED, STALLED->IN_REVIEW, IN_REVIEW->APPROVED"
+        " IN_REVIEW->REMINDED, REMINDED->STALLED, STALLED->IN_REVIEW,"
+        " IN_REVIEW->APPROVED"
     )

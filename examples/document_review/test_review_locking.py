@@ -20,7 +20,7 @@ from review_app import (
     Status,
     connect,
 )
-from review_fsm import TIMEOUTS, State, Trigger
+from review_fsm import Trigger
 
 START = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
 FAST = 0.05  # seconds of busy timeout
@@ -84,7 +84,7 @@ def test_a_held_write_lock_makes_events_and_sweeps_busy(
     other.execute("BEGIN IMMEDIATE")
     busy = service.handle_event("RFC-1", Trigger.APPROVE, now=START)
     assert busy.status is Status.BUSY and busy.run is None
-    later = START + timedelta(seconds=TIMEOUTS[State.IN_REVIEW].seconds)
+    later = START + timedelta(days=7)  # reminder and stall both due
     assert [o.status for o in service.sweep_timeouts(later)] == [Status.BUSY]
     with pytest.raises(DatabaseBusyError):
         service.create("RFC-2", "more text", now=START)

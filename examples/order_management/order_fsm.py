@@ -167,7 +167,7 @@ class Actions(_Protocol):
         """Runs on refund: PAID, SHIPPED -> REFUNDED."""
 
     def send_payment_reminder(self, ctx: Context) -> object:
-        """Runs on:"""
+        """Runs on 3600 s after entering PENDING: PENDING -> REMINDED."""
 
 
 MACHINE_NAME: _Final = "order_management"

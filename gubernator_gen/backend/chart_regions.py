@@ -9,11 +9,11 @@ runtime's ``Regions`` cell (API 2.3; 2.7 for anything beyond plain named
 guards), which asks each guard in the form a ``Guarded`` cell would
 (:func:`guard_data`).
 
-A step's ``context_updates`` are the ``assign`` of every transition the
-event takes (after SCXML's conflict resolution), in the order they are
-taken, each value evaluated against the context given to ``process``; when
-two assign the same field, the later one's value wins
-(:func:`combined_assign`). Module-level functions compute them, one per
+A step's ``context_updates`` are the ``assign`` of every transition it
+takes (after SCXML's conflict resolution), in the order they are taken
+(:func:`.chart_assign.step_assign`: the values of the event's microstep
+see the context given to ``process``; when two assign the same field, the
+later one's value wins). Module-level functions compute them, one per
 distinct combined list.
 """
 
@@ -22,35 +22,17 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_folding, decisions
-from gubernator_gen.backend.compiled import CompiledFunctions
-from gubernator_gen.backend.statechart.chart import Origin
+from gubernator_gen.backend import chart_assign, chart_folding, decisions
+from gubernator_gen.backend.chart_keys import transition_of
+from gubernator_gen.backend.compiled import CompiledFunctions, Effect
 from gubernator_gen.backend.statechart.configurations import ConfigurationTables
-from gubernator_gen.backend.statechart.tables import Cell, Step
-from gubernator_gen.model import Assignment, MachineSpec, PlainData
+from gubernator_gen.backend.statechart.tables import Cell
+from gubernator_gen.model import MachineSpec, PlainData
 
 
 def settled(cell: Cell) -> bool:
     """Several regions answer: one step when no region's choice is open."""
     return not any(offer.candidates[0].guarded for offer in cell.offers)
-
-
-def combined_assign(
-    spec: MachineSpec, step: Step, active: Collection[str] | None
-) -> tuple[Assignment, ...]:
-    """The ``assign`` entries of every transition the step's event takes, in
-    the order taken, one per field (the last value, at the place the field
-    first appears); ``active`` decides their ``in_state`` tests."""
-    found: dict[str, Assignment] = {}
-    for ref in step.microsteps[0].transitions:
-        if ref.origin is not Origin.EVENT:
-            continue
-        assign = spec.transitions[ref.index].assign
-        if active is not None:
-            assign = chart_folding.fold_assign(assign, active)
-        for entry in assign:
-            found[entry.target] = entry
-    return tuple(found.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +62,7 @@ def guard_data(
     for offer in cell.offers:
         labels = []
         for candidate in offer.candidates:
-            transition = spec.transitions[candidate.transition.index]
+            transition = transition_of(spec, candidate.transition)
             if active is not None:
                 transition = chart_folding.seen_from(transition, active)
             guarded = decisions.guarding(transition, compiled)
@@ -98,7 +80,7 @@ def guard_data(
 
 def compiled_assigns(
     spec: MachineSpec, tables: ConfigurationTables
-) -> Iterator[tuple[Assignment, ...]]:
+) -> Iterator[Effect]:
     """The combined ``assign`` lists the cells of several regions use, in
     table order (for the module's compiled functions)."""
     folding = chart_folding.reads_states(spec)
@@ -112,6 +94,6 @@ def compiled_assigns(
             else:
                 steps = list(cell.steps.values())
             for step in steps:
-                assign = combined_assign(spec, step, active)
+                assign = chart_assign.step_assign(spec, step, active)
                 if assign:
                     yield assign

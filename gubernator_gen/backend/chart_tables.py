@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 from gubernator_gen.backend import bulk, literals, naming
 from gubernator_gen.backend.atoms import seconds
-from gubernator_gen.backend.chart_decisions import ChartModule, DelayRow
+from gubernator_gen.backend.chart_delays import DelayRow
+from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.chart_resumes import ResumeTable
 from gubernator_gen.backend.decisions import CellShape, Outcome
 from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, TupleOf

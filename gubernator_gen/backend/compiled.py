@@ -8,7 +8,8 @@ first use. Both are written from the checked syntax tree by
 :mod:`gubernator_gen.backend.expressions`, never from the spec's text, and
 the cells' deciders call them (see :mod:`gubernator_gen.backend.deciders`).
 Two transitions with the same expression (or the same ``assign``) share its
-function.
+function. A statechart step whose microsteps assign one after another has
+one function for all of them (:class:`AssignSteps`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ from gubernator_gen.model import Assignment, ExpressionGuard, MachineSpec
 
 
 @dataclass(frozen=True, slots=True)
+class AssignSteps:
+    """The ``assign`` lists of several microsteps of one step, in order: the
+    values of each see the fields the earlier ones set."""
+
+    steps: tuple[tuple[Assignment, ...], ...]
+
+
+#: What one ``_assign_<n>`` function computes: one ``assign`` list, every
+#: value seeing the context as given, or the lists of several microsteps.
+Effect = tuple[Assignment, ...] | AssignSteps
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledFunctions:
     """The guard expression and ``assign`` functions of one module, named.
 
@@ -31,7 +45,7 @@ class CompiledFunctions:
     """
 
     guards: Mapping[ExpressionGuard, str]
-    effects: Mapping[tuple[Assignment, ...], str]
+    effects: Mapping[Effect, str]
 
     #: The guard functions compiled from an expression whose ``in_state``
     #: tests the statechart decided for the cells that call it.
@@ -41,7 +55,7 @@ class CompiledFunctions:
     def of(
         cls,
         spec: MachineSpec,
-        decided: Iterable[ExpressionGuard | tuple[Assignment, ...]] = (),
+        decided: Iterable[ExpressionGuard | Effect] = (),
     ) -> CompiledFunctions:
         """The functions ``spec`` needs: its transitions', ``after:``
         entries' and ``always:`` entries' in spec order, then those of
@@ -50,7 +64,7 @@ class CompiledFunctions:
         :mod:`.chart_folding`). An expression that uses ``in_state`` is never
         compiled as written."""
         guards: dict[ExpressionGuard, str] = {}
-        effects: dict[tuple[Assignment, ...], str] = {}
+        effects: dict[Effect, str] = {}
         for transition in spec.transitions:
             for item in transition.guard_items:
                 _name_guard(guards, item)
@@ -81,7 +95,7 @@ class CompiledFunctions:
         """The function of guard expression ``item``."""
         return self.guards[item]
 
-    def effect_name(self, assign: tuple[Assignment, ...]) -> str:
+    def effect_name(self, assign: Effect) -> str:
         """The function computing ``assign``."""
         return self.effects[assign]
 
@@ -101,13 +115,16 @@ def _name_guard(guards: dict[ExpressionGuard, str], item: object) -> None:
         guards[item] = f"{naming.GUARD_EXPRESSION_PREFIX}{len(guards)}"
 
 
-def _name_effect(
-    effects: dict[tuple[Assignment, ...], str], assign: tuple[Assignment, ...]
-) -> None:
+def _name_effect(effects: dict[Effect, str], assign: Effect) -> None:
     """Name ``assign`` if it is new and none of its values uses ``in_state``."""
+    entries = (
+        [entry for step in assign.steps for entry in step]
+        if isinstance(assign, AssignSteps)
+        else assign
+    )
     if (
-        assign
+        entries
         and assign not in effects
-        and not any(reads_state(entry.expr) for entry in assign)
+        and not any(reads_state(entry.expr) for entry in entries)
     ):
         effects[assign] = f"{naming.ASSIGN_PREFIX}{len(effects)}"

@@ -77,12 +77,15 @@ class Reads:
     """How an expression reads its inputs.
 
     ``ctx`` is the context variable; ``locals`` maps each field that may be
-    absent to the local variable holding ``ctx.get(field)``.
+    absent to the local variable holding ``ctx.get(field)``; ``assigned``
+    each field an earlier ``assign`` of the same function has set to the
+    local holding its new value (read instead of the context).
     """
 
     ctx: str = "ctx"
     locals: Mapping[str, str] = field(default_factory=dict)
     in_state: InStateForm | None = None
+    assigned: Mapping[str, str] = field(default_factory=dict)
 
 
 def render(expr: Expr, reads: Reads) -> str:
@@ -99,6 +102,8 @@ def _render(expr: Expr, reads: Reads) -> tuple[str, int]:
     if isinstance(expr, TupleDisplay):
         return tuple_literal([render(item, reads) for item in expr.items]), ATOM
     if isinstance(expr, FieldRead):
+        if expr.name in reads.assigned:
+            return reads.assigned[expr.name], ATOM
         if expr.may_be_absent:
             return reads.locals[expr.name], ATOM
         return f"{reads.ctx}[{string_literal(expr.name)}]", ATOM

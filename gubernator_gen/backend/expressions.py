@@ -28,6 +28,7 @@ local variable (``paid = ctx.get("paid")``): mypy narrows a local after
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import keyword
 import re
 import unicodedata
@@ -65,6 +66,7 @@ __all__ = [
     "Reads",
     "annotation",
     "assign_function",
+    "assign_steps_function",
     "guard_call",
     "guard_function",
     "render",
@@ -146,8 +148,32 @@ def assign_function(
     ``annotations`` (field name → annotation text, as ``Context`` spells
     it), so that mypy checks that it fits; then they are returned together.
     """
+    return assign_steps_function(
+        name,
+        [assignments],
+        context=context,
+        annotations=annotations,
+        in_state=in_state,
+        doc=doc,
+    )
+
+
+def assign_steps_function(
+    name: str,
+    steps: Sequence[Sequence[tuple[str, Expr]]],
+    *,
+    context: str = "Context",
+    annotations: Mapping[str, str] | None = None,
+    in_state: InStateForm | None = None,
+    doc: str | None = None,
+) -> EmittedFunction:
+    """:func:`assign_function` for ``assign`` lists applied one after another
+    (the microsteps of one statechart step): the values of each list see
+    the fields the earlier lists set (their locals), and nothing else of
+    their own list; a field's last value is returned, at the place it was
+    first assigned."""
     annotations = annotations or {}
-    exprs = [expr for _, expr in assignments]
+    exprs = [expr for step in steps for _, expr in step]
     reserved = _identifiers(annotations.values())
     header, reads, lines = _prologue(
         name, exprs, context, in_state, "dict[str, object]", doc, reserved=reserved
@@ -155,13 +181,16 @@ def assign_function(
     taken = set(reads.locals.values()) | reserved | {reads.ctx}
     if reads.in_state is not None:
         taken.add(reads.in_state.parameter)
-    entries = []
-    for target, expr in assignments:
-        local = _local_name(target, taken)
-        annotation = annotations.get(target)
-        typed = f"{local}: {annotation}" if annotation else local
-        lines.append(f"{typed} = {render(expr, reads)}")
-        entries.append(f"{string_literal(target)}: {local}")
+    latest: dict[str, str] = {}
+    for assignments in steps:
+        seen = dataclasses.replace(reads, assigned=dict(latest))
+        for target, expr in assignments:
+            local = _local_name(target, taken)
+            annotation = annotations.get(target)
+            typed = f"{local}: {annotation}" if annotation else local
+            lines.append(f"{typed} = {render(expr, seen)}")
+            latest[target] = local
+    entries = [f"{string_literal(target)}: {local}" for target, local in latest.items()]
     lines.append("return {" + ", ".join(entries) + "}")
     return _function(name, header, lines, reads)
 

@@ -9,8 +9,12 @@ template places them before the deciders that call them.
 from __future__ import annotations
 
 from gubernator_gen.backend import context_types, naming
-from gubernator_gen.backend.compiled import CompiledFunctions
-from gubernator_gen.backend.expressions import assign_function, guard_function
+from gubernator_gen.backend.compiled import AssignSteps, CompiledFunctions
+from gubernator_gen.backend.expressions import (
+    assign_function,
+    assign_steps_function,
+    guard_function,
+)
 from gubernator_gen.backend.naming import ModuleNames
 from gubernator_gen.model import MachineSpec
 
@@ -32,6 +36,20 @@ def sources(
     ]
     annotations = _annotations(spec, names)
     for assign, name in compiled.effects.items():
+        if isinstance(assign, AssignSteps):
+            steps = [[(e.target, e.expr) for e in step] for step in assign.steps]
+            targets = "; ".join(", ".join(e.target for e in s) for s in assign.steps)
+            found.append(
+                assign_steps_function(
+                    name,
+                    steps,
+                    context=naming.CONTEXT,
+                    annotations=annotations,
+                    doc=f"The context updates of assign ({targets}).\n\n"
+                    "Microstep by microstep: each sees the updates before it.",
+                ).source
+            )
+            continue
         targets = ", ".join(entry.target for entry in assign)
         found.append(
             assign_function(

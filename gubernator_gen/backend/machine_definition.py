@@ -17,8 +17,8 @@ from collections.abc import Mapping
 
 from gubernator_gen.backend import literals, naming
 from gubernator_gen.backend.atoms import data, seconds, string, strings
-from gubernator_gen.backend.chart_decisions import ChartModule
 from gubernator_gen.backend.chart_factored import FactoredModule
+from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.decisions import Row
 from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, SetOf, TupleOf
 from gubernator_gen.backend.naming import ModuleNames

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gubernator_gen.backend import literals, protocols
-from gubernator_gen.backend.chart_decisions import ChartModule
 from gubernator_gen.backend.chart_factored import FactoredModule
+from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.naming import ModuleNames
 from gubernator_gen.model import MachineSpec, State, by_precedence
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gubernator_gen import collector
-from gubernator_gen.backend import chart_decisions, formatting, naming, plan, render
+from gubernator_gen.backend import chart_module, formatting, naming, plan, render
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend.statechart import Limits
 from gubernator_gen.diagnostics import Diagnostic, error
@@ -41,7 +41,7 @@ def _generate(
         return BackendResult(None, named.diagnostics)
     chart = None
     if spec.is_statechart:
-        compiled = chart_decisions.compile_for_module(spec, limits)
+        compiled = chart_module.compile_for_module(spec, limits)
         if compiled.module is None:
             return BackendResult(None, (*named.diagnostics, *compiled.diagnostics))
         chart = compiled.module

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from gubernator_gen.backend import (
     bulk,
     chart_decisions,
+    chart_delays,
     chart_factored,
     chart_resumes,
     chart_tables,
@@ -38,8 +39,8 @@ from gubernator_gen.backend import (
     naming,
     protocols,
 )
-from gubernator_gen.backend.chart_decisions import ChartModule
 from gubernator_gen.backend.chart_factored import FactoredModule
+from gubernator_gen.backend.chart_module import ChartModule
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.members import Member
 from gubernator_gen.backend.naming import Import, ModuleNames
@@ -291,7 +292,7 @@ def _tables(
             deciders=(),
             api=chart_factored.RUNTIME_API_FACTORED,
         )
-    delay_rows: tuple[chart_decisions.DelayRow, ...] = ()
+    delay_rows: tuple[chart_delays.DelayRow, ...] = ()
     resume_table: chart_resumes.ResumeTable | None = None
     if chart is None:
         rows = decisions.decision_table(spec, compiled)
@@ -299,7 +300,7 @@ def _tables(
     else:
         rows = chart_decisions.decision_table(spec, chart, compiled)
         start = chart_decisions.start(chart)
-        delay_rows = chart_decisions.delay_table(spec, chart, compiled)
+        delay_rows = chart_delays.delay_table(spec, chart, compiled)
         resume_table = chart_resumes.resume_table(spec, chart, compiled)
     shapes = decisions.shapes(
         (
@@ -341,7 +342,7 @@ def _tables(
             RUNTIME_API_DELAYS if delay_rows else (2, 0),
             RUNTIME_API_RESUMES if resumes else (2, 0),
             RUNTIME_API_REGIONS
-            if _general_regions(rows) or fallbacks is not None
+            if _general_regions(rows, resume_table) or fallbacks is not None
             else (2, 0),
         ),
     )
@@ -351,7 +352,7 @@ def _tables(
 
 
 def _delays(
-    rows: tuple[chart_decisions.DelayRow, ...],
+    rows: tuple[chart_delays.DelayRow, ...],
     names: ModuleNames,
     decider_names: Mapping[decisions.CellShape, str],
     shared: bulk.Metadata,
@@ -534,11 +535,15 @@ def _tree(chart: ChartModule | FactoredModule, names: ModuleNames) -> str:
     )
 
 
-def _general_regions(rows: tuple[decisions.Row, ...]) -> bool:
-    """True when a ``Regions`` cell asks other guard forms or assigns."""
+def _general_regions(
+    rows: tuple[decisions.Row, ...], resumes: chart_resumes.ResumeTable | None
+) -> bool:
+    """True when a ``Regions`` cell asks other guard forms or assigns (a
+    resume cell's may assign in a later microstep)."""
+    every = (*rows, *(() if resumes is None else (resumes.row,)))
     return any(
         isinstance(cell, decisions.RegionsCell) and not cell.plain
-        for row in rows
+        for row in every
         for cell in row.cells
     )
 

@@ -8,14 +8,22 @@ from :mod:`gubernator_gen.backend.literals`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from gubernator_gen.backend import context_types, literals, naming
 from gubernator_gen.backend.expressions import annotation
 from gubernator_gen.backend.naming import ModuleNames
 from gubernator_gen.expressions import ExprType
-from gubernator_gen.model import GuardSignature, MachineSpec, NamedGuard, Transition
+from gubernator_gen.model import (
+    DelayedTransition,
+    EventlessTransition,
+    GuardItem,
+    GuardSignature,
+    MachineSpec,
+    NamedGuard,
+    Transition,
+)
 
 # The identifiers of an annotation text (parameter types name only builtins).
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -126,14 +134,11 @@ def _typed_dict_part(
 
 def guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
     uses: dict[str, list[str]] = {name: [] for name in names.guards.methods}
-    for transition in spec.transitions:
-        items = transition.guard_items or tuple(map(NamedGuard, transition.guards))
-        for item in items:
+    for what, guards, items in _guarded(spec):
+        for item in items or tuple(map(NamedGuard, guards)):
             if isinstance(item, NamedGuard):
                 how = " (must return False)" if item.negated else ""
-                uses[item.name].append(
-                    f"{transition.trigger}: {route(transition)}{how}"
-                )
+                uses[item.name].append(f"{what}{how}")
     annotations = names.guards.annotations
     return ProtocolPlan(
         name=naming.GUARDS,
@@ -153,6 +158,33 @@ def guards_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
             for name in names.guards.methods
         ),
     )
+
+
+def _guarded(
+    spec: MachineSpec,
+) -> Iterator[tuple[str, tuple[str, ...], tuple[GuardItem, ...]]]:
+    """What each guard list guards, in spec order: transitions, then each
+    state's ``after:`` and ``always:`` entries (with their guard names and
+    items)."""
+    for transition in spec.transitions:
+        yield (
+            f"{transition.trigger}: {route(transition)}",
+            transition.guards,
+            transition.guard_items,
+        )
+    for state in spec.states:
+        for delayed in state.after:
+            yield _delayed_use(state.name, delayed), delayed.guards, delayed.guard_items
+        for always in state.always:
+            yield _eventless_use(state.name, always), always.guards, always.guard_items
+
+
+def _delayed_use(state: str, delayed: DelayedTransition) -> str:
+    return f"{delayed.seconds} s after entering {state}: {state} -> {delayed.dest}"
+
+
+def _eventless_use(state: str, always: EventlessTransition) -> str:
+    return f"eventless, from {state}: {state} -> {always.dest}"
 
 
 def _keywords(signature: GuardSignature, annotations: Mapping[str, str]) -> str:
@@ -178,6 +210,13 @@ def actions_plan(spec: MachineSpec, names: ModuleNames) -> ProtocolPlan:
     for transition in spec.transitions:
         for action in transition.actions:
             uses[action].append(f"{transition.trigger}: {route(transition)}")
+    for state in spec.states:
+        for delayed in state.after:
+            for action in delayed.actions:
+                uses[action].append(_delayed_use(state.name, delayed))
+        for always in state.always:
+            for action in always.actions:
+                uses[action].append(_eventless_use(state.name, always))
     annotations = names.actions.annotations
     return ProtocolPlan(
         name=naming.ACTIONS,

@@ -30,6 +30,7 @@ from gubernator_gen.frontend import codes
 from gubernator_gen.frontend.state_view import DONE_PREFIX, is_true
 from gubernator_gen.frontend.tree import Node, quoted
 from gubernator_gen.frontend.view import Name, SpecView, StateView
+from gubernator_gen.model import HistoryDepth
 
 
 class _Chart:
@@ -306,7 +307,9 @@ def internal_warnings(spec: SpecView) -> Iterator[Diagnostic]:
 
     Such a transition leaves its source like any other (SCXML takes it as
     external), so the flag says something untrue. Reported once per
-    transition, at the flag.
+    transition, at the flag. A deep history dest whose parent holds a
+    compound source is not reported: what it restores may lie inside the
+    source, which the flag then keeps active.
     """
     if not spec.states_complete:
         return
@@ -328,9 +331,22 @@ def internal_warnings(spec: SpecView) -> Iterator[Diagnostic]:
 
 
 def _inside(chart: _Chart, dest: str, source: str) -> bool:
+    """True where ``internal: true`` can keep ``source`` active."""
     if dest not in chart.by_name or source not in chart.by_name:
         return True  # an error elsewhere
-    return chart.is_inside(dest, source)
+    if chart.is_inside(dest, source):
+        return True
+    # SCXML decides by the effective targets: a deep history of a state
+    # holding a compound source may restore (or default to) states inside it.
+    target, owner = chart.by_name[dest], chart.parent(dest)
+    return (
+        target.history
+        and target.history_depth == HistoryDepth.DEEP.value
+        and owner is not None
+        and chart.is_inside(source, owner)
+        and not chart.by_name[source].parallel
+        and bool(chart.children(source))
+    )
 
 
 def _internal_warning(flag: Node | None, dest: str, source: str) -> Diagnostic:
@@ -339,7 +355,8 @@ def _internal_warning(flag: Node | None, dest: str, source: str) -> Diagnostic:
         codes.INTERNAL_NOT_INSIDE,
         f"internal: true changes nothing here: {quoted(dest)} is not inside "
         f"{quoted(source)}, so the transition leaves {quoted(source)} as any "
-        "transition does (only a transition into its own source's children can "
-        "stay in it); remove internal: true",
+        "transition does (only a transition into its own source's children, or "
+        "into a deep history that may restore them, can stay in it); remove "
+        "internal: true",
         flag.pos,
     )

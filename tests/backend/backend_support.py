@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 import types
 from pathlib import Path
 
@@ -32,3 +33,20 @@ def load_module(source: str, stem: str = "generated") -> types.ModuleType:
     module.__file__ = f"{name}.py"
     exec(compile(source, module.__file__, "exec"), module.__dict__)
     return module
+
+
+def run_mypy(args: list[str]) -> tuple[str, str, int]:
+    """``mypy.api.run(args)`` in this process, leaving the recursion limit as found.
+
+    mypy's entry point raises ``sys.setrecursionlimit`` to 2**14 for good;
+    left so, a later test sized by the limit (tests/graph nests a chart one
+    level deeper than it) grows quadratically and ran a whole-suite process
+    to 14 GB.
+    """
+    import mypy.api  # heavy: only the tests that run mypy pay for it
+
+    limit = sys.getrecursionlimit()
+    try:
+        return mypy.api.run(args)
+    finally:
+        sys.setrecursionlimit(limit)

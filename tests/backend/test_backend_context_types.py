@@ -15,10 +15,9 @@ import shutil
 from pathlib import Path
 
 import gubernator_runtime
-import mypy.api
 import pytest
 from backend_factory import S, machine
-from backend_support import generate, load_module
+from backend_support import generate, load_module, run_mypy
 
 from gubernator_gen.backend import context_types
 from gubernator_gen.model import (
@@ -98,7 +97,7 @@ def _mypy(folder: Path, *args: str) -> tuple[str, int]:
     runtime_root = Path(gubernator_runtime.__file__).resolve().parents[1]
     config = folder / "mypy.ini"
     config.write_text(f"[mypy]\nmypy_path = {runtime_root}\n", encoding="utf-8")
-    out, err, status = mypy.api.run(
+    out, err, status = run_mypy(
         [
             "--strict",
             "--config-file",

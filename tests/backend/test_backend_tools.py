@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import gubernator_runtime
-import mypy.api
 import pytest
 from backend_factory import S, T, feature_rich_spec, hostile_spec, machine
-from backend_support import EXAMPLES, generate
+from backend_support import EXAMPLES, generate, run_mypy
 
 from gubernator_gen.compiler import CompileOptions, compile_path
 
@@ -185,7 +184,7 @@ def reports(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    current, current_errors, _ = mypy.api.run([*common, *files])
+    current, current_errors, _ = run_mypy([*common, *files])
     py310_out, _ = py310.communicate()
     generated = [str(directory / f"{stem}.py") for stem in modules]
     ruff = subprocess.run(

@@ -102,3 +102,16 @@ def test_goldens_pass_ruff_and_mypy_strict(
         if process.returncode != 0:
             failed.append(f"{name}:\n{output.decode('utf-8', 'replace')}")
     assert not failed, "\n".join(failed)
+
+
+def test_every_protocol_method_says_where_it_is_used() -> None:
+    # A guard or action used only by an after: or always: entry once got an
+    # empty "Runs on:" docstring: every use must be listed, whatever names it.
+    root = Path(__file__).resolve().parents[2]
+    modules = [*sorted((root / "tests/cases/generate").glob("*.py"))]
+    modules += sorted(root.glob("examples/*/*_fsm.py"))
+    assert len(modules) > 10
+    for module in modules:
+        text = module.read_text(encoding="utf-8")
+        for lead in ("Runs on", "Guard of"):
+            assert f'"""{lead}:"""' not in text, module

@@ -22,7 +22,15 @@ from hypothesis import strategies as st
 
 from gubernator_gen.diagnostics import SourcePos
 from gubernator_gen.expressions import INT
-from gubernator_gen.expressions.nodes import Expr, InState, Literal, Not
+from gubernator_gen.expressions.nodes import (
+    ArithOp,
+    BinOp,
+    Expr,
+    FieldRead,
+    InState,
+    Literal,
+    Not,
+)
 from gubernator_gen.model import (
     EMPTY_METADATA,
     Assignment,
@@ -113,10 +121,18 @@ FIELDS = ("f0", "f1")
 
 
 def _assign(arrow: Arrow, index: int) -> tuple[Assignment, ...]:
+    """``f<index % 2>: index``; every third transition adds the other
+    field's value instead (``f1: f0 + 3``), so that what a value sees of
+    the updates before it shows."""
     if not arrow.assigns:
         return ()
-    value = Literal(index, INT)
-    return (Assignment(FIELDS[index % 2], value, str(index)),)
+    value: Expr = Literal(index, INT)
+    text = str(index)
+    if index % 3 == 0:
+        other = FIELDS[(index + 1) % 2]
+        value = BinOp(FieldRead(other, INT), ArithOp.ADD, value, INT)
+        text = f"{other} + {index}"
+    return (Assignment(FIELDS[index % 2], value, text),)
 
 
 def _state(node: Node, parent: str | None, first: str, line: int) -> State:
@@ -244,6 +260,9 @@ class Features:
     eventless: int = 3
     #: Transitions guarded by ``in_state`` tests too.
     in_state: bool = False
+    #: Transitions with ``assign`` (``done.state`` ones taken in later
+    #: microsteps of a step among them).
+    assign: bool = False
 
 
 ALL_FEATURES = Features()
@@ -257,16 +276,17 @@ CONFIGURED = Features(delayed=False, eventless=2)
 COMPOUND_DELAYED = dataclasses.replace(COMPOUND_ONLY, delayed=True)
 #: Charts on configurations with ``after:`` entries.
 CONFIGURED_DELAYED = dataclasses.replace(CONFIGURED, delayed=True)
+#: Compound charts whose transitions also ``assign`` (see also
+#: :func:`finishing_charts`).
+COMPOUND_ASSIGN = dataclasses.replace(COMPOUND_ONLY, assign=True)
 #: Compound charts whose transitions also test states (``in_state``).
 COMPOUND_IN_STATE = dataclasses.replace(COMPOUND_ONLY, in_state=True)
 #: Compound charts with ``after:`` entries, transitions and entries also
 #: testing states.
 COMPOUND_DELAYED_IN_STATE = dataclasses.replace(COMPOUND_DELAYED, in_state=True)
-#: Charts with parallel states whose transitions also test states (no
-#: history: a deep history entered from inside its parent by an internal
-#: transition disagrees with the oracle without in_state too; see the report
-#: of the chartguards branch).
-CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True, history=False)
+#: Charts with history and parallel states whose transitions also test
+#: states (``in_state``).
+CONFIGURED_IN_STATE = dataclasses.replace(CONFIGURED, in_state=True)
 #: The same with ``after:`` entries.
 CONFIGURED_DELAYED_IN_STATE = dataclasses.replace(CONFIGURED_IN_STATE, delayed=True)
 
@@ -312,7 +332,8 @@ def _tree(
         count = draw(st.integers(2, 3))
         node.parallel = True
         node.children = [
-            draw(_tree(names, depth - 1, region=True)) for _ in range(count)
+            draw(_tree(names, depth - 1, region=True, features=features))
+            for _ in range(count)
         ]
     return node
 
@@ -424,6 +445,7 @@ def random_charts(
                     if features.in_state and containers
                     else None
                 ),
+                assigns=features.assign and draw(st.booleans()),
             )
         )
     _entries(draw, {n.name: n for n in states}, sources, targets, eventless, features)
@@ -494,6 +516,51 @@ class Shown:
 
 
 @st.composite
+def history_charts(draw: st.DrawFn) -> MachineSpec:
+    """A compound state with a history (mostly deep) whose children and
+    leaves take transitions, often internal, into it: the domain then
+    depends on where the record or the default lies (inside the source or
+    not); half the time the state is a region of a parallel state."""
+    names = _Names()
+    owner = Node(names.next())
+    for _ in range(draw(st.integers(2, 3))):
+        child = Node(names.next())
+        child.children = [Node(names.next()) for _ in range(draw(st.integers(1, 2)))]
+        if draw(st.booleans()):
+            inner = Node(names.next(), [Node(names.next()), Node(names.next())])
+            child.children.append(inner)
+        owner.children.append(child)
+    inside = [n for c in owner.children for n in _walk(c)]
+    depth = draw(st.sampled_from([HistoryDepth.DEEP] * 3 + [HistoryDepth.SHALLOW]))
+    choices = inside if depth is HistoryDepth.DEEP else owner.children
+    default = None
+    if draw(st.booleans()):
+        default = draw(st.sampled_from([n.name for n in choices]))
+    history = Node(names.next(), history=depth, default=default)
+    owner.children.insert(draw(st.integers(0, len(owner.children))), history)
+    outside = Node(names.next())
+    top = [owner, outside]
+    if draw(st.booleans()):
+        other = Node(names.next(), [Node(names.next()), Node(names.next())])
+        top = [Node(names.next(), [owner, other], parallel=True), outside]
+    sources = [n.name for n in inside]
+    targets = [history.name] * 3 + sources + [outside.name, owner.name]
+    arrows = [
+        Arrow(
+            draw(st.sampled_from(EVENTS)),
+            draw(st.sampled_from(sources)),
+            draw(st.sampled_from(targets)),
+            tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
+            draw(st.integers(0, 3)) > 0,
+        )
+        for _ in range(draw(st.integers(2, 8)))
+    ]
+    arrows.append(Arrow("e1", top[0].name, outside.name, ("g0",)))
+    arrows.append(Arrow("e0", outside.name, history.name))
+    return chart_spec(top, arrows)
+
+
+@st.composite
 def parallel_charts(
     draw: st.DrawFn, in_state: bool = False, forms: bool = False
 ) -> MachineSpec:
@@ -540,3 +607,60 @@ def parallel_charts(
         )
     arrows.append(Arrow("e1", other.name, parallel.name))
     return chart_spec(top, arrows)
+
+
+@st.composite
+def finishing_charts(
+    draw: st.DrawFn, parallel: bool = False, delayed: bool = False
+) -> MachineSpec:
+    """Compound states nested in a chain, each with a final child, whose
+    ``done.state`` transitions (guarded or not, with ``assign`` or not)
+    move on: steps of several microsteps that assign, folded at build time
+    or continued in resume cells. ``parallel`` makes the outermost state
+    parallel (two regions finishing, one event answered by both);
+    ``delayed`` adds ``after:`` entries into final children."""
+    names = _Names()
+    chain = [Node(names.next()) for _ in range(draw(st.integers(1, 3)))]
+    for outer, inner in zip(chain, [*chain[1:], None], strict=True):
+        outer.children = [Node(names.next()), Node(names.next())]
+        if inner is not None:
+            outer.children.append(inner)
+        outer.children.append(Node(names.next(), final=True))
+    top = [chain[0], Node(names.next())]
+    if parallel:
+        second = Node(names.next())
+        second.children = [Node(names.next()), Node(names.next(), final=True)]
+        top[0] = Node(names.next(), [chain[0], second], parallel=True)
+    containers = [n for t in top for n in _walk(t) if n.children]
+    parents = {c.name: n for n in containers for c in n.children}
+    arrows = []
+    for node in containers:
+        final = node.children[-1].name
+        if not node.parallel:  # into the final child, from the atomic ones
+            for child in node.children[:2]:
+                arrows.append((draw(st.sampled_from(EVENTS)), child.name, final))
+        parent = parents.get(node.name)
+        leaving = [top[-1].name] if parent is None else []
+        if parent is not None and not parent.parallel:
+            leaving = [parent.children[-1].name, parent.children[0].name]
+        if leaving:
+            arrows.append(
+                (f"done.state.{node.name}", node.name, draw(st.sampled_from(leaving)))
+            )
+    arrows.append(("e1", top[-1].name, top[0].name))
+    if delayed:
+        first = chain[-1].children[0]
+        first.after.append((1, chain[-1].children[-1].name, ()))
+    return chart_spec(
+        top,
+        [
+            Arrow(
+                trigger,
+                source,
+                dest,
+                tuple(draw(st.lists(st.sampled_from(GUARDS), max_size=1))),
+                assigns=draw(st.booleans()),
+            )
+            for trigger, source, dest in arrows
+        ],
+    )

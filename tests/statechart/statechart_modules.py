@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import types
+from pathlib import Path
 
 from gubernator_gen import backend
 from gubernator_gen.backend.statechart import Limits
 from gubernator_gen.diagnostics import Diagnostic
+from gubernator_gen.frontend import read_spec
 from gubernator_gen.model import MachineSpec
 
 _counter = itertools.count()
@@ -66,3 +68,12 @@ def load(source: str) -> types.ModuleType:
     module.__file__ = f"{name}.py"
     exec(compile(source, module.__file__, "exec"), module.__dict__)
     return module
+
+
+def case_module(path: Path) -> types.ModuleType:
+    """The loaded module of the spec file at ``path`` (a golden case's)."""
+    front = read_spec(path, defines={}, environ={})
+    assert front.spec is not None, [d.format() for d in front.diagnostics]
+    source, diagnostics = generate(front.spec)
+    assert source is not None, [d.format() for d in diagnostics]
+    return load(source)

@@ -47,6 +47,15 @@ this module adjusts the oracle towards W3C, each adjustment documented in
    it; W3C evaluated them at the end of the previous macrostep. The tests'
    guard outcomes change with the event, so :meth:`Oracle.send` changes
    them when the library takes the event off its queue.
+8. Internal transitions into a history state outside the source. W3C's
+   ``getTransitionDomain`` asks whether the *effective* target states (the
+   history's record, else its default) lie inside a compound source, so an
+   internal transition from a compound state to its parent's history keeps
+   the source when the record is inside it. The library refuses an
+   internal transition whose target (the history state) is not inside the
+   source; the translation passes it as external (deviation 3) and the
+   engine's :meth:`_DocumentOrderEngine.get_transition_domain` applies
+   W3C's rule to it.
 
 Errors inside callbacks are not turned into ``error.execution`` events
 (``catch_errors_as_events=False``): any exception is a bug of this harness.
@@ -90,7 +99,31 @@ def delay_event(trigger: Delay) -> str:
 
 
 class _DocumentOrderEngine(SyncEngine):
-    """Offers events to the active atomic states in document order (W3C)."""
+    """Offers events to the active atomic states in document order (W3C).
+
+    ``by_record`` holds (by identity) the transitions that are internal in
+    our chart but were translated as external, their target being a history
+    state outside their source (deviation 8).
+    """
+
+    def __init__(self, sm: Any, by_record: set[int]) -> None:
+        self.by_record = by_record
+        super().__init__(sm)
+
+    def get_transition_domain(self, transition: Any) -> Any:
+        if id(transition) in self.by_record:
+            # getTransitionDomain: the source, when it is compound and every
+            # effective target state (the record, or the history's default)
+            # lies inside it; otherwise the library's LCCA.
+            states = self.get_effective_target_states(transition)
+            source = transition.source
+            if (
+                states
+                and source.is_compound
+                and all(s.is_descendant(source) for s in states)
+            ):
+                return source
+        return super().get_transition_domain(transition)
 
     def _select_transitions(
         self, trigger_data: Any, predicate: Callable[..., Any]
@@ -114,6 +147,12 @@ class _DocumentOrderEngine(SyncEngine):
             if self.sm.history_deep.get(name):
                 self.sm.history_values[name] = [s for s in states if s.is_atomic]
         return prepared
+
+    def microstep(self, transitions: Any, trigger_data: Any) -> Any:
+        hook = getattr(self.sm, "on_microstep", None)
+        if hook is not None:
+            hook()
+        return super().microstep(transitions, trigger_data)
 
     def _take_external_event(self, external_event: Any) -> Any:
         hook = getattr(self.sm, "on_external_event", None)
@@ -141,10 +180,6 @@ class _DocumentOrderEngine(SyncEngine):
             del content[0]  # only the default transition's own content (W3C)
 
 
-def _engine(machine: Any) -> SyncEngine:
-    return _DocumentOrderEngine(machine)
-
-
 def _fix_document_order(machine_class: Any) -> None:
     order = 0
     pending = list(reversed(list(machine_class.states)))
@@ -167,6 +202,9 @@ class Oracle:
         self.guard = guard
         self.log: list[tuple[str, str, str]] = []
         self.microsteps = 0
+        # Filled once the class exists, read by the engine the constructor
+        # makes (it runs the start's macrostep).
+        by_record: set[int] = set()
         definition = {
             ROOT: {
                 "initial": True,
@@ -184,7 +222,7 @@ class Oracle:
             # An exception here is a bug of the harness: let it through
             # rather than turn it into an error.execution event.
             catch_errors_as_events=False,
-            _get_engine=_engine,
+            _get_engine=lambda machine: _DocumentOrderEngine(machine, by_record),
             history_deep={
                 h: self.chart.states[h].history is HistoryDepth.DEEP
                 for h in self.chart.states
@@ -192,10 +230,20 @@ class Oracle:
             },
         )
         _fix_document_order(machine_class)
+        #: Where each microstep since the last :meth:`take_log` began in the
+        #: log, and those of the log it returned last (``taken_microsteps``).
+        self.microstep_starts: list[int] = []
+        self.taken_microsteps: list[int] = []
+        # On the class, so that the start's microsteps are seen too.
+        machine_class.on_microstep = staticmethod(self._microstep_begun)
+        by_record.update(self._internal_by_record(machine_class))
         self.machine = machine_class()
         self.machine.on_external_event = self._event_taken
 
         self.next_event: Callable[[], None] | None = None
+
+    def _microstep_begun(self) -> None:
+        self.microstep_starts.append(len(self.log))
 
     def _event_taken(self) -> None:
         if self.next_event is not None:
@@ -248,6 +296,31 @@ class Oracle:
                         ],
                     }
                 )
+        return found
+
+    def _internal_by_record(self, machine_class: Any) -> set[int]:
+        """The library's transitions that :func:`_by_record` picks, by identity.
+
+        Each state's transitions other than its initial one are those
+        :meth:`_transitions` gave it, in that order.
+        """
+        chart = self.chart
+        found: set[int] = set()
+        pending = list(machine_class.states)
+        while pending:
+            state = pending.pop()
+            pending.extend(state.states)
+            if state.id == ROOT:
+                continue
+            ours = [
+                transition
+                for trigger in chart.triggers(state.id)
+                for transition in chart.transitions(state.id, trigger)
+            ]
+            theirs = [t for t in state.transitions if not t.initial]
+            assert [t.target.id for t in theirs] == [t.target for t in ours], state.id
+            pairs = zip(ours, theirs, strict=True)
+            found.update(id(their) for mine, their in pairs if _by_record(chart, mine))
         return found
 
     @staticmethod
@@ -305,8 +378,9 @@ class Oracle:
             return any(parts) if node.op is BoolOperator.OR else all(parts)
 
         def call(*args: object, **kwargs: Any) -> bool:
-            # The library's own machine: an always: entry may ask during
-            # the machine's construction, before ``self.machine`` is set.
+            # The library passes the machine: ``self.machine`` is not yet
+            # set while the constructor runs the start's macrostep, whose
+            # always: entries and done.state transitions may ask.
             machine = kwargs.get("machine") or self.machine
             return value(expr, {s.id for s in machine.configuration})
 
@@ -317,6 +391,7 @@ class Oracle:
     def take_log(self) -> list[tuple[str, str, str]]:
         """The actions logged since the last call."""
         found, self.log = self.log, []
+        self.taken_microsteps, self.microstep_starts = self.microstep_starts, []
         self.microsteps = 0
         return found
 
@@ -366,6 +441,19 @@ def _internal(chart: Chart, transition: ChartTransition) -> bool:
         transition.internal
         and chart.is_compound(source)
         and chart.tree.is_descendant(transition.target, source)
+    )
+
+
+def _by_record(chart: Chart, transition: ChartTransition) -> bool:
+    """Internal, from a compound state, to a history state outside it: W3C
+    keeps the source when the history's record (or default) lies inside it,
+    which only the run decides (deviation 8)."""
+    source = transition.source
+    return (
+        transition.internal
+        and chart.is_compound(source)
+        and chart.is_history(transition.target)
+        and not chart.tree.is_descendant(transition.target, source)
     )
 
 

@@ -19,7 +19,13 @@ import zlib
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
-from statechart_charts import EVENTS, Shown, parallel_charts, random_charts
+from statechart_charts import (
+    EVENTS,
+    Shown,
+    history_charts,
+    parallel_charts,
+    random_charts,
+)
 from statechart_factored import FactoredRunner, RuntimeCheck
 from statechart_oracle import Oracle, Runaway
 from statechart_stepper import Diverged, Outcome, process, start
@@ -35,8 +41,10 @@ from gubernator_gen.backend.statechart.factored import build_factored_tables
 from gubernator_gen.backend.statechart.tables import ActionCall, Configuration
 from gubernator_gen.model import MachineSpec
 
+#: 200 charts a mode, 300 parallel ones: test_statechart_modules runs the
+#: modules built on these tables against the same oracle on thousands more.
 PROFILE = settings(
-    max_examples=300,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     report_multiple_bugs=False,
@@ -229,9 +237,19 @@ def test_factored_tables_agree_with_the_oracle(
     _compare(chart.spec, "B", runs, seed)
 
 
-@settings(PROFILE, max_examples=400)
+@settings(PROFILE, max_examples=300)
 @given(parallel_charts().map(Shown), RUNS, st.integers(0, 7), st.sampled_from("AB"))
 def test_parallel_regions_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int, mode: str
 ) -> None:
+    _compare(chart.spec, mode, runs, seed)
+
+
+@settings(PROFILE, max_examples=200)
+@given(history_charts().map(Shown), RUNS, st.integers(0, 7), st.sampled_from("AB"))
+def test_transitions_into_history_from_inside_agree_with_the_oracle(
+    chart: Shown, runs: list[list[int]], seed: int, mode: str
+) -> None:
+    """Internal and external transitions from inside a state into its
+    history: the domain follows the record or the default (deviation 8)."""
     _compare(chart.spec, mode, runs, seed)

@@ -33,7 +33,7 @@ from gubernator_gen.model import EMPTY_METADATA, ErrorPolicy, MachineSpec, Trans
 #: refused, and this test's driving loop follows no runaway: charts here have
 #: unguarded eventless transitions only.
 _COMPOUND = dataclasses.replace(COMPOUND_ONLY, guarded_eventless=False)
-_NO_HISTORY = dataclasses.replace(
+_CONFIGURED = dataclasses.replace(
     CONFIGURED_IN_STATE, in_state=False, guarded_eventless=False
 )
 
@@ -114,7 +114,7 @@ def _check(chart: Shown, runs: list[list[int]], seed: int, pick: int) -> None:
         event("fallback compared")
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(
     random_charts(features=_COMPOUND).map(Shown),
     RUNS,
@@ -127,9 +127,9 @@ def test_compound_fallbacks_agree_with_the_oracle(
     _check(chart, runs, seed, pick)
 
 
-@settings(PROFILE, max_examples=300)
+@settings(PROFILE, max_examples=200)
 @given(
-    random_charts(features=_NO_HISTORY).map(Shown),
+    random_charts(features=_CONFIGURED).map(Shown),
     RUNS,
     st.integers(0, 7),
     st.integers(0, 30),
@@ -140,7 +140,7 @@ def test_fallbacks_on_configurations_agree_with_the_oracle(
     _check(chart, runs, seed, pick)
 
 
-@settings(PROFILE, max_examples=200)
+@settings(PROFILE, max_examples=150)
 @given(parallel_charts().map(Shown), RUNS, st.integers(0, 7), st.integers(0, 30))
 def test_fallbacks_of_regions_with_history_agree_with_the_oracle(
     chart: Shown, runs: list[list[int]], seed: int, pick: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from statechart_modules import load
+from statechart_modules import case_module, load
 
 from gubernator_gen import backend
 from gubernator_gen.backend import chart_folding
@@ -18,11 +18,7 @@ CASE = Path(__file__).parents[1] / "cases" / "generate" / "chart_in_state_guards
 
 
 def _module() -> Any:
-    front = read_spec(CASE, defines={}, environ={})
-    assert front.spec is not None
-    result = backend.generate_module(front.spec)
-    assert result.source is not None, [d.format() for d in result.diagnostics]
-    return load(result.source)
+    return case_module(CASE)
 
 
 def test_in_state_is_decided_by_the_state_the_cell_is_for() -> None:

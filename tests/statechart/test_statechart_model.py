@@ -56,7 +56,12 @@ def test_a_very_deep_tree_needs_no_recursion() -> None:
 
 
 #: The examples written as statecharts; every other one is flat.
-STATECHART_EXAMPLES = {"support_ticket", "deployment_pipeline", "order_management"}
+STATECHART_EXAMPLES = {
+    "support_ticket",
+    "deployment_pipeline",
+    "order_management",
+    "document_review",
+}
 
 
 def test_example_specs_are_flat_charts() -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import pytest
 from statechart_charts import Arrow, Node, chart_spec
 from statechart_factored import FactoredRunner
+from statechart_modules import FACTORED, generate, load, module_ready
 from statechart_oracle import Oracle, Runaway
 from statechart_stepper import Diverged, Outcome, process, start
 
@@ -23,6 +24,7 @@ from gubernator_gen.backend.statechart.chart import Chart, Delay, TriggerKey
 from gubernator_gen.backend.statechart.configurations import (
     ChartProblem,
     ConfigurationTables,
+    Limits,
     build_configuration_tables,
 )
 from gubernator_gen.backend.statechart.factored import build_factored_tables
@@ -169,6 +171,88 @@ def test_internal_transitions_keep_a_compound_source_and_not_an_atomic_one() -> 
     assert internal == (["-a", "t0", "+b"], ("b",))
     assert external == (["-b", "-S", "t1", "+S", "+b"], ("b",))
     assert atomic == (["-b", "t2", "+b"], ("b",))  # W3C: as if external
+
+
+def _internal_into_history() -> MachineSpec:
+    """t0 is internal, from A and B, to the deep history H of R, their parent."""
+    return chart_spec(
+        [
+            Node(
+                "P",
+                [
+                    Node(
+                        "R",
+                        [
+                            Node("A", [Node("a1"), Node("a2")]),
+                            Node("B", [Node("b1"), Node("b2")]),
+                            Node("H", history=HistoryDepth.DEEP, default="b2"),
+                        ],
+                    ),
+                    Node("Q", [Node("w")]),
+                ],
+                parallel=True,
+            ),
+            Node("X"),
+        ],
+        [
+            Arrow("e", ("A", "B"), "H", internal=True),
+            Arrow("f", "b2", "b1"),
+            Arrow("out", "P", "X"),
+            Arrow("back", "X", "H"),
+            Arrow("g", "b1", "A"),
+        ],
+    )
+
+
+INTO_HISTORY = ["e", "e", "f", "out", "back", "e", "g", "e", "g", "out", "back", "e"]
+
+
+def test_internal_into_a_deep_history_keeps_a_source_holding_the_record() -> None:
+    # getTransitionDomain takes the effective targets (the record, else the
+    # default). When they lie inside the source, the domain is the source
+    # (not exited); H's entry still adds the record's ancestors below R, so
+    # the source runs on_enter while it stays active (the quirk
+    # docs/statecharts.md names). Elsewhere the domain is R, as for an
+    # external transition.
+    found = run(_internal_into_history(), INTO_HISTORY)
+    assert found[0] == (["+P", "+R", "+A", "+a1", "+Q", "+w"], ("a1", "w"))
+    # The default b2 is outside A: the domain is R, A exits.
+    assert found[1] == (["-a1", "-A", "t0", "+B", "+b2"], ("b2", "w"))
+    # The default b2 is inside B: only b2 exits, B enters again.
+    assert found[2] == (["-b2", "t0", "+B", "+b2"], ("b2", "w"))
+    assert found[4] == (["-w", "-Q", "-b1", "-B", "-R", "-P", "t2", "+X"], ("X",))
+    assert found[5] == (["-X", "t3", "+P", "+R", "+B", "+b1", "+Q", "+w"], ("b1", "w"))
+    # The record b1 is inside B.
+    assert found[6] == (["-b1", "t0", "+B", "+b1"], ("b1", "w"))
+    assert found[7] == (["-b1", "-B", "t4", "+A", "+a1"], ("a1", "w"))
+    # The record b1 is outside A: the domain is R again.
+    assert found[8] == (["-a1", "-A", "t0", "+B", "+b1"], ("b1", "w"))
+    # Leaving from a1 records it; then the record is inside A.
+    assert found[11][1] == ("a1", "w")
+    assert found[12] == (["-a1", "t0", "+A", "+a1"], ("a1", "w"))
+
+
+@pytest.mark.parametrize("limits", [None, FACTORED], ids=["tabled", "factored"])
+def test_internal_into_a_deep_history_in_generated_modules(
+    limits: Limits | None,
+) -> None:
+    # The factored plan decides the domain per recorded state: the source
+    # for a record inside it (it once took the LCCA and exited B).
+    spec = module_ready(_internal_into_history())
+    source, diagnostics = generate(spec, format=False, limits=limits)
+    assert source is not None, [d.format() for d in diagnostics]
+    module = load(source)
+    assert hasattr(module, "_FACTORED") is (limits is FACTORED)
+    machine = module.Machine(guards=None)
+    oracle = Oracle(spec, lambda name: True)
+    result = machine.start()
+    expected = run(spec, INTO_HISTORY)
+    for event, (_, atomic) in zip([None, *INTO_HISTORY], expected, strict=True):
+        if event is not None:
+            result = machine.process(result.configuration, event)
+            oracle.send(event, lambda: None)
+        assert list(result.all_actions) == [n for _, _, n in oracle.take_log()]
+        assert set(result.configuration.active) == set(atomic), event
 
 
 def _regions() -> list[Node]:

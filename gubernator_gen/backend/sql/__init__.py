@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_decisions, codes
+from gubernator_gen.backend import chart_module, codes
 from gubernator_gen.backend.sql.edges import (
     FALLBACK_TRIGGER,
     TIMEOUT_TRIGGER,
@@ -89,7 +89,7 @@ def generate_sql(spec: MachineSpec, options: SqlOptions | None = None) -> SqlRes
 def _chart_problems(spec: MachineSpec) -> tuple[Diagnostic, ...]:
     """A statechart the module could not be generated for, or one stored as
     a configuration (a text column, not a state): one located error."""
-    compiled = chart_decisions.compile_for_module(spec)
+    compiled = chart_module.compile_for_module(spec)
     if compiled.module is None:
         return compiled.diagnostics
     if compiled.module.configured:

@@ -17,7 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from gubernator_gen.backend import chart_decisions, chart_resumes
+from gubernator_gen.backend import (
+    chart_decisions,
+    chart_delays,
+    chart_module,
+    chart_resumes,
+)
 from gubernator_gen.backend.decisions import Outcome, RegionsCell
 from gubernator_gen.model import MachineSpec
 
@@ -100,8 +105,8 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
     entry sets, initial descents and folded eventless steps included), as
     the generated module decides them. Only for a chart that
     :func:`stored_states` accepts (keyed by state)."""
-    compiled = chart_decisions.compile_for_module(spec)
-    assert isinstance(compiled.module, chart_decisions.ChartModule), (
+    compiled = chart_module.compile_for_module(spec)
+    assert isinstance(compiled.module, chart_module.ChartModule), (
         "generate_sql refuses it first (a factored chart stores configurations)"
     )
     functions = chart_decisions.compiled_functions(spec, compiled.module)
@@ -128,7 +133,7 @@ def chart_edges(spec: MachineSpec) -> tuple[Edge, ...]:
                 add(row.state, cell.trigger, candidate.outcome)
     # The after: entries, as check_timeout reports them (trigger _timeout).
     timed: set[str] = set()
-    for delays in chart_decisions.delay_table(spec, compiled.module, functions):
+    for delays in chart_delays.delay_table(spec, compiled.module, functions):
         timed.add(delays.state)
         for entry in delays.cells:
             for candidate in entry.cell.candidates:

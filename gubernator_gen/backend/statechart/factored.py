@@ -53,7 +53,10 @@ class HistoryPlan:
     With nothing recorded: ``default_domain`` and ``default_entered``. With
     a record (the active child for shallow history, the active atomic
     states for deep history): the domain is the outermost of
-    ``lcca[recorded]`` (or ``internal_domain`` when set), and the atomic
+    ``lcca[recorded]`` (or ``internal_domain`` when set), where ``lcca[s]``
+    is the domain the record ``s`` alone would give (the source of an
+    internal transition from a compound state holding ``s``, else the
+    least common compound ancestor of the source and ``s``), and the atomic
     states entered are the recorded ones (deep) or ``descent[recorded]``
     (shallow), plus ``extra[domain]``, the default regions of parallel
     states between ``owner`` and the domain. States are entered up to the
@@ -161,7 +164,16 @@ def _history_plan(
     recordable = (
         [s for s in inside if chart.is_atomic(s)] if deep else chart.child_states(owner)
     )
-    lcca = {s: scxml.lcca(chart, (source, s)) for s in recordable}
+    # getTransitionDomain on the record alone: an internal transition from a
+    # compound source keeps the source for a recorded state inside it, even
+    # when the history itself lies outside (its parent holds the source).
+    keeps = transition.internal and chart.is_compound(source)
+    lcca = {
+        s: source
+        if keeps and tree.is_descendant(s, source)
+        else scxml.lcca(chart, (source, s))
+        for s in recordable
+    }
     descent: dict[str, tuple[str, ...]] = {}
     if not deep:
         for child in recordable:

@@ -80,7 +80,7 @@ class Guards(_Protocol):
     """
 
     def blocked(self, ctx: Context) -> bool:
-        """Guard of:"""
+        """Guard of 10 s after entering P: P -> Z (must return False)."""
 
 
 class Actions(_Protocol):

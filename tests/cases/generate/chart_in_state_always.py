@@ -116,7 +116,7 @@ class Actions(_Protocol):
         """Runs on done.state.active: active -> idle."""
 
     def sync(self, ctx: Context) -> object:
-        """Runs on:"""
+        """Runs on eventless, from syncing: syncing -> synced."""
 
 
 MACHINE_NAME: _Final = "chart_in_state_always"

@@ -92,7 +92,7 @@ class Guards(_Protocol):
     """
 
     def may_rest(self, ctx: Context) -> bool:
-        """Guard of:"""
+        """Guard of 10 s after entering busy: busy -> idle."""
 
 
 class Actions(_Protocol):
@@ -107,7 +107,7 @@ class Actions(_Protocol):
         """Runs on entering busy."""
 
     def rest(self, ctx: Context) -> object:
-        """Runs on:"""
+        """Runs on 10 s after entering busy: busy -> idle."""
 
 
 MACHINE_NAME: _Final = "after_entries"

@@ -91,7 +91,7 @@ class Guards(_Protocol):
         """Guard of done.state.review: review -> idle."""
 
     def is_valid(self, ctx: Context) -> bool:
-        """Guard of:"""
+        """Guard of eventless, from checking: checking -> approved."""
 
 
 class Actions(_Protocol):
@@ -109,7 +109,7 @@ class Actions(_Protocol):
         """Runs on leaving checking."""
 
     def approve(self, ctx: Context) -> object:
-        """Runs on:"""
+        """Runs on eventless, from checking: checking -> approved."""
 
 
 MACHINE_NAME: _Final = "guarded_always"
