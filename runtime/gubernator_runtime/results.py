@@ -183,15 +183,32 @@ def with_updates(
     updated._metadata = result._metadata
     updated._context_updates = MappingProxyType(updates)
     updated._all_actions = result._all_actions
-    if result.configuration is not None:
-        updated._configuration = result.configuration
-    if result.deadlines:
-        updated._deadlines = result.deadlines
-    # A statechart's step that continues, or continues one (API 2.5).
-    resume = getattr(result, "_resume", None)
-    if resume is not None:
-        updated._resume = resume
-    cancelled = getattr(result, "_cancelled", None)
-    if cancelled:
-        updated._cancelled = cancelled
+    for name, value in _extras(result):
+        setattr(updated, name, value)
     return updated
+
+
+#: The fields only a statechart's results set (configuration, deadlines,
+#: and, API 2.5, the resume cell and cancelled deadlines of a step that
+#: continues); a flat result leaves them unset.
+_OPTIONAL = ("_configuration", "_deadlines", "_resume", "_cancelled")
+
+
+def _extras(result: TransitionResult[Any]) -> tuple[tuple[str, Any], ...]:
+    """The optional fields ``result`` sets, found once and kept on it.
+
+    Reading a slot that was never set costs an exception inside
+    ``getattr``; ``with_updates`` copies these on every call from the same
+    prebuilt result, so it looks them up once per result.
+    """
+    try:
+        return result._extras
+    except AttributeError:
+        pass
+    found = tuple(
+        (name, value)
+        for name in _OPTIONAL
+        if (value := getattr(result, name, None)) is not None
+    )
+    result._extras = found
+    return found

@@ -50,6 +50,7 @@ class TransitionResult(Record, Generic[S]):
         "_context_updates",
         "_deadlines",
         "_error",
+        "_extras",
         "_metadata",
         "_on_enter_actions",
         "_on_exit_actions",
@@ -64,6 +65,8 @@ class TransitionResult(Record, Generic[S]):
     # ``success``); never on a result ``process`` returns.
     _resume: int
     _cancelled: tuple[str, ...]
+    # Kept by ``results.with_updates``: the optional fields above it copies.
+    _extras: tuple[tuple[str, Any], ...]
     _fields = (
         "success",
         "source_state",
