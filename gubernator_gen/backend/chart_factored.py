@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gubernator_gen.backend import decisions, literals, naming
+from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.compiled import CompiledFunctions
 from gubernator_gen.backend.decisions import Called, GuardForm
 from gubernator_gen.backend.emit import Atom, Call, DictOf, Expr, TupleOf
@@ -114,26 +115,7 @@ def _key(trigger: TriggerKey) -> Any:
 def _seen_as(spec: MachineSpec, ref: TransitionRef) -> Transition:
     """The spec transition of ``ref``, or an eventless or ``after:`` entry
     seen as one (to read its guards the way cells read them)."""
-    if ref.origin is Origin.EVENT:
-        return spec.transitions[ref.index]
-    state = spec.state(ref.source)
-    entry = (
-        state.always[ref.index]
-        if ref.origin is Origin.ALWAYS
-        else state.after_entries[ref.index]
-    )
-    return Transition(
-        index=-1,
-        trigger="",
-        sources=(ref.source,),
-        dest=entry.dest,
-        guards=entry.guards,
-        actions=entry.actions,
-        description=entry.description,
-        metadata={},
-        pos=entry.pos,
-        guard_items=entry.guard_items,
-    )
+    return transition_of(spec, ref)
 
 
 def _guards(candidate: decisions.Candidate) -> tuple[Any, ...]:
