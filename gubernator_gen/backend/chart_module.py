@@ -120,23 +120,12 @@ def compile_for_module(
     if late is not None:
         return ChartCompilation(None, (late,))
     tables, fallbacks = chart_fallback.split(spec, tables)
-    unassigned = chart_refusals.assign_without_context(
-        charted, tables.start, tuple(step for _, step in fallbacks)
-    )
-    if unassigned is not None:
-        return ChartCompilation(None, (unassigned,))
-    if any(step.resume is not None or step.overflow for _, step in fallbacks):
-        # The executor proposes a prebuilt move; it follows no resume cell.
-        return ChartCompilation(
-            None,
-            (
-                chart_refusals.not_yet(
-                    spec.pos,
-                    "an error_policy.default_fallback whose move goes on with "
-                    "guarded eventless or done.state transitions",
-                ),
-            ),
-        )
+    moves = tuple(step for _, step in fallbacks)
+    refusal = chart_refusals.assign_without_context(
+        charted, tables.start, moves
+    ) or chart_refusals.continued_fallback(spec, moves)
+    if refusal is not None:
+        return ChartCompilation(None, (refusal,))
     tree = spec.tree
     module = ChartModule(
         resume_keys=resume_keys(tables),
@@ -160,41 +149,7 @@ def compile_for_module(
 def _factored(spec: MachineSpec, tables: FactoredTables) -> ChartCompilation:
     """The factored module of a chart past the table limits, or the
     refusal of what its runtime cannot decide per event yet."""
-    if chart_folding.reads_states(spec):
-        # Cells are not keyed by configuration: no key to decide it for.
-        return ChartCompilation(
-            None,
-            (
-                chart_refusals.not_yet(
-                    spec.pos, "in_state() in a chart past the table limits"
-                ),
-            ),
-        )
-    if spec.error_policy.default_fallback is not None:
-        return ChartCompilation(
-            None,
-            (
-                chart_refusals.not_yet(
-                    spec.pos,
-                    "error_policy.default_fallback in a chart past the table "
-                    "limits",
-                ),
-            ),
-        )
-    for transition in spec.transitions:
-        if transition.assign and transition.trigger.startswith("done.state."):
-            # The factored runtime evaluates every assign of a step against
-            # the context given to process; the tabled mode lets a later
-            # microstep see the earlier ones' updates. Refused rather than
-            # decided two ways.
-            return ChartCompilation(
-                None,
-                (
-                    chart_refusals.not_yet(
-                        transition.pos,
-                        "assign on a done.state transition in a chart past the "
-                        "table limits",
-                    ),
-                ),
-            )
+    refusal = chart_refusals.factored_unsupported(spec)
+    if refusal is not None:
+        return ChartCompilation(None, (refusal,))
     return ChartCompilation(chart_factored.factored_module(spec, tables), ())

@@ -6,15 +6,16 @@ or ``assign`` where several regions decide inside a step
 (:func:`run_time_decision`, once ``in_state`` tests are decided), and
 ``assign`` on a ``done.state`` transition
 that a result without ``context_updates`` takes, ``start()``'s or a
-fallback move's (:func:`assign_without_context`). A fallback move that
-goes on at run time, and what a chart past the table limits cannot decide,
-are refused where those are compiled (:mod:`.chart_module`), with
-:func:`not_yet`. docs/statecharts.md ("What is refused") and the GG480 row
-of docs/language.md name the whole list.
+fallback move's (:func:`assign_without_context`), a fallback move that
+goes on at run time (:func:`continued_fallback`), and, for a chart past
+the table limits, what its runtime cannot decide per event
+(:func:`factored_unsupported`). docs/statecharts.md ("What is refused")
+and the GG480 row of docs/language.md name the whole list.
 """
 
 from __future__ import annotations
 
+from gubernator_gen.backend import chart_folding
 from gubernator_gen.backend import codes as backend_codes
 from gubernator_gen.backend.chart_keys import transition_of
 from gubernator_gen.backend.statechart.chart import Origin, TransitionRef
@@ -86,6 +87,43 @@ def assign_without_context(
                         position(spec, ref),
                         f"assign on a done.state transition taken by {what}",
                     )
+    return None
+
+
+def continued_fallback(
+    spec: MachineSpec, fallbacks: tuple[Step, ...]
+) -> Diagnostic | None:
+    """A fallback move that goes on with a decision inside the step: the
+    executor proposes a prebuilt move and follows no resume cell."""
+    if any(step.resume is not None or step.overflow for step in fallbacks):
+        return not_yet(
+            spec.pos,
+            "an error_policy.default_fallback whose move goes on with "
+            "guarded eventless or done.state transitions",
+        )
+    return None
+
+
+def factored_unsupported(spec: MachineSpec) -> Diagnostic | None:
+    """What a chart past the table limits cannot decide per event yet."""
+    if chart_folding.reads_states(spec):
+        # Cells are not keyed by configuration: no key to decide it for.
+        return not_yet(spec.pos, "in_state() in a chart past the table limits")
+    if spec.error_policy.default_fallback is not None:
+        return not_yet(
+            spec.pos,
+            "error_policy.default_fallback in a chart past the table limits",
+        )
+    for transition in spec.transitions:
+        if transition.assign and transition.trigger.startswith("done.state."):
+            # The factored runtime evaluates every assign of a step against
+            # the context given to process; the tabled mode lets a later
+            # microstep see the earlier ones' updates. Refused rather than
+            # decided two ways.
+            return not_yet(
+                transition.pos,
+                "assign on a done.state transition in a chart past the table " "limits",
+            )
     return None
 
 
