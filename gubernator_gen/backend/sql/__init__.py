@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gubernator_gen.backend import chart_module, codes
+from gubernator_gen.backend.decisions import FALLBACK_TRIGGER, TIMEOUT_TRIGGER
 from gubernator_gen.backend.sql.edges import (
-    FALLBACK_TRIGGER,
-    TIMEOUT_TRIGGER,
     Edge,
     legal_edges,
 )

@@ -23,13 +23,13 @@ from gubernator_gen.backend import (
     chart_module,
     chart_resumes,
 )
-from gubernator_gen.backend.decisions import Outcome, RegionsCell
+from gubernator_gen.backend.decisions import (
+    FALLBACK_TRIGGER,
+    TIMEOUT_TRIGGER,
+    Outcome,
+    RegionsCell,
+)
 from gubernator_gen.model import MachineSpec
-
-#: The trigger of a timeout result (``machine.check_timeout``).
-TIMEOUT_TRIGGER = "_timeout"
-#: The trigger of the fallback the action executor proposes.
-FALLBACK_TRIGGER = "_fallback"
 
 
 @dataclass(frozen=True, slots=True)
